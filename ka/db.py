@@ -1,0 +1,242 @@
+"""The only module that opens DuckDB: connect, migrate the schema, run parameterized queries.
+
+Every value reaches SQL as a parameter. The one place where SQL text is assembled is
+`load_sql(..., fragments=...)`, and the fragments come from fixed dicts in the calling module,
+never from user input.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import Any, Iterator
+
+import duckdb
+import pandas as pd
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "ka_radar.duckdb"
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+
+# One writer at a time per process (imports, settings, demo build); readers use cursors.
+WRITE_LOCK = threading.RLock()
+
+
+class DataError(Exception):
+    """A database problem told in words a sales director understands."""
+
+
+def db_path_from_env(cli_value: str | os.PathLike | None = None) -> Path:
+    """--db on the CLI wins, then KA_RADAR_DB, then data/ka_radar.duckdb."""
+    if cli_value:
+        return Path(cli_value)
+    env_value = os.environ.get("KA_RADAR_DB")
+    return Path(env_value) if env_value else DEFAULT_DB_PATH
+
+
+# --- schema -------------------------------------------------------------------------------
+# Each migration moves the schema one version up. Never edit a released migration: add one.
+MIGRATIONS: list[str] = [
+    # 1: the data model of the foundation
+    """
+    create table transactions (
+        txn_key      varchar not null,
+        order_id     varchar,
+        order_date   date not null,
+        account_id   varchar not null,
+        account_name varchar,
+        product      varchar,
+        category     varchar,
+        quantity     decimal(18,4),
+        revenue      decimal(18,4) not null,
+        cost         decimal(18,4),
+        region       varchar,
+        ka_manager   varchar,
+        batch_id     integer not null
+    );
+    create table accounts (
+        account_id          varchar primary key,
+        account_name        varchar,
+        account_name_en     varchar,
+        industry            varchar,
+        region              varchar,
+        ka_manager          varchar,
+        is_strategic        boolean not null default false,
+        contract_start_date date,
+        contract_end_date   date,
+        attributes          json
+    );
+    create table account_month (
+        account_id        varchar not null,
+        month             date not null,
+        revenue           decimal(18,4) not null,
+        cost              decimal(18,4),
+        revenue_with_cost decimal(18,4) not null,
+        orders            integer not null,
+        lines             integer not null,
+        products          integer not null,
+        first_order_date  date not null,
+        last_order_date   date not null,
+        primary key (account_id, month)
+    );
+    create table visits (account_id varchar not null, visit_date date not null, kind varchar);
+    create table tickets (
+        account_id varchar not null, opened_date date not null, resolved_date date, severity varchar
+    );
+    create table surveys (account_id varchar not null, survey_date date not null, nps integer);
+    create table targets (
+        scope varchar not null, scope_id varchar not null, period varchar not null,
+        metric varchar not null, target decimal(18,4) not null
+    );
+    create table strategic_projects (account_id varchar not null, landed_date date, name varchar);
+    create sequence batch_id_seq start 1;
+    create table import_batches (
+        batch_id      integer primary key,
+        imported_at   timestamp not null default current_timestamp,
+        kind          varchar not null,
+        source        varchar,
+        files         json,
+        rows_imported bigint not null default 0,
+        revenue_total decimal(18,4),
+        status        varchar not null default 'active'
+    );
+    create table settings (key varchar primary key, value json not null, updated_at timestamp);
+    create table demo_stories (account_id varchar not null, story varchar not null, start_date date);
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    has_table = con.execute(
+        "select count(*) from information_schema.tables where table_name = 'schema_version'"
+    ).fetchall()[0][0]
+    if not has_table:
+        return 0
+    row = con.execute("select max(version) from schema_version").fetchall()[0]
+    return row[0] or 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection, target: int = SCHEMA_VERSION) -> int:
+    """Bring the file up to `target`, one migration per transaction. Returns the new version."""
+    with WRITE_LOCK:
+        con.execute(
+            "create table if not exists schema_version "
+            "(version integer primary key, applied_at timestamp default current_timestamp)"
+        )
+        version = current_version(con)
+        for number in range(version + 1, target + 1):
+            con.execute("begin transaction")
+            try:
+                con.execute(MIGRATIONS[number - 1])
+                con.execute("insert into schema_version (version) values (?)", [number])
+                con.execute("commit")
+            except duckdb.Error as error:
+                con.execute("rollback")
+                raise DataError(f"Could not upgrade the database to version {number}: {error}") from error
+        return current_version(con)
+
+
+def connect(path: str | os.PathLike | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (and create or upgrade) a KA Radar database. `path=':memory:'` gives a scratch one."""
+    target = ":memory:" if str(path) == ":memory:" else str(db_path_from_env(path))
+    if target != ":memory:":
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(target, read_only=read_only)
+    except duckdb.Error as error:
+        raise DataError(f"Could not open the database {target}: {error}") from error
+    if not read_only:
+        migrate(con)
+    return con
+
+
+# --- queries --------------------------------------------------------------------------------
+@cache
+def _sql_text(name: str) -> str:
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def load_sql(name: str, fragments: dict[str, str] | None = None) -> str:
+    """The text of ka/sql/<name>.sql, with `{{slot}}` replaced by fixed, whitelisted fragments."""
+    text = _sql_text(name)
+    for slot, fragment in (fragments or {}).items():
+        text = text.replace("{{" + slot + "}}", fragment)
+    if "{{" in text:
+        raise ValueError(f"unfilled slot in {name}.sql")
+    return text
+
+
+def query_df(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> pd.DataFrame:
+    """Run a read query on its own cursor (thread-safe) and return a DataFrame."""
+    try:
+        return con.cursor().execute(sql, params).df()
+    except duckdb.Error as error:
+        raise DataError(f"The query could not run: {error}") from error
+
+
+def query_rows(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> list[tuple]:
+    """Like query_df, but keeps exact Decimals (DataFrames turn DECIMAL into float)."""
+    try:
+        return con.cursor().execute(sql, params).fetchall()
+    except duckdb.Error as error:
+        raise DataError(f"The query could not run: {error}") from error
+
+
+def query_dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> list[dict]:
+    cursor = con.cursor()
+    try:
+        cursor.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+    except duckdb.Error as error:
+        raise DataError(f"The query could not run: {error}") from error
+
+
+@contextmanager
+def write_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All-or-nothing write: one cursor, one transaction, rolled back on any error."""
+    with WRITE_LOCK:
+        cursor = con.cursor()
+        cursor.execute("begin transaction")
+        try:
+            yield cursor
+            cursor.execute("commit")
+        except BaseException:
+            cursor.execute("rollback")
+            raise
+
+
+def refresh_account_month(cursor: duckdb.DuckDBPyConnection, account_ids_sql: str | None = None) -> None:
+    """Rebuild the account × month pre-aggregate; whole table, or only the accounts a batch touched.
+
+    `account_ids_sql` is a fixed SQL subquery from the caller (e.g. the staging table of an
+    import), never user text.
+    """
+    scope = f"where account_id in ({account_ids_sql})" if account_ids_sql else ""
+    cursor.execute("delete from account_month " + scope)
+    cursor.execute(
+        load_sql("refresh_account_month", {"scope": scope})
+    )
+
+
+# --- settings -------------------------------------------------------------------------------
+def get_setting(con: duckdb.DuckDBPyConnection, key: str, default: Any = None) -> Any:
+    import json
+
+    rows = con.cursor().execute("select value from settings where key = ?", [key]).fetchall()
+    return json.loads(rows[0][0]) if rows else default
+
+
+def put_setting(con: duckdb.DuckDBPyConnection, key: str, value: Any) -> None:
+    import json
+
+    with WRITE_LOCK:
+        con.cursor().execute(
+            "insert or replace into settings (key, value, updated_at) values (?, ?, current_timestamp)",
+            [key, json.dumps(value, ensure_ascii=False, default=str)],
+        )

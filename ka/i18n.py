@@ -1,0 +1,137 @@
+"""Every user-visible string, and number formats: 万/亿 in Chinese, K/M/B in English.
+
+Catalogs live in ka/locales/<lang>/<screen>.toml; nested tables flatten to dotted keys
+(`[overview] title = ...` is `overview.title`). The language is per script run (a ContextVar),
+because Streamlit serves several sessions from one process.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from contextvars import ContextVar
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+LANGUAGES = ("zh", "en")
+LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
+DEFAULT_LANGUAGE = "en"
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+
+_language: ContextVar[str] = ContextVar("ka_language", default=DEFAULT_LANGUAGE)
+
+
+def _flatten(table: dict, prefix: str = "") -> dict[str, str]:
+    flat = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, name + "."))
+        else:
+            flat[name] = str(value)
+    return flat
+
+
+@cache
+def catalog(language: str) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for path in sorted((LOCALES_DIR / language).glob("*.toml")):
+        with path.open("rb") as handle:
+            entries = _flatten(tomllib.load(handle))
+        duplicated = merged.keys() & entries.keys()
+        if duplicated:
+            raise ValueError(f"{path.name} repeats keys {sorted(duplicated)[:3]}")
+        merged.update(entries)
+    return merged
+
+
+def language_from_locale(browser_locale: str | None) -> str:
+    """'zh-CN', 'zh-TW', 'zh' → zh; anything else (or nothing) → English."""
+    return "zh" if (browser_locale or "").lower().startswith("zh") else DEFAULT_LANGUAGE
+
+
+def set_language(language: str) -> None:
+    _language.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+def get_language() -> str:
+    return _language.get()
+
+
+def t(key: str, **values) -> str:
+    """The text for `key` in the current language, with {placeholders} filled."""
+    text = catalog(get_language()).get(key)
+    if text is None:
+        text = catalog(DEFAULT_LANGUAGE).get(key, key)
+    return text.format(**values) if values else text
+
+
+def has_key(key: str) -> bool:
+    return key in catalog(get_language())
+
+
+# --- numbers ------------------------------------------------------------------------------
+def _as_float(value) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return float(value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if number != number else number  # NaN
+
+
+def format_amount(value, language: str | None = None, digits: int = 2) -> str:
+    """Money and other large amounts: 1.23亿 / 45.6万 in Chinese, 1.23M / 45.6K in English."""
+    number = _as_float(value)
+    if number is None:
+        return "—"
+    language = language or get_language()
+    sign = "-" if number < 0 else ""
+    size = abs(number)
+    if language == "zh":
+        steps = ((1e8, "亿"), (1e4, "万"))
+    else:
+        steps = ((1e9, "B"), (1e6, "M"), (1e3, "K"))
+    for base, suffix in steps:
+        if size >= base:
+            return f"{sign}{size / base:,.{digits}f}{suffix}"
+    return f"{sign}{size:,.0f}"
+
+
+def format_exact(value) -> str:
+    """Full precision with thousands separators, for tables and tooltips that must add up."""
+    number = value if isinstance(value, Decimal) else _as_float(value)
+    if number is None:
+        return "—"
+    return f"{number:,.2f}"
+
+
+def format_int(value) -> str:
+    number = _as_float(value)
+    return "—" if number is None else f"{number:,.0f}"
+
+
+def format_pct(value, digits: int = 1) -> str:
+    """`value` is a fraction (0.253 → 25.3%)."""
+    number = _as_float(value)
+    return "—" if number is None else f"{number * 100:.{digits}f}%"
+
+
+def format_number(value, digits: int = 0) -> str:
+    number = _as_float(value)
+    return "—" if number is None else f"{number:,.{digits}f}"
+
+
+def format_delta_pct(value, digits: int = 1) -> str | None:
+    """Signed relative change for st.metric deltas; None when there is nothing to compare."""
+    number = _as_float(value)
+    return None if number is None else f"{number * 100:+.{digits}f}%"
+
+
+def format_delta_points(value, digits: int = 1) -> str | None:
+    """Signed change of a share, in percentage points."""
+    number = _as_float(value)
+    return None if number is None else t("common.delta_pp", value=f"{number * 100:+.{digits}f}")

@@ -1,0 +1,164 @@
+"""Portfolio overview: KPIs of a period against the prior period and the same period last year.
+
+Money stays Decimal from DuckDB to the page; ratios are floats.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import duckdb
+import pandas as pd
+
+from ka import db
+from ka.periods import Period, add_months, month_end
+from ka.scope import Scope, period_params, period_source, scoped_sql
+
+KPI_NAMES = (
+    "revenue", "gross_profit", "margin", "active_accounts", "new_accounts", "lost_accounts",
+    "revenue_per_account", "top10_share", "hhi",
+)
+# KPIs where a rise is bad news (the delta arrow turns red)
+INVERSE_KPIS = {"lost_accounts", "top10_share", "hhi"}
+BREAKDOWN_DIMENSIONS = {"region": "region", "industry": "industry", "ka_manager": "ka_manager"}
+
+
+@dataclass(frozen=True)
+class OverviewKpis:
+    period: Period
+    revenue: Decimal
+    cost: Decimal | None
+    revenue_with_cost: Decimal
+    orders: int
+    active_accounts: int
+    new_accounts: int
+    lost_accounts: int
+    positive_revenue: Decimal | None
+    top10_revenue: Decimal | None
+    hhi: float | None
+
+    @property
+    def gross_profit(self) -> Decimal | None:
+        """Revenue less cost, over the lines whose cost is known."""
+        return None if self.cost is None else self.revenue_with_cost - self.cost
+
+    @property
+    def margin(self) -> float | None:
+        if self.gross_profit is None or not self.revenue_with_cost:
+            return None
+        return float(self.gross_profit / self.revenue_with_cost)
+
+    @property
+    def cost_coverage(self) -> float | None:
+        """Share of revenue whose cost is known (gross profit speaks for this share only)."""
+        return float(self.revenue_with_cost / self.revenue) if self.revenue else None
+
+    @property
+    def revenue_per_account(self) -> Decimal | None:
+        if not self.active_accounts:
+            return None
+        return (self.revenue / self.active_accounts).quantize(Decimal("0.0001"))
+
+    @property
+    def top10_share(self) -> float | None:
+        if not self.positive_revenue:
+            return None
+        return float(self.top10_revenue / self.positive_revenue)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.orders == 0 and self.revenue == 0
+
+    def value(self, name: str):
+        return getattr(self, name)
+
+    def as_dict(self) -> dict:
+        values = {name: self.value(name) for name in KPI_NAMES}
+        values.update(
+            period_start=self.period.start, period_end=self.period.end, cost=self.cost,
+            revenue_with_cost=self.revenue_with_cost, orders=self.orders,
+        )
+        return values
+
+
+def read_overview_kpis(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope) -> OverviewKpis:
+    prior = period.prior()
+    sql = scoped_sql(
+        "overview_kpis",
+        period_source=period_source(period),
+        prior_source=period_source(prior, "prior_"),
+    )
+    params = {**scope.params(), **period_params(period), **period_params(prior, "prior_")}
+    row = db.query_dicts(con, sql, params)[0]
+    return OverviewKpis(period=period, **row)
+
+
+def relative_change(current, previous) -> float | None:
+    """(current − previous) / |previous|; None when there is no base to compare with."""
+    if current is None or previous is None or previous == 0:
+        return None
+    return float((current - previous) / abs(previous))
+
+
+def compute_deltas(current: OverviewKpis, base: OverviewKpis) -> dict[str, float | None]:
+    """Change of every KPI against `base`: relative for amounts and counts, absolute for ratios."""
+    deltas = {}
+    for name in KPI_NAMES:
+        now, then = current.value(name), base.value(name)
+        if name in ("margin", "top10_share"):
+            deltas[name] = None if now is None or then is None else now - then
+        else:
+            deltas[name] = relative_change(now, then)
+    return deltas
+
+
+def read_monthly_revenue(con: duckdb.DuckDBPyConnection, first_month: date, last_month: date, scope: Scope) -> pd.DataFrame:
+    """Revenue and gross profit per calendar month (month, revenue, gross_profit)."""
+    sql = scoped_sql("revenue_by_month")
+    return db.query_df(con, sql, {**scope.params(), "start": first_month, "end": month_end(last_month)})
+
+
+def read_trend_this_vs_last_year(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope) -> pd.DataFrame:
+    """Monthly revenue of the calendar year that holds the period's end, and of the year before."""
+    year = period.end.year
+    frame = read_monthly_revenue(con, date(year - 1, 1, 1), date(year, 12, 1), scope)
+    frame["year"] = pd.to_datetime(frame["month"]).dt.year
+    frame["month_of_year"] = pd.to_datetime(frame["month"]).dt.month
+    return frame
+
+
+def read_breakdown(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, dimension: str) -> pd.DataFrame:
+    """Revenue by an account attribute (region, industry, KA manager); dimension from a whitelist."""
+    column = BREAKDOWN_DIMENSIONS[dimension]
+    sql = scoped_sql("revenue_by_dimension", period_source=period_source(period), dimension=column)
+    return db.query_df(con, sql, {**scope.params(), **period_params(period)})
+
+
+def read_top_accounts(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, limit: int = 10) -> pd.DataFrame:
+    """The largest accounts of the period with share, gross profit and change against the prior period."""
+    prior = period.prior()
+    sql = scoped_sql(
+        "top_accounts", period_source=period_source(period), prior_source=period_source(prior, "prior_")
+    )
+    params = {**scope.params(), **period_params(period), **period_params(prior, "prior_"), "limit": limit}
+    return db.query_df(con, sql, params)
+
+
+def read_data_range(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | None]:
+    """First and last order date in the database (the "data as of" date is the last)."""
+    first, last = db.query_rows(con, "select min(first_order_date), max(last_order_date) from account_month")[0]
+    return first, last
+
+
+def read_filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    options = {}
+    for name, column in BREAKDOWN_DIMENSIONS.items():
+        sql = db.load_sql("distinct_account_values", {"column": column})
+        options[name] = [row[0] for row in db.query_rows(con, sql)]
+    return options
+
+
+def months_back(period: Period, months: int) -> date:
+    return add_months(period.end.replace(day=1), -months + 1)
