@@ -121,8 +121,9 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
     return row[0] or 0
 
 
-def migrate(con: duckdb.DuckDBPyConnection, target: int = SCHEMA_VERSION) -> int:
-    """Bring the file up to `target`, one migration per transaction. Returns the new version."""
+def migrate(con: duckdb.DuckDBPyConnection, target: int | None = None) -> int:
+    """Bring the file up to `target` (default: the newest), one migration per transaction."""
+    target = len(MIGRATIONS) if target is None else target
     with WRITE_LOCK:
         con.execute(
             "create table if not exists schema_version "

@@ -113,7 +113,7 @@ def _products(rng: np.random.Generator) -> pd.DataFrame:
 def _accounts(spec: DemoSpec, rng: np.random.Generator) -> pd.DataFrame:
     n = spec.accounts
     rank = np.arange(n)
-    size = (1.0 / (rank + 1) ** 0.9) * rng.lognormal(0, 0.25, n)
+    size = (1.0 / (rank + 1) ** 1.1) * rng.lognormal(0, 0.25, n)  # Zipf-like: a few accounts carry most revenue
     size = np.sort(size)[::-1]  # account 1 is the largest
     shares = np.array([s for _, s, _ in INDUSTRIES])
     industry = rng.choice(len(INDUSTRIES), n, p=shares)

@@ -1,0 +1,84 @@
+"""Schema contract, migrations from older files, and where the database lives."""
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ka import db
+
+CONTRACT = {
+    "transactions": ["txn_key", "order_id", "order_date", "account_id", "account_name", "product", "category",
+                     "quantity", "revenue", "cost", "region", "ka_manager", "batch_id"],
+    "accounts": ["account_id", "account_name", "industry", "region", "ka_manager", "is_strategic",
+                 "contract_start_date", "contract_end_date"],
+    "account_month": ["account_id", "month", "revenue", "cost", "orders", "lines", "products"],
+    "visits": ["account_id", "visit_date", "kind"],
+    "tickets": ["account_id", "opened_date", "resolved_date", "severity"],
+    "surveys": ["account_id", "survey_date", "nps"],
+    "targets": ["scope", "scope_id", "period", "metric", "target"],
+    "strategic_projects": ["account_id", "landed_date", "name"],
+    "import_batches": ["batch_id"],
+    "settings": ["key", "value"],
+    "demo_stories": ["account_id", "story", "start_date"],
+}
+
+
+@pytest.mark.parametrize("table, columns", CONTRACT.items())
+def test_schema_keeps_the_contract_names(con, table, columns):
+    present = [row[0] for row in con.execute(
+        "select column_name from information_schema.columns where table_name = ?", [table]).fetchall()]
+    assert set(columns) <= set(present)
+
+
+def test_money_is_exact_decimal(con):
+    types = dict(con.execute(
+        "select column_name, data_type from information_schema.columns where table_name = 'transactions'").fetchall())
+    assert types["revenue"] == types["cost"] == "DECIMAL(18,4)"
+    assert types["order_date"] == "DATE"
+    assert types["account_id"] == "VARCHAR"
+
+
+def test_opening_an_older_file_upgrades_it(tmp_path, monkeypatch):
+    path = tmp_path / "old.duckdb"
+    raw = duckdb.connect(str(path))
+    db.migrate(raw, target=1)  # a file made by the first released version
+    raw.execute("insert into settings values ('kept', '1', current_timestamp)")
+    raw.close()
+    # pretend a newer version added a migration
+    monkeypatch.setattr(db, "MIGRATIONS", db.MIGRATIONS + ["alter table accounts add column tier_note varchar;"])
+    upgraded = db.connect(path)
+    assert db.current_version(upgraded) == len(db.MIGRATIONS)
+    assert "tier_note" in [r[0] for r in upgraded.execute("describe accounts").fetchall()]
+    assert db.get_setting(upgraded, "kept") == 1
+    again = db.migrate(upgraded)  # idempotent
+    assert again == len(db.MIGRATIONS)
+
+
+def test_failed_migration_leaves_the_file_at_its_version(tmp_path, monkeypatch):
+    path = tmp_path / "v1.duckdb"
+    db.connect(path).close()
+    monkeypatch.setattr(db, "MIGRATIONS", db.MIGRATIONS + ["alter table nowhere add column x int;"])
+    with pytest.raises(db.DataError):
+        db.connect(path)
+    monkeypatch.undo()
+    assert db.current_version(db.connect(path)) == db.SCHEMA_VERSION
+
+
+def test_database_location(monkeypatch, tmp_path):
+    monkeypatch.delenv("KA_RADAR_DB", raising=False)
+    assert db.db_path_from_env() == db.PROJECT_ROOT / "data" / "ka_radar.duckdb"
+    monkeypatch.setenv("KA_RADAR_DB", str(tmp_path / "env.duckdb"))
+    assert db.db_path_from_env() == tmp_path / "env.duckdb"
+    assert db.db_path_from_env(tmp_path / "cli.duckdb") == tmp_path / "cli.duckdb"
+
+
+def test_settings_round_trip(con):
+    db.put_setting(con, "tiers", {"method": "cumulative", "a": 0.8})
+    assert db.get_setting(con, "tiers") == {"method": "cumulative", "a": 0.8}
+    assert db.get_setting(con, "missing", "default") == "default"
+
+
+def test_load_sql_refuses_unfilled_slots():
+    with pytest.raises(ValueError):
+        db.load_sql("scoped_accounts", {}) and db.load_sql("overview_kpis")

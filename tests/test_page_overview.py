@@ -1,0 +1,81 @@
+"""AppTest: the overview page shows the real figures, follows the filters, speaks both languages."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT
+from ka import db, i18n, overview
+from ka.periods import default_period, period_key, quarter_period, year_period
+from ka.scope import Scope
+
+PAGE = str(ROOT / "pages" / "overview.py")
+
+
+def run_page(language: str, **state) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["lang"] = language
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def metric(at: AppTest, label: str):
+    matches = [m for m in at.metric if m.label == label]
+    assert matches, f"no metric {label!r} among {[m.label for m in at.metric]}"
+    return matches[0]
+
+
+def expected_kpis(path, period, scope=Scope()):
+    con = db.connect(path)
+    try:
+        return overview.read_overview_kpis(con, period, scope)
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_tiles_show_the_latest_complete_quarter(app_db, language):
+    at = run_page(language)
+    assert not at.exception
+    con = db.connect(app_db)
+    period = default_period("quarter", overview.read_data_range(con)[1])
+    con.close()
+    kpis = expected_kpis(app_db, period)
+    i18n.set_language(language)
+    assert at.title[0].value == i18n.t("overview.title")
+    assert metric(at, i18n.t("overview.kpi_revenue")).value == i18n.format_amount(kpis.revenue, language)
+    assert metric(at, i18n.t("overview.kpi_active_accounts")).value == str(kpis.active_accounts)
+    assert metric(at, i18n.t("overview.kpi_margin")).value == i18n.format_pct(kpis.margin)
+    assert len(at.metric) == 9
+    top = at.dataframe[0].value
+    assert len(top) == 10 and top["revenue"].is_monotonic_decreasing
+
+
+def test_period_and_region_filters_change_the_figures(app_db):
+    base = run_page("en")
+    revenue_label = "Revenue"
+    quarter_value = metric(base, revenue_label).value
+    year = run_page("en", filter_period_kind="year", filter_period=period_key(year_period(2025)))
+    assert metric(year, revenue_label).value == i18n.format_amount(
+        expected_kpis(app_db, year_period(2025)).revenue, "en")
+    assert metric(year, revenue_label).value != quarter_value
+    east = run_page("en", filter_regions=["华东"])
+    q3 = quarter_period(2026, 3)
+    assert metric(east, revenue_label).value == i18n.format_amount(
+        expected_kpis(app_db, q3, Scope(regions=("华东",))).revenue, "en")
+    assert metric(east, revenue_label).value != quarter_value
+
+
+def test_empty_selection_says_so(app_db):
+    at = run_page("en", filter_period_kind="year", filter_period=period_key(year_period(2019)))
+    assert not at.exception
+    assert any("No transactions match" in info.value for info in at.info)
+    assert len(at.metric) == 0
+
+
+def test_chinese_numbers_in_wan_and_yi(app_db):
+    at = run_page("zh")
+    value = metric(at, "销售额").value
+    assert value.endswith("亿") or value.endswith("万")
