@@ -83,8 +83,12 @@ def _as_float(value) -> float | None:
     return None if number != number else number  # NaN
 
 
-def format_amount(value, language: str | None = None, digits: int = 2) -> str:
-    """Money and other large amounts: 1.23亿 / 45.6万 in Chinese, 1.23M / 45.6K in English."""
+def format_amount(value, language: str | None = None, digits: int | None = None) -> str:
+    """Money and other large amounts: 1.23亿 / 45.6万 in Chinese, 1.23M / 45.6K in English.
+
+    Without `digits`, about four significant figures (12.35万, 108.4万, 7,428万), so tiles stay narrow;
+    tables that must add up use format_exact.
+    """
     number = _as_float(value)
     if number is None:
         return "—"
@@ -97,7 +101,9 @@ def format_amount(value, language: str | None = None, digits: int = 2) -> str:
         steps = ((1e9, "B"), (1e6, "M"), (1e3, "K"))
     for base, suffix in steps:
         if size >= base:
-            return f"{sign}{size / base:,.{digits}f}{suffix}"
+            scaled = size / base
+            places = digits if digits is not None else (2 if scaled < 100 else 1 if scaled < 1000 else 0)
+            return f"{sign}{scaled:,.{places}f}{suffix}"
     return f"{sign}{size:,.0f}"
 
 

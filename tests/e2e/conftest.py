@@ -1,0 +1,106 @@
+"""Browser tests: the real app (streamlit run app.py) in Debian's headless Chromium.
+
+The server starts once per session on a free port against an empty temporary database, so the
+first start also builds the demo portfolio exactly as a new user's would. Chromium is Debian's
+(/usr/bin/chromium, installed by tests/setup.sh); Playwright never downloads a browser here.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]
+# Console messages that come from the machine having no internet, not from the app.
+NETWORK_NOISE = ("ERR_NAME_NOT_RESOLVED", "Failed to fetch metrics config", "metrics config", "ERR_INTERNET_DISCONNECTED")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.e2e)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    """Start the app like the README does, on a free port, against a fresh database."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: run tests/setup.sh (installs Debian's chromium and fonts-noto-cjk)")
+    data_dir = tmp_path_factory.mktemp("e2e-data")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "KA_RADAR_DB": str(data_dir / "ka_radar.duckdb")}
+    log = open(data_dir / "streamlit.log", "w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    deadline = time.time() + 90
+    while not _healthy(url):
+        if process.poll() is not None or time.time() > deadline:
+            log.close()
+            raise RuntimeError(f"the app did not start:\n{(data_dir / 'streamlit.log').read_text()[-3000:]}")
+        time.sleep(0.5)
+    yield {"url": url, "db": env["KA_RADAR_DB"], "log": data_dir / "streamlit.log"}
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1366, "height": 768}, "locale": "en-US"}
+
+
+@pytest.fixture
+def console_errors(page):
+    """Errors the browser console shows while the test runs (network noise of this offline machine aside)."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" and not any(n in m.text for n in NETWORK_NOISE) else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    SCREENSHOTS.mkdir(parents=True)
+    return SCREENSHOTS
