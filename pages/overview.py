@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ka import charts, i18n, ui
+from ka import charts, ui
 from ka.i18n import format_amount, format_int, format_number, format_pct, t
 
 ctx = ui.init_page()
@@ -61,18 +61,16 @@ right.plotly_chart(charts.build_revenue_bars(by_industry, t("overview.by_industr
 st.subheader(t("overview.top_accounts"))
 top = ui.with_display_names(ui.load_top_accounts(ctx.db_path, version, ctx.period, ctx.scope, 10))
 st.dataframe(
-    top[["account_id", "account", "industry", "region", "ka_manager", "revenue", "share", "gross_profit", "change"]],
+    top[["account_id", "account", "ka_manager", "revenue", "share", "gross_profit", "change"]],
     hide_index=True,
     key="overview_top_accounts",
     column_config={
         "account_id": t("common.account_id"),
-        "account": t("common.account"),
-        "industry": t("common.industry"),
-        "region": t("common.region"),
+        "account": st.column_config.TextColumn(t("common.account"), width="large"),
         "ka_manager": t("common.ka_manager"),
         "revenue": st.column_config.NumberColumn(t("common.revenue"), format="localized"),
         "share": st.column_config.NumberColumn(t("common.share"), format="percent"),
         "gross_profit": st.column_config.NumberColumn(t("common.gross_profit"), format="localized"),
-        "change": st.column_config.NumberColumn(t("common.change"), format="percent"),
+        "change": st.column_config.NumberColumn(t("overview.change_vs_prior"), format="percent"),
     },
 )
