@@ -1,0 +1,23 @@
+-- Every account in scope, with its revenue and share in the period (none if it did not buy),
+-- largest first: the account picker lists lost accounts too, since those are the ones to look at.
+with scoped_accounts as (
+    {{scoped_accounts}}
+),
+
+period_rows as (
+    {{period_source}}
+),
+
+period_accounts as (
+    select account_id, sum(revenue) as revenue
+    from period_rows
+    group by account_id
+)
+
+select
+    a.account_id, a.account_name, a.account_name_en,
+    p.revenue,
+    p.revenue / sum(p.revenue) filter (where p.revenue > 0) over () as share
+from scoped_accounts as a
+left join period_accounts as p using (account_id)
+order by p.revenue desc nulls last, a.account_id

@@ -1,0 +1,12 @@
+-- One account's latest orders (an order's lines summed), newest first.
+select
+    order_id,
+    min(order_date)                                  as order_date,
+    count(*)                                         as lines,
+    sum(revenue)                                     as revenue,
+    string_agg(distinct category, ' · ' order by category) as categories
+from transactions
+where account_id = $account_id
+group by order_id
+order by order_date desc, order_id desc
+limit $limit

@@ -1,0 +1,46 @@
+-- Per account of the scope: revenue, gross profit and visits in one window (the tiering input).
+-- Only accounts with at least one order line in the window are listed: an account without any
+-- purchase in the window has no tier there (tier migration calls it New / Lost).
+-- Gross profit counts the lines whose cost is known; an account without any known cost has 0.
+with scoped_accounts as (
+    {{scoped_accounts}}
+),
+
+window_rows as (
+    {{period_source}}
+),
+
+account_values as (
+    select
+        account_id,
+        sum(revenue)                                          as revenue,
+        coalesce(sum(revenue_with_cost) - sum(cost), 0)       as gross_profit
+    from window_rows
+    group by account_id
+),
+
+account_visits as (
+    select account_id, count(*) as visits
+    from visits
+    where visit_date between $start and $end
+    group by account_id
+),
+
+final as (
+    select
+        a.account_id,
+        a.account_name,
+        a.account_name_en,
+        a.region,
+        a.industry,
+        a.ka_manager,
+        v.revenue,
+        v.gross_profit,
+        coalesce(w.visits, 0)                                 as visits
+    from account_values as v
+    join scoped_accounts as a using (account_id)
+    left join account_visits as w using (account_id)
+)
+
+select * from final
+order by account_id

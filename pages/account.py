@@ -1,0 +1,92 @@
+"""客户详情 — account 360: who the account is, how it buys against its own past, what it buys, how we serve it."""
+
+import streamlit as st
+
+from ka import charts, ui
+from ka.i18n import format_amount, format_int, format_pct, t
+
+SELECTED = ui.SELECTED_ACCOUNT_KEY
+PICKER = "account_picker"
+
+ctx = ui.init_page()
+version = ui.data_version(ctx.con)
+options = ui.load_account_options(ctx.db_path, version, ctx.period, ctx.scope)
+if options.empty:
+    st.title(t("account.title"))
+    st.info(t("account.no_accounts"), icon=":material/filter_alt_off:")
+    st.stop()
+
+names = dict(zip(options["account_id"], ui.with_display_names(options)["account"]))
+account_ids = list(options["account_id"])
+# an account clicked on another page arrives in SELECTED; the picker follows it
+if st.session_state.get(SELECTED) in names:
+    st.session_state[PICKER] = st.session_state[SELECTED]
+elif st.session_state.get(PICKER) not in names:
+    st.session_state[PICKER] = account_ids[0]
+account_id = st.selectbox(
+    t("account.picker"), account_ids, key=PICKER, help=t("account.picker_help"),
+    format_func=lambda a: f"{names[a]} ({a})",
+    on_change=lambda: st.session_state.update({SELECTED: st.session_state[PICKER]}),
+)
+
+profile = ui.load_account_profile(ctx.db_path, version, account_id)
+st.title(ui.account_display_name(profile["account_name"], profile["account_name_en"]))
+st.caption(t("account.facts", account_id=account_id, industry=profile["industry"] or "—",
+             region=profile["region"] or "—", ka_manager=profile["ka_manager"] or "—"))
+if profile["is_strategic"]:
+    st.badge(t("account.strategic"), icon=":material/star:", color="blue")
+if profile["contract_end_date"]:
+    days_left = (profile["contract_end_date"] - ctx.as_of).days
+    key = "account.contract" if days_left >= 0 else "account.contract_ended"
+    st.caption(t(key, start=profile["contract_start_date"] or "—", end=profile["contract_end_date"], days=abs(days_left)))
+else:
+    st.caption(t("account.no_contract"))
+if profile["last_order_date"]:
+    st.caption(t("account.customer_since", first=profile["first_order_date"], last=profile["last_order_date"],
+                 days=(ctx.as_of - profile["last_order_date"]).days))
+
+figures = ui.load_account_figures(ctx.db_path, version, account_id, ctx.period)
+current, prior, year_ago = figures["current"], figures["prior"], figures["year_ago"]
+share = options.set_index("account_id")["share"].get(account_id)
+st.caption(ui.period_label(ctx.period) + " · " + t("period.vs_prior", label=ui.period_label(ctx.period.prior())))
+tiles = st.columns(5)
+tiles[0].metric(t("account.kpi_revenue"), format_amount(current.revenue), ui.kpi_delta("revenue", current, prior), border=True)
+tiles[0].caption(t("account.kpi_revenue_year_ago", delta=ui.kpi_delta("revenue", current, year_ago) or "—"))
+tiles[1].metric(t("account.kpi_gross_profit"), format_amount(current.gross_profit), ui.kpi_delta("gross_profit", current, prior), border=True)
+tiles[2].metric(t("account.kpi_margin"), format_pct(current.margin), ui.kpi_delta("margin", current, prior), border=True)
+tiles[3].metric(t("account.kpi_orders"), format_int(current.orders), border=True)
+tiles[4].metric(t("account.kpi_share"), format_pct(share), border=True)
+
+monthly = ui.load_account_monthly(ctx.db_path, version, account_id, ctx.period)
+st.plotly_chart(charts.build_monthly_bars(monthly, t("account.monthly_title")), key="account_monthly")
+
+left, right = st.columns([3, 2])
+mix = ui.load_account_category_mix(ctx.db_path, version, account_id, ctx.period)
+left.plotly_chart(
+    charts.build_revenue_bars(mix.rename(columns={"category": "label"}), t("account.mix_title", period=ui.period_label(ctx.period))),
+    key="account_mix",
+)
+with right:
+    st.subheader(t("account.activity_title"))
+    activity = ui.load_account_activity(ctx.db_path, version, account_id, ctx.as_of)
+    first, second = st.columns(2)
+    first.metric(t("account.visits_90d"), format_int(activity["visits_90d"]))
+    second.metric(t("account.last_visit"), str(activity["last_visit_date"] or t("account.never")))
+    first.metric(t("account.tickets_90d"), format_int(activity["tickets_90d"]))
+    second.metric(t("account.open_tickets"), format_int(activity["open_tickets"]))
+    first.metric(t("account.latest_nps"), "—" if activity["latest_nps"] is None else str(activity["latest_nps"]))
+    second.metric(t("account.strategic_projects"), format_int(activity["strategic_projects"]))
+
+st.subheader(t("account.recent_orders"))
+st.dataframe(
+    ui.load_account_recent_orders(ctx.db_path, version, account_id),
+    hide_index=True,
+    key="account_orders",
+    column_config={
+        "order_id": t("account.order_id"),
+        "order_date": st.column_config.DateColumn(t("account.order_date")),
+        "lines": t("account.lines"),
+        "revenue": st.column_config.NumberColumn(t("common.revenue"), format="localized"),
+        "categories": t("account.categories"),
+    },
+)
