@@ -1,0 +1,146 @@
+"""AppTest: the tiers page shows the tier counts of its rule, follows rule changes, saves them;
+the sidebar Tier filter narrows the overview."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+from ka import db, i18n, overview, tiers
+from ka.periods import default_period
+from ka.scope import Scope
+from ka.tiers import TierConfig
+
+PAGE = str(ROOT / "pages" / "tiers.py")
+
+
+def run_page(path: str, language: str = "en", **state) -> AppTest:
+    i18n.set_language(language)  # the test thread formats widget options (radio set_value) too
+    at = AppTest.from_file(path, default_timeout=60)
+    at.session_state["lang"] = language
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def shown_counts(at: AppTest) -> dict[str, int]:
+    return {tier: int(next(m.value for m in at.metric if m.label == i18n.t("tiers.count_label", tier=tier)))
+            for tier in tiers.TIERS}
+
+
+def expected_tiers(path, config=TierConfig(), scope=Scope()):
+    con = db.connect(path)
+    try:
+        period = default_period("quarter", overview.read_data_range(con)[1])
+        return period, tiers.read_account_tiers(con, period, scope, config)
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_page_shows_counts_and_tier_table(app_db, language):
+    at = run_page(PAGE, language)
+    assert not at.exception
+    i18n.set_language(language)
+    _, expected = expected_tiers(app_db)
+    assert at.title[0].value == i18n.t("tiers.title")
+    assert shown_counts(at) == tiers.compute_tier_counts(expected)
+    table = at.dataframe[1].value  # [0] is the service editor
+    assert table["tier"].tolist() == ["A", "B", "C"]
+    assert table["accounts"].tolist() == [tiers.compute_tier_counts(expected)[t] for t in tiers.TIERS]
+    assert table["strategy"].tolist() == [tiers.default_strategy(t) for t in tiers.TIERS]
+    accounts = at.dataframe[3].value
+    assert accounts["account_id"].tolist() == expected["account_id"].tolist()
+    assert accounts["tier"].tolist() == expected["tier"].tolist()
+
+
+@pytest.mark.parametrize(
+    "changes, config",
+    [
+        ({"tiers_method": "bands"}, TierConfig(method="bands")),
+        ({"tiers_a_cumulative": 50.0}, TierConfig(a_cumulative=0.50)),
+        ({"tiers_method": "topn", "tiers_top_a": 5, "tiers_top_b": 10}, TierConfig(method="topn", top_a=5, top_b=10)),
+        ({"tiers_metric": "gross_profit", "tiers_window": "t12m"}, TierConfig(metric="gross_profit", window="t12m")),
+    ],
+)
+def test_changing_the_rule_changes_the_counts(app_db, changes, config):
+    at = run_page(PAGE)
+    before = shown_counts(at)
+    for key, value in changes.items():
+        widget = at.radio(key) if key in ("tiers_method", "tiers_metric", "tiers_window") else None
+        if widget is not None:
+            widget.set_value(value)
+            at.run()
+        else:
+            at.number_input(key).set_value(value)
+            at.run()
+    assert not at.exception
+    _, expected = expected_tiers(app_db, config)
+    assert shown_counts(at) == tiers.compute_tier_counts(expected)
+    assert shown_counts(at) != before
+
+
+def test_contradicting_thresholds_are_refused(app_db):
+    at = run_page(PAGE, tiers_a_cumulative=97.0)
+    assert at.error and at.error[0].value == i18n.t("tiers.invalid_thresholds")
+    assert not at.metric
+
+
+def test_save_persists_the_rule(demo_db_path, tmp_path, monkeypatch):
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(demo_db_path, path)
+    monkeypatch.setenv("KA_RADAR_DB", str(path))
+    at = run_page(PAGE)
+    at.radio("tiers_method").set_value("topn").run()
+    at.button("tiers_save").click().run()
+    assert not at.exception
+    con = db.connect(path)
+    try:
+        assert tiers.read_tier_settings(con)["config"] == TierConfig(method="topn")
+    finally:
+        con.close()
+    # a fresh session starts from the saved rule
+    assert run_page(PAGE).radio("tiers_method").value == "topn"
+
+
+def test_selected_account_shows_key_figures(app_db):
+    _, expected = expected_tiers(app_db)
+    account = expected.iloc[0]
+    at = run_page(PAGE, selected_account_id=account["account_id"])
+    assert not at.exception
+    assert any(account["account_name_en"] in h.value or account["account_name"] in h.value for h in at.subheader)
+    tier_tile = [m for m in at.metric if m.label == "Tier"]
+    assert tier_tile and tier_tile[0].value == account["tier"]
+
+
+@pytest.mark.parametrize(
+    "chosen, regions",
+    [(["A"], ()), (["B", "C"], ()), (["A"], ("华东",))],  # with a region, tiers are drawn within the region
+)
+def test_tier_filter_narrows_the_overview(app_db, chosen, regions):
+    overview_page = str(ROOT / "pages" / "overview.py")
+    everything = run_page(overview_page, filter_regions=list(regions))
+    filtered = run_page(overview_page, filter_tiers=chosen, filter_regions=list(regions))
+    assert not filtered.exception
+    period, tiered = expected_tiers(app_db, scope=Scope(regions=regions))
+    ids = tiers.account_ids_in_tiers(tiered, chosen)
+    con = db.connect(app_db)
+    try:
+        expected_part = overview.read_overview_kpis(con, period, Scope(regions=regions, account_ids=ids)).revenue
+        expected_all = overview.read_overview_kpis(con, period, Scope(regions=regions)).revenue
+    finally:
+        con.close()
+    revenue = lambda at: next(m.value for m in at.metric if m.label == "Revenue")  # noqa: E731
+    assert revenue(filtered) == i18n.format_amount(expected_part, "en")
+    assert revenue(everything) == i18n.format_amount(expected_all, "en")
+    assert 0 < expected_part < expected_all
+
+
+def test_sidebar_has_the_tier_filter(app_db):
+    at = run_page(str(ROOT / "app.py"))
+    assert not at.exception
+    tier_filter = at.multiselect("filter_tiers")
+    assert tier_filter.options == ["A", "B", "C"] and tier_filter.value == []
