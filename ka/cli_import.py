@@ -1,0 +1,69 @@
+"""`python -m ka import` and `python -m ka undo`: the import path on the command line.
+
+Exit 0 when the batch is imported (or checked, with --dry-run), 2 when it is refused; the
+reason goes to stderr and the database is unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ka import db, importing
+from ka.importing.report import format_report
+
+
+def command_import(args) -> int:
+    con = db.connect(args.db)
+    try:
+        mapping = None
+        if args.mapping:
+            mapping = importing.load_mapping(con, args.mapping)
+            if mapping is None:
+                raise importing.ImportRefused("mapping_unknown", name=args.mapping)
+        options = importing.ImportOptions(
+            mapping=mapping, encoding=args.encoding, sheet=args.sheet, date_order=args.date_order,
+            drop_duplicates=args.drop_duplicates, source="cli",
+        )
+        report = importing.run_import(con, importing.list_sources(args.paths), options, dry_run=args.dry_run)
+        if args.save_mapping:
+            importing.save_mapping(con, args.save_mapping, report.mapping)
+    except importing.ImportRefused as refusal:
+        print(f"refused: {refusal.message()}", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    print(format_report(report))
+    return 0
+
+
+def command_undo(args) -> int:
+    con = db.connect(args.db)
+    try:
+        undone = importing.undo_batch(con, args.batch)
+    except importing.ImportRefused as refusal:
+        print(f"refused: {refusal.message()}", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    print(f"batch {undone['batch_id']} undone: {undone['rows']:,} lines, revenue {undone['revenue']:,.4f} removed")
+    return 0
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    import_cmd = commands.add_parser("import", help="import transaction files (CSV/TSV/TXT/XLSX, or folders of them) as one batch")
+    import_cmd.add_argument("paths", nargs="+", metavar="FILE_OR_DIR")
+    import_cmd.add_argument("--db", help="database file (default: KA_RADAR_DB or data/ka_radar.duckdb)")
+    import_cmd.add_argument("--mapping", help="use a column mapping saved under this name")
+    import_cmd.add_argument("--save-mapping", metavar="NAME", help="save the mapping used under this name")
+    import_cmd.add_argument("--dry-run", action="store_true", help="validate and report; change nothing")
+    import_cmd.add_argument("--encoding", choices=importing.ENCODINGS, help="override the detected encoding")
+    import_cmd.add_argument("--sheet", help=f"Excel sheet name ('{importing.ALL_SHEETS}' for all; default: the first)")
+    import_cmd.add_argument("--date-order", choices=["mdy", "dmy"], help="for dates like 03/04/2024 when the data cannot tell")
+    import_cmd.add_argument("--drop-duplicates", action="store_true", help="drop exact repeats of a line within a file")
+    import_cmd.set_defaults(handler=command_import)
+
+    undo_cmd = commands.add_parser("undo", help="undo an import batch")
+    undo_cmd.add_argument("--db")
+    undo_cmd.add_argument("--batch", type=int, required=True)
+    undo_cmd.set_defaults(handler=command_undo)

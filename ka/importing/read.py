@@ -1,0 +1,412 @@
+"""Read: find the files of a batch, detect encoding and delimiter, and land every line in DuckDB as text.
+
+CSV-like files are read by DuckDB's own reader (streaming, never through pandas); files that are
+not UTF-8 are first transcoded to a temporary UTF-8 copy. Rows whose field count differs from
+the header are set aside by the reader with their line number — never shifted into other
+columns. Excel sheets are read with python-calamine and handed to DuckDB as an Arrow table.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from ka.importing.report import ImportRefused
+
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+ALL_SHEETS = "*"
+
+# Encodings the user may choose; detection picks one of the first six.
+ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "gb18030", "cp1252", "cp850", "cp437", "latin-1", "gbk", "big5")
+SNIFF_BYTES = 4 * 1024 * 1024          # detection reads this much of a large file
+WHOLE_FILE_BYTES = 64 * 1024 * 1024   # files up to this size are checked completely
+DELIMITERS = (",", "\t", ";", "|")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file of the batch: where it is, and the name the user knows it by (uploads live in temp files)."""
+
+    path: Path
+    name: str
+
+
+@dataclass
+class FilePart:
+    """One table to import: a CSV file, or one sheet of a workbook."""
+
+    source: SourceFile
+    kind: str                      # 'text' or 'excel'
+    headers: list[str]
+    sample: list[list[str]]        # the first data rows, as text
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    sha256: str = ""
+    size: int = 0
+    excel_rows: list[list[str]] = field(default_factory=list, repr=False)
+
+    @property
+    def label(self) -> str:
+        return f"{self.source.name} [{self.sheet}]" if self.sheet else self.source.name
+
+
+def list_sources(paths: list[str | Path]) -> list[SourceFile]:
+    """Files given directly, plus the CSV/TSV/TXT/XLSX files of any folder given, in name order."""
+    found: list[SourceFile] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.iterdir()):
+                if child.is_file() and child.suffix.lower() in TEXT_SUFFIXES + EXCEL_SUFFIXES:
+                    found.append(SourceFile(child, child.name))
+        elif path.is_file():
+            found.append(SourceFile(path, path.name))
+        else:
+            raise ImportRefused("file_missing", file=str(path))
+    if not found:
+        raise ImportRefused("no_files")
+    return found
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(8 * 1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# --- encodings ------------------------------------------------------------------------------
+def _decodes(data: bytes, encoding: str, complete: bool) -> str | None:
+    try:
+        return codecs.getincrementaldecoder(encoding)().decode(data, final=complete)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _gb2312_share(data: bytes) -> float:
+    """Share of multi-byte characters that are GB2312 (or GB18030's four-byte forms of other
+    Unicode characters, e.g. a non-breaking space); real Chinese text is nearly all of these,
+    while Latin text misread as GBK gives scattered rare characters."""
+    pairs = common = 0
+    index = 0
+    while index < len(data) - 1:
+        lead = data[index]
+        if lead < 0x80:
+            index += 1
+            continue
+        trail = data[index + 1]
+        pairs += 1
+        if 0x30 <= trail <= 0x39 and index + 3 < len(data):
+            common += 1
+            index += 4
+            continue
+        if 0xA1 <= lead <= 0xF7 and 0xA1 <= trail <= 0xFE:
+            common += 1
+        index += 2
+    return common / pairs if pairs else 0.0
+
+
+def _latin_plausibility(text: str) -> int:
+    """Non-ASCII characters that read as letters in the case of their neighbours (ä in 'Berguvsvägen'),
+    so cp850's 'ä' beats cp1252's '„' for the same byte, and cp1252's 'é' beats cp850's 'Ú'."""
+    score = 0
+    for index, char in enumerate(text):
+        if ord(char) < 128:
+            continue
+        if not char.isalpha():
+            score -= 1
+            continue
+        before = text[index - 1] if index else " "
+        if before.isalpha() and before.islower() != char.islower():
+            score -= 1
+        else:
+            score += 1
+    return score
+
+
+def detect_encoding(data: bytes, complete: bool) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, GB18030/GBK, else the likeliest Western code page."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if _decodes(data, "utf-8", complete) is not None:
+        return "utf-8"
+    if _decodes(data, "gb18030", complete) is not None and _gb2312_share(data) >= 0.9:
+        return "gb18030"
+    candidates = []
+    for encoding in ("cp1252", "cp850", "latin-1"):
+        text = _decodes(data, encoding, complete)
+        if text is not None:
+            candidates.append((_latin_plausibility(text), -len(candidates), encoding))
+    return max(candidates)[2]
+
+
+def _read_head(path: Path) -> tuple[bytes, bool]:
+    size = path.stat().st_size
+    complete = size <= WHOLE_FILE_BYTES
+    with path.open("rb") as handle:
+        return handle.read(size if complete else SNIFF_BYTES), complete
+
+
+# --- delimiter and header -------------------------------------------------------------------
+def detect_delimiter(text: str, suffix: str) -> str:
+    """The candidate that splits the header into most fields with the most lines agreeing."""
+    lines = text.splitlines()[:200]
+    best, best_score = ("\t" if suffix == ".tsv" else ","), (-1.0, 0)
+    for delimiter in DELIMITERS:
+        rows = list(csv.reader(lines, delimiter=delimiter))
+        if not rows or len(rows[0]) < 2:
+            continue
+        width = len(rows[0])
+        agreeing = sum(1 for row in rows[1:] if len(row) == width) / max(len(rows) - 1, 1)
+        score = (round(agreeing, 1), width)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def clean_headers(raw: list) -> list[str]:
+    """Trimmed names; blanks become column_N and repeats get a suffix, so every column has one name."""
+    headers: list[str] = []
+    for index, value in enumerate(raw):
+        name = str(value).replace("\ufeff", "").strip() if value is not None else ""
+        name = name or f"column_{index + 1}"
+        base, suffix = name, 2
+        while name in headers:
+            name, suffix = f"{base}_{suffix}", suffix + 1
+        headers.append(name)
+    return headers
+
+
+def inspect_text(source: SourceFile, encoding: str | None = None) -> FilePart:
+    head, complete = _read_head(source.path)
+    chosen = encoding or detect_encoding(head, complete)
+    text = _decodes(head, chosen, complete)
+    if text is None:
+        raise ImportRefused("encoding", file=source.name, encoding=chosen)
+    text = text.lstrip("\ufeff")
+    if not complete:
+        text = text[: text.rfind("\n") + 1] or text
+    delimiter = detect_delimiter(text[:65536], source.path.suffix.lower())
+    rows = list(csv.reader(io.StringIO(text[:65536]), delimiter=delimiter))
+    if not rows:
+        raise ImportRefused("empty_file", file=source.name)
+    return FilePart(
+        source=source, kind="text", headers=clean_headers(rows[0]), sample=rows[1:6],
+        encoding=chosen, delimiter=delimiter, size=source.path.stat().st_size,
+    )
+
+
+# --- Excel ----------------------------------------------------------------------------------
+def excel_text(value) -> str:
+    """Cell → text the value parsers read: dates ISO, whole floats without '.0' (ids stay ids)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return str(value)
+    return str(value)
+
+
+def sheet_names(path: Path) -> list[str]:
+    from python_calamine import CalamineWorkbook
+
+    return list(CalamineWorkbook.from_path(str(path)).sheet_names)
+
+
+def inspect_excel(source: SourceFile, sheet: str | None = None) -> list[FilePart]:
+    """One part per chosen sheet (the first by default, every sheet with ALL_SHEETS)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(source.path))
+    except Exception as error:  # calamine raises its own error types for damaged or foreign files
+        raise ImportRefused("unreadable_file", file=source.name, detail=str(error)) from error
+    names = list(workbook.sheet_names)
+    if sheet == ALL_SHEETS:
+        chosen = names
+    elif sheet:
+        if sheet not in names:
+            raise ImportRefused("sheet_missing", file=source.name, sheet=sheet, sheets=", ".join(names))
+        chosen = [sheet]
+    else:
+        chosen = names[:1]
+    parts = []
+    for name in chosen:
+        rows = [[excel_text(cell) for cell in row] for row in workbook.get_sheet_by_name(name).to_python()]
+        rows = [row for row in rows if any(cell != "" for cell in row)]
+        if not rows:
+            continue
+        parts.append(FilePart(
+            source=source, kind="excel", headers=clean_headers(rows[0]), sample=rows[1:6], sheet=name,
+            size=source.path.stat().st_size, excel_rows=rows[1:],
+        ))
+    if not parts:
+        raise ImportRefused("empty_file", file=source.name)
+    return parts
+
+
+def inspect(source: SourceFile, encoding: str | None = None, sheet: str | None = None) -> list[FilePart]:
+    """The parts of a file with their headers and first rows; nothing is written anywhere."""
+    if source.path.suffix.lower() in EXCEL_SUFFIXES:
+        parts = inspect_excel(source, sheet)
+    else:
+        parts = [inspect_text(source, encoding)]
+    digest = file_sha256(source.path)
+    for part in parts:
+        part.sha256 = digest
+    return parts
+
+
+# --- landing in DuckDB ----------------------------------------------------------------------
+def _utf8_path(part: FilePart, temp_dir: Path) -> Path:
+    """The file itself when DuckDB can read it (UTF-8, BOM or not); otherwise a transcoded copy."""
+    if part.encoding in ("utf-8", "utf-8-sig"):
+        return part.source.path
+    target = temp_dir / f"{len(list(temp_dir.iterdir()))}.csv"
+    decoder = codecs.getincrementaldecoder(part.encoding)()
+    with part.source.path.open("rb") as raw, target.open("w", encoding="utf-8", newline="") as out:
+        try:
+            while chunk := raw.read(8 * 1024 * 1024):
+                out.write(decoder.decode(chunk))
+            out.write(decoder.decode(b"", final=True))
+        except UnicodeDecodeError as error:
+            raise ImportRefused("encoding", file=part.source.name, encoding=part.encoding) from error
+    return target
+
+
+def same_layout(first: FilePart, other: FilePart) -> bool:
+    """Text files DuckDB can read in one scan: same header, encoding and delimiter (a folder of daily files)."""
+    return (
+        first.kind == other.kind == "text" and first.headers == other.headers
+        and first.encoding == other.encoding and first.delimiter == other.delimiter
+    )
+
+
+def land(cur, parts: list[FilePart], number: int, temp_dir: Path) -> list[tuple[int, int, str, str]]:
+    """Create the temp view `import_raw_<number>` (_file, _line, c0..cN as text) for parts of one layout.
+
+    `_file` is the part's index in `parts`, `_line` its line in that file (the header is line 1).
+    Returns the rows the reader refused: (file index, line, error type, the line's text). Table
+    names carry only the group's number, never text from a file.
+    """
+    first = parts[0]
+    columns = {f"c{index}": "VARCHAR" for index in range(len(first.headers))}
+    file_table, raw_view = f"import_file_{number}", f"import_raw_{number}"
+    if first.kind == "excel":
+        import pyarrow as pa
+
+        width = len(first.headers)
+        rows = [row + [""] * (width - len(row)) if len(row) < width else row for row in first.excel_rows]
+        arrays = {"_file": pa.array([0] * len(rows), pa.int32()), "_line": pa.array(range(2, len(rows) + 2), pa.int64())}
+        for index, name in enumerate(columns):
+            arrays[name] = pa.array([row[index] or None for row in rows], pa.string())
+        cur.register("import_arrow", pa.table(arrays))
+        cur.execute(f"create temp table {file_table} as select * from import_arrow")
+        cur.unregister("import_arrow")
+        cur.execute(f"create temp view {raw_view} as select * from {file_table}")
+        # Cells beyond the header's width are data no header names: refuse those rows.
+        return [
+            (0, line, "TOO MANY COLUMNS", ",".join(row))
+            for line, row in enumerate(first.excel_rows, start=2)
+            if len(row) > width and any(cell != "" for cell in row[width:])
+        ]
+    paths = [str(_utf8_path(part, temp_dir)) for part in parts]
+    cur.execute("drop table if exists import_rejects")
+    cur.execute("drop table if exists import_reject_scans")
+    cur.execute(
+        f"""
+        create temp table {file_table} as
+        select * from read_csv(
+            $paths, header = true, columns = $columns, delim = $delim, quote = '"', escape = '"',
+            store_rejects = true, rejects_table = 'import_rejects', rejects_scan = 'import_reject_scans',
+            max_line_size = 10000000, filename = {"'_path'" if len(paths) > 1 else 'false'}
+        )
+        """,
+        {"paths": paths, "columns": columns, "delim": first.delimiter},
+    )
+    cur.execute(
+        f"""
+        create temp table import_paths_{number} as
+        select unnest($paths) as path, (generate_subscripts($paths, 1) - 1)::integer as file_index
+        """,
+        {"paths": paths},
+    )
+    cur.execute(
+        f"""
+        create temp table import_refused_{number} as
+        select files.file_index, rejects.line, any_value(rejects.error_type::varchar) as error_type,
+               any_value(rejects.csv_line) as csv_line
+        from import_rejects as rejects
+        join import_reject_scans as scans using (scan_id, file_id)
+        join import_paths_{number} as files on files.path = scans.file_path
+        group by all
+        """
+    )
+    # The reader keeps row order; a kept row's line = its position in its file + the header
+    # + the rejected lines before it.
+    cur.execute(
+        f"""
+        create temp table import_gaps_{number} as
+        with rejected as (
+            select file_index, line, row_number() over (partition by file_index order by line) as seen
+            from import_refused_{number}
+        )
+        select file_index, line - seen - 1 as kept_before, max(seen) as passed from rejected group by all
+        """
+    )
+    if len(paths) == 1:
+        # rowid counts from an offset inside a transaction, so positions are relative to the first row
+        located = f"select 0 as _file, rowid - (select min(rowid) from {file_table}) as position, * from {file_table}"
+    else:
+        located = f"""
+            select files.file_index as _file, file.rowid - starts.first_row as position, file.* exclude (_path)
+            from {file_table} as file
+            join (select _path, min(rowid) as first_row from {file_table} group by _path) as starts using (_path)
+            join import_paths_{number} as files on files.path = file._path"""
+    refused = cur.execute(f"select * from import_refused_{number} order by file_index, line").fetchall()
+    if not refused:  # the common case: no gaps to account for
+        cur.execute(
+            f"create temp view {raw_view} as select _file, (position + 2)::bigint as _line, * exclude (_file, position) "
+            f"from ({located})"
+        )
+        return []
+    cur.execute(
+        f"""
+        create temp view {raw_view} as
+        with located as ({located})
+        select located._file, (located.position + 2 + coalesce(gaps.passed, 0))::bigint as _line,
+               located.* exclude (_file, position)
+        from located
+        asof left join import_gaps_{number} as gaps
+            on located._file = gaps.file_index and located.position >= gaps.kept_before
+        """
+    )
+    return [(file_index, int(line), kind, text) for file_index, line, kind, text in refused]
+
+
+def save_uploads(files: dict[str, bytes], folder: Path) -> list[SourceFile]:
+    """Uploaded files (name → bytes) written to `folder`, in name order, as sources of a batch."""
+    folder.mkdir(parents=True, exist_ok=True)
+    sources = []
+    for index, name in enumerate(sorted(files)):
+        path = folder / f"{index}{Path(name).suffix.lower()}"  # the user's name is only a label
+        path.write_bytes(files[name])
+        sources.append(SourceFile(path, name))
+    return sources

@@ -1,0 +1,134 @@
+"""What an import found and did: the validation report, and the reasons a batch is refused.
+
+Reasons are codes with values (`broken_rows`, file=..., lines=...), so the page shows them in the
+user's language and the CLI in English; `ka/locales/*/data_import.toml` holds the texts.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from ka.i18n import t
+
+
+class ImportRefused(Exception):
+    """The batch cannot be imported as it is; the database is left exactly as it was."""
+
+    def __init__(self, code: str, **values):
+        self.code = code
+        self.values = values
+        super().__init__(f"{code}: {values}")
+
+    def message(self) -> str:
+        return t(f"data_import.refusal_{self.code}", **self.values)
+
+
+@dataclass
+class FileSummary:
+    name: str
+    sha256: str
+    encoding: str | None
+    delimiter: str | None
+    sheet: str | None
+    rows: int            # data rows in the file (rejected ones included)
+    rejected: int        # rows whose field count differs from the header
+
+
+@dataclass
+class RejectedRow:
+    file: str
+    line: int
+    reason: str          # code: field_count, bad_date, no_date, bad_number, bad_encoding
+    field: str | None
+    value: str | None
+
+
+@dataclass
+class MonthTotal:
+    month: date
+    rows: int
+    revenue: Decimal
+    cost: Decimal | None
+
+
+@dataclass
+class ImportReport:
+    """Everything the user sees before (dry run) and after (import) a batch."""
+
+    files: list[FileSummary] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)
+    date_order: str | None = None
+    rows_read: int = 0
+    rows_rejected: int = 0
+    rejected: list[RejectedRow] = field(default_factory=list)   # at most REJECTED_KEPT rows
+    rows_without_account: int = 0
+    revenue_without_account: Decimal = Decimal(0)
+    duplicate_lines_in_file: int = 0       # exact repeats inside one file
+    duplicates_dropped: int = 0            # ... of which dropped on request
+    duplicates_skipped: int = 0            # lines already in the database or twice in the batch
+    rows_to_import: int = 0
+    revenue_total: Decimal = Decimal(0)
+    cost_total: Decimal | None = None
+    first_date: date | None = None
+    last_date: date | None = None
+    months: list[MonthTotal] = field(default_factory=list)
+    new_accounts: int = 0
+    existing_accounts: int = 0
+    sample: list[dict] = field(default_factory=list)
+    batch_id: int | None = None
+    dry_run: bool = True
+
+    @property
+    def imported(self) -> bool:
+        return self.batch_id is not None
+
+    def rejected_csv(self) -> str:
+        """The rejected rows as CSV (file, line, reason, field, value), for download."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["file", "line", "reason", "field", "value"])
+        for row in self.rejected:
+            writer.writerow([row.file, row.line, t(f"data_import.reason_{row.reason}"), row.field or "", row.value or ""])
+        return out.getvalue()
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def format_report(report: ImportReport) -> str:
+    """The validation report as plain text (the CLI prints it)."""
+    lines = [t("data_import.text_imported", batch=report.batch_id) if report.imported else t(
+        "data_import.text_dry_run" if report.dry_run else "data_import.text_nothing_new")]
+    for summary in report.files[:10]:
+        lines.append(t(
+            "data_import.text_file", name=summary.name, encoding=summary.encoding or "xlsx", rows=summary.rows,
+            rejected=summary.rejected,
+        ))
+    if len(report.files) > 10:
+        lines.append(t("data_import.text_more_files", count=len(report.files) - 10))
+    lines.append(t("data_import.text_mapping", mapping=", ".join(f"{k}←{v}" for k, v in report.mapping.items())))
+    lines.append(t(
+        "data_import.text_counts", read=report.rows_read, to_import=report.rows_to_import,
+        rejected=report.rows_rejected, duplicates=report.duplicates_skipped,
+        repeats=report.duplicate_lines_in_file, dropped=report.duplicates_dropped,
+    ))
+    lines.append(t(
+        "data_import.text_totals", revenue=f"{report.revenue_total:,.4f}",
+        cost="—" if report.cost_total is None else f"{report.cost_total:,.4f}",
+        first=report.first_date or "—", last=report.last_date or "—",
+        new=report.new_accounts, existing=report.existing_accounts,
+    ))
+    if report.rows_without_account:
+        lines.append(t(
+            "data_import.text_without_account", rows=report.rows_without_account,
+            revenue=f"{report.revenue_without_account:,.4f}",
+        ))
+    for month in report.months:
+        lines.append(f"  {month.month:%Y-%m}  {month.rows:>9,}  {month.revenue:>18,.4f}")
+    for row in report.rejected[:10]:
+        lines.append(f"  {row.file}:{row.line}  {t(f'data_import.reason_{row.reason}')}  {row.field or ''} {row.value or ''}")
+    return "\n".join(lines)

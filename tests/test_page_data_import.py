@@ -1,0 +1,138 @@
+"""AppTest of the data import page: proposed mapping, validation report, import, refusal, undo."""
+
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT
+from ka import db, i18n
+
+PAGE = str(ROOT / "pages" / "data_import.py")
+CSV = (
+    "Order ID,Order Date,Customer ID,Customer Name,Product,Sales,Profit,Region\n"
+    "O1,2024-01-05,C001,Acme,Bolt,100.00,10.00,East\n"
+    "O1,2024-01-05,C001,Acme,Nut,50.50,5.00,East\n"
+    "O2,2024-02-10,C002,Beta,Bolt,200.00,-20.00,West\n"
+    "O3,2024-02-11,,,Gear,9.75,1.00,West\n"
+    "O4,2024-13-11,C003,Gamma,Gear,5.00,1.00,West\n"
+).encode("utf-8")
+
+
+@pytest.fixture(autouse=True)
+def reset_language():
+    yield
+    i18n.set_language(i18n.DEFAULT_LANGUAGE)
+
+
+@pytest.fixture
+def writable_app_db(demo_db_path, tmp_path, monkeypatch):
+    """A copy of the small demo: the page imports into it."""
+    path = tmp_path / "import.duckdb"
+    shutil.copy(demo_db_path, path)
+    monkeypatch.setenv("KA_RADAR_DB", str(path))
+    return path
+
+
+def _run(lang: str = "en", files: dict | None = None) -> AppTest:
+    # AppTest formats selectbox values in the test's thread: give it the page's language too
+    i18n.set_language(lang)
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["lang"] = lang
+    if files is not None:
+        at.session_state["data_import_files"] = files
+    return at.run()
+
+
+def _table(at: AppTest, column: str):
+    """The page's table that has `column` (AppTest does not expose dataframe keys)."""
+    return next(frame.value for frame in at.dataframe if column in frame.value.columns)
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in at.metric}
+
+
+def _batch_rows(path, batch_id: int) -> tuple:
+    with db.connect(path) as con:
+        return db.query_rows(con, "select count(*), sum(revenue) from transactions where batch_id = ?", [batch_id])[0]
+
+
+def test_without_files_shows_the_history(writable_app_db):
+    at = _run()
+    assert not at.exception
+    assert at.title[0].value == "Data import"
+    history = _table(at, "batch")
+    assert list(history["kind"]) == ["demo data"] and list(history["status"]) == ["active"]
+    assert len(at.selectbox) == 0  # the demo batch cannot be undone here
+
+
+@pytest.mark.parametrize(
+    ("lang", "labels"),
+    [
+        ("en", ("Rows read", "Rows to import", "Rows rejected", "Revenue to import", "New accounts")),
+        ("zh", ("读取行数", "待导入行数", "拒绝行数", "待导入销售额", "新客户")),
+    ],
+)
+def test_report_then_import_then_undo(writable_app_db, lang, labels):
+    at = _run(lang, {"orders.csv": CSV})
+    assert not at.exception
+    assert at.selectbox(key="data_import_map_revenue").value == "Sales"
+    assert at.selectbox(key="data_import_map_account_id").value == "Customer ID"
+    assert at.selectbox(key="data_import_map_quantity").value == ""
+    metrics = _metrics(at)
+    read, to_import, rejected, revenue, new = labels
+    assert (metrics[read], metrics[to_import], metrics[rejected], metrics[new]) == ("5", "3", "1", "2")
+    assert metrics[revenue] == "350"
+    rejected_rows = _table(at, "line")
+    assert list(rejected_rows["line"]) == [6] and list(rejected_rows["field"]) == [
+        "Order date" if lang == "en" else "订单日期"
+    ]
+    assert "9.75" in at.warning[0].value or "10" in at.warning[0].value  # the row without an account
+    sample = _table(at, "account_id")
+    assert list(sample["account_id"]) == ["C001", "C001", "C002"]
+
+    at.button(key="data_import_commit").click().run()
+    assert not at.exception
+    assert _batch_rows(writable_app_db, 2) == (3, Decimal("350.5000"))
+    assert at.success[0].value.startswith("Batch 2 imported" if lang == "en" else "批次 2 已导入")
+    history = _table(at, "batch")
+    assert list(history["batch"]) == [2, 1]
+
+    at.selectbox(key="data_import_undo_batch").set_value(2)
+    at.button(key="data_import_undo").click().run()
+    assert not at.exception
+    assert _batch_rows(writable_app_db, 2) == (0, None)
+    assert list(_table(at, "batch")["status"])[0] == (
+        "undone" if lang == "en" else "已撤销"
+    )
+
+
+def test_correcting_the_mapping_changes_the_report(writable_app_db):
+    at = _run("en", {"orders.csv": CSV})
+    assert _metrics(at)["Revenue to import"] == "350"
+    at.selectbox(key="data_import_map_revenue").set_value("Profit").run()
+    assert _metrics(at)["Revenue to import"] == "-5"
+    at.text_input(key="data_import_mapping_name").set_value("profit as revenue").run()
+    at.button(key="data_import_save_mapping").click().run()
+    with db.connect(writable_app_db) as con:
+        assert db.get_setting(con, "import_mapping:profit as revenue")["revenue"] == "Profit"
+
+
+def test_missing_required_field_is_asked_for(writable_app_db):
+    at = _run("en", {"odd.csv": b"When,Who,HowMuch\n2024-01-02,A,5\n"})
+    assert not at.exception
+    assert "Order date" in at.warning[0].value and len(at.metric) == 0
+
+
+def test_broken_file_is_refused_on_the_page(writable_app_db):
+    rows = "".join(f"O{n},2024-01-01,C1,Acme, Inc.,P,{n},1,East\n" for n in range(10))
+    at = _run("zh", {"broken.csv": CSV.splitlines(keepends=True)[0] + rows.encode()})
+    assert not at.exception
+    assert at.error[0].value == "该批次被拒绝，数据库未作任何改动。"
+    assert "10 行中有 10 行的字段数与表头不一致" in at.code[0].value
+    with db.connect(writable_app_db) as con:
+        assert db.query_rows(con, "select count(*) from import_batches")[0][0] == 1
