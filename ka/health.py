@@ -1,0 +1,487 @@
+"""Account health: traffic lights that say *why*, a monthly history, and a backtest against churn.
+
+Health is measured as of a month end T (windows are whole calendar months, read from the
+account × month pre-aggregate, so any month end is fast and the history is consistent):
+
+- recent window = the 3 months ending with T (≈ the last 90 days); previous window = the 3
+  months before; year-ago window = the same 3 months one year earlier;
+- only accounts with an order line in the 12 months ending T are scored.
+
+Each measure maps to 0–100 points, linear between an editable "bad" value (0 points) and
+"good" value (100 points), clipped. The score is the weighted mean of the points of the
+measures that have data: a measure without data is left out and the other weights
+renormalised (it is never scored 0). Colour: red when score < red_below, green when
+score > green_above, yellow in between (both bounds included in yellow). Override: no order for
+`override_multiple` × the usual interval (or longer) ⇒ red whatever the score.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, replace
+from datetime import date, datetime, timedelta
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from ka import db, tiers
+from ka.i18n import format_number, t
+from ka.periods import month_end, month_start
+from ka.scope import Scope, scoped_sql
+
+MEASURES = (
+    "recency", "revenue_trend", "revenue_yoy", "order_trend", "margin_trend", "breadth_trend",
+    "tickets", "resolution_days", "nps", "visit_gap", "contract_days",
+)
+COLOURS = ("red", "yellow", "green")
+NO_SCORE = "none"  # an account with no measure that has data
+CHURN_RULES = ("no_order", "revenue_drop")
+SETTINGS_KEY = "health_config"
+DAYS_PER_MONTH = 30.4375
+LEAD_LOOKBACK_DAYS = 365  # first red within this many days before the last order counts as a warning
+LOST_AFTER_DAYS = 90  # an account whose last order is this long before the data's end is lost
+
+
+@dataclass(frozen=True)
+class MeasureRule:
+    """Weight, and the values that earn 0 points (bad) and 100 points (good)."""
+
+    weight: float
+    bad: float
+    good: float
+
+    def points(self, value: float) -> float:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return float("nan")
+        if self.good == self.bad:
+            return 100.0 if value == self.good else 0.0
+        return 100.0 * min(1.0, max(0.0, (value - self.bad) / (self.good - self.bad)))
+
+
+DEFAULT_RULES: dict[str, MeasureRule] = {
+    "recency": MeasureRule(15, bad=2.5, good=1.0),           # days since last order ÷ usual interval
+    "revenue_trend": MeasureRule(15, bad=-0.3, good=0.05),   # recent vs previous 3 months
+    "revenue_yoy": MeasureRule(20, bad=-0.3, good=0.05),     # recent vs same 3 months a year earlier
+    "order_trend": MeasureRule(10, bad=-0.3, good=0.05),     # orders recent vs previous
+    "margin_trend": MeasureRule(5, bad=-0.05, good=0.0),     # gross margin change (0.01 = 1 pp)
+    "breadth_trend": MeasureRule(5, bad=-0.3, good=0.0),     # products per month recent vs previous
+    "tickets": MeasureRule(5, bad=6, good=1),                # tickets opened in the recent window
+    "resolution_days": MeasureRule(5, bad=14, good=3),       # median days to resolve those tickets
+    "nps": MeasureRule(10, bad=-20, good=30),                # latest NPS in the last 12 months
+    "visit_gap": MeasureRule(5, bad=3, good=1),              # days since last visit ÷ tier cadence
+    "contract_days": MeasureRule(5, bad=30, good=180),       # days to contract end
+}
+
+
+@dataclass(frozen=True)
+class HealthConfig:
+    """Everything the user can tune. Hashable (tuples), so it can key st.cache_data."""
+
+    rules: tuple[tuple[str, MeasureRule], ...] = tuple(DEFAULT_RULES.items())
+    red_below: float = 50.0
+    green_above: float = 75.0
+    override_enabled: bool = True
+    override_multiple: float = 2.0
+    min_interval_days: float = 14.0  # frequent buyers: the usual interval is at least this long
+
+    def rule(self, measure: str) -> MeasureRule:
+        return dict(self.rules)[measure]
+
+    def with_rule(self, measure: str, **changes) -> "HealthConfig":
+        rules = tuple((m, replace(r, **changes) if m == measure else r) for m, r in self.rules)
+        return replace(self, rules=rules)
+
+    def as_dict(self) -> dict:
+        values = asdict(self)
+        values["rules"] = {m: asdict(r) for m, r in self.rules}
+        return values
+
+    @classmethod
+    def from_dict(cls, values: dict | None) -> "HealthConfig":
+        """Unknown keys are ignored and missing measures take their defaults (old settings)."""
+        values = dict(values or {})
+        saved_rules = values.pop("rules", {}) or {}
+        rules = []
+        for measure, default in DEFAULT_RULES.items():
+            saved = saved_rules.get(measure) or {}
+            try:
+                rules.append((measure, MeasureRule(**{**asdict(default), **saved})))
+            except TypeError:
+                rules.append((measure, default))
+        known = {k: v for k, v in values.items() if k in cls.__dataclass_fields__}
+        return cls(rules=tuple(rules), **known)
+
+
+# --- reading ----------------------------------------------------------------------------------
+def read_health_inputs(
+    con: duckdb.DuckDBPyConnection, first_as_of: date, last_as_of: date, scope: Scope
+) -> pd.DataFrame:
+    """Raw inputs per account and month end from first_as_of to last_as_of (see health_measures.sql),
+    plus the account's tier and the visit cadence that tier promises, in days.
+
+    The tier is drawn once, over the 12 months ending at last_as_of with the tier page's saved
+    method, and used for every month end of the request (drawing it per month end would
+    double the time of the history; it only sets the visit cadence)."""
+    params = {**scope.params(), "first_month": month_start(first_as_of), "last_month": month_start(last_as_of)}
+    frame = db.query_df(con, scoped_sql("health_measures"), params)
+    frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.date
+    settings = tiers.read_tier_settings(con)
+    return add_tiers(frame, settings["config"], settings["visits_per_month"])
+
+
+def add_tiers(frame: pd.DataFrame, config: tiers.TierConfig, visits_per_month: dict[str, float]) -> pd.DataFrame:
+    """Tier of each account as of the latest month end of `frame` (over its 12-month revenue or
+    gross profit) and the visit cadence that tier promises, in days (NaN where none is promised)."""
+    metric = "revenue_12m" if config.metric == "revenue" else "gross_profit_12m"
+    latest = frame[frame["as_of"] == frame["as_of"].max()] if len(frame) else frame
+    values = latest[["account_id", metric]].rename(columns={metric: "value"})
+    tiered = tiers.compute_tiers(values, config) if len(values) else pd.DataFrame(columns=["account_id", "tier"])
+    out = frame.merge(tiered[["account_id", "tier"]], on="account_id", how="left")
+    per_month = out["tier"].map(visits_per_month).astype("float64")
+    out["visit_cadence_days"] = np.where(per_month > 0, DAYS_PER_MONTH / per_month.where(per_month > 0), np.nan)
+    return out
+
+
+def read_month_ends(con: duckdb.DuckDBPyConnection) -> list[date]:
+    """Month ends that health can be measured at, newest first (the data's months)."""
+    rows = db.query_rows(con, "select distinct month from account_month order by month desc")
+    return [month_end(row[0]) for row in rows]
+
+
+def latest_month_end(as_of: date) -> date:
+    """The month end health is measured at for a date: the date itself if it ends a month, else the one before."""
+    return as_of if month_end(as_of) == as_of else month_start(as_of) - timedelta(days=1)
+
+
+# --- measures and scores (pure) ---------------------------------------------------------------
+def _ratio_change(recent: pd.Series, previous: pd.Series, has_window: pd.Series) -> pd.Series:
+    """recent ÷ previous − 1 where the previous window is in the data and positive, else NaN."""
+    recent, previous = recent.astype("float64"), previous.astype("float64")
+    ok = has_window.astype(bool) & (previous > 0)
+    return (recent / previous.where(ok) - 1).where(ok)
+
+
+def compute_measures(inputs: pd.DataFrame, config: HealthConfig) -> pd.DataFrame:
+    """One column per measure (NaN = no data), from read_health_inputs rows."""
+    f = inputs
+    out = pd.DataFrame(index=f.index)
+    interval = f["usual_interval_days"].astype("float64").clip(lower=config.min_interval_days)
+    out["recency"] = f["days_since_last_order"].astype("float64") / interval
+    out["revenue_trend"] = _ratio_change(f["revenue_recent"], f["revenue_previous"], f["has_previous_window"])
+    out["revenue_yoy"] = _ratio_change(f["revenue_recent"], f["revenue_year_ago"], f["has_year_ago_window"])
+    out["order_trend"] = _ratio_change(f["orders_recent"], f["orders_previous"], f["has_previous_window"])
+    has_margins = f["has_previous_window"].astype(bool)
+    out["margin_trend"] = (f["margin_recent"].astype("float64") - f["margin_previous"].astype("float64")).where(has_margins)
+    out["breadth_trend"] = _ratio_change(f["products_recent"], f["products_previous"], f["has_previous_window"])
+    out["tickets"] = f["tickets_recent"].astype("float64")
+    out["resolution_days"] = f["median_resolution_days"].astype("float64")
+    out["nps"] = f["latest_nps"].astype("float64")
+    out["visit_gap"] = f["days_since_visit"].astype("float64") / f["visit_cadence_days"].astype("float64")
+    out["contract_days"] = f["days_to_contract_end"].astype("float64")
+    return out
+
+
+def compute_scores(inputs: pd.DataFrame, config: HealthConfig) -> pd.DataFrame:
+    """Measures, points, score, colour and reasons per row of `inputs` (same index).
+
+    Adds value_<m>, points_<m> (NaN = no data), earned_<m> / missed_<m> (score points this
+    measure earns / misses after renormalising the weights; earned sums to the score),
+    score, colour (red / yellow / green / none), is_overridden (red only because of the
+    override) and reason_1..reason_3: the measures that miss the most points, most first
+    (None where fewer measures miss at least half a point).
+    """
+    measures = compute_measures(inputs, config)
+    # numpy arrays, joined to the inputs once at the end (column-by-column inserts are slow in pandas)
+    values = {m: measures[m].to_numpy(dtype="float64") for m in MEASURES}
+    points, weights = {}, {}
+    for measure in MEASURES:
+        rule, value = config.rule(measure), values[measure]
+        if rule.good == rule.bad:
+            raw = np.where(value == rule.good, 100.0, 0.0)
+        else:
+            raw = 100.0 * np.clip((value - rule.bad) / (rule.good - rule.bad), 0.0, 1.0)
+        points[measure] = np.where(np.isnan(value), np.nan, raw)
+        weights[measure] = np.where(np.isnan(value), 0.0, max(rule.weight, 0.0))
+    total_weight = sum(weights.values())
+    safe_total = np.where(total_weight > 0, total_weight, np.nan)
+    score = sum(np.nan_to_num(points[m]) * weights[m] for m in MEASURES) / safe_total
+    columns: dict[str, np.ndarray] = {}
+    for measure in MEASURES:
+        share = np.where(weights[measure] > 0, weights[measure] / safe_total, np.nan)
+        columns[f"value_{measure}"] = values[measure]
+        columns[f"points_{measure}"] = points[measure]
+        columns[f"earned_{measure}"] = share * points[measure]
+        columns[f"missed_{measure}"] = share * (100.0 - points[measure])
+    with np.errstate(invalid="ignore"):
+        colour = np.select(
+            [np.isnan(score), score < config.red_below, score > config.green_above], [NO_SCORE, "red", "green"], "yellow"
+        )
+        overridden = config.override_enabled & (np.nan_to_num(values["recency"]) >= config.override_multiple)
+    columns["score"] = score
+    columns["colour"] = np.where(overridden, "red", colour)
+    columns["is_overridden"] = overridden & (colour != "red")
+    missed = np.nan_to_num(np.column_stack([columns[f"missed_{m}"] for m in MEASURES]))
+    order = np.argsort(-missed, axis=1, kind="stable")[:, :3]
+    names = np.array(MEASURES, dtype=object)[order]
+    names[np.take_along_axis(missed, order, axis=1) < 0.5] = None  # under half a point: not a reason
+    for k in range(3):
+        columns[f"reason_{k + 1}"] = names[:, k]
+    return pd.concat([inputs, pd.DataFrame(columns, index=inputs.index)], axis=1)
+
+
+def describe_measure(measure: str, value: float) -> str:
+    """A measure's value in plain words, e.g. "revenue −38 % against the previous 3 months"."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return t("health.no_data")
+    if measure in ("revenue_trend", "revenue_yoy", "order_trend", "breadth_trend"):
+        digits = 1 if abs(value) < 0.01 else 0  # "−0.4 %", not "−0 %"
+        text = f"{value * 100:+.{digits}f} %".replace("-", "−")
+    elif measure == "margin_trend":
+        text = f"{value * 100:+.1f}".replace("-", "−")
+    elif measure in ("recency", "visit_gap"):
+        text = format_number(value, 1)
+    else:
+        text = format_number(value, 0)
+    return t(f"health.reason.{measure}", value=text)
+
+
+def describe_reasons(row) -> str:
+    """The top reasons of one scored row, joined for a table cell."""
+    parts = []
+    if row.get("is_overridden"):
+        parts.append(t("health.reason.override", value=format_number(row["value_recency"], 1)))
+    reasons = [row.get(f"reason_{k}") for k in (1, 2, 3)]
+    parts += [describe_measure(m, row[f"value_{m}"]) for m in reasons if isinstance(m, str)]
+    return "; ".join(parts)
+
+
+def compute_revenue_at_risk(scored: pd.DataFrame) -> pd.Series:
+    """Last 12 months' revenue × share of points missed (red by override: the whole revenue)."""
+    missed_share = ((100.0 - scored["score"]) / 100.0).where(~scored["is_overridden"], 1.0)
+    return (scored["revenue_12m"].astype("float64").clip(lower=0) * missed_share).fillna(0.0)
+
+
+def compute_account_list(scored: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:
+    """Scored accounts of one month end with revenue at risk, score change against `previous`
+    (the month end before) and the reasons, sorted by revenue at risk, largest first."""
+    out = scored.copy()
+    out["revenue_at_risk"] = compute_revenue_at_risk(out)
+    if previous is not None and len(previous):
+        before = previous.set_index("account_id")
+        out["previous_score"] = out["account_id"].map(before["score"])
+        out["previous_colour"] = out["account_id"].map(before["colour"])
+    else:
+        out["previous_score"], out["previous_colour"] = np.nan, None
+    out["score_change"] = out["score"] - out["previous_score"]
+    return out.sort_values(["revenue_at_risk", "account_id"], ascending=[False, True], ignore_index=True)
+
+
+def change_arrow(change: float) -> str:
+    if change is None or (isinstance(change, float) and math.isnan(change)):
+        return "·"
+    if change >= 5:
+        return "▲"
+    if change <= -5:
+        return "▼"
+    return "▶"
+
+
+def compute_colour_summary(scored: pd.DataFrame) -> pd.DataFrame:
+    """Accounts and 12-month revenue per colour (red, yellow, green, none)."""
+    rows = []
+    for colour in (*COLOURS, NO_SCORE):
+        part = scored[scored["colour"] == colour]
+        rows.append({"colour": colour, "accounts": len(part), "revenue": float(part["revenue_12m"].sum())})
+    return pd.DataFrame(rows)
+
+
+def compute_tier_colours(scored: pd.DataFrame) -> pd.DataFrame:
+    """Accounts and 12-month revenue per tier × colour (for the stacked bars)."""
+    return (
+        scored.assign(tier=scored["tier"].fillna("C"))
+        .groupby(["tier", "colour"], as_index=False)
+        .agg(accounts=("account_id", "size"), revenue=("revenue_12m", "sum"))
+        .sort_values(["tier", "colour"], ignore_index=True)
+    )
+
+
+def compute_colour_changes(edited: pd.DataFrame, saved: pd.DataFrame) -> pd.DataFrame:
+    """Accounts whose colour under the edited configuration differs from the saved one."""
+    both = saved[["account_id", "account_name", "account_name_en", "score", "colour", "revenue_12m"]].merge(
+        edited[["account_id", "score", "colour"]], on="account_id", suffixes=("_saved", "_edited")
+    )
+    changed = both[both["colour_saved"] != both["colour_edited"]]
+    return changed.sort_values(["revenue_12m", "account_id"], ascending=[False, True], ignore_index=True)
+
+
+def compute_colour_migration(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Account counts per (colour before, colour after); "none" = not scored at that date."""
+    merged = before[["account_id", "colour"]].merge(
+        after[["account_id", "colour"]], on="account_id", how="outer", suffixes=("_before", "_after")
+    ).fillna({"colour_before": NO_SCORE, "colour_after": NO_SCORE})
+    order = [*COLOURS, NO_SCORE]
+    table = pd.crosstab(merged["colour_before"], merged["colour_after"])
+    return table.reindex(index=order, columns=order, fill_value=0)
+
+
+# --- backtest (pure) --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ChurnRule:
+    """Churn within the 3 months after T: no order at all, or (revenue_drop) also revenue down
+    by at least `drop` against the 3 months ending T."""
+
+    kind: str = "no_order"
+    drop: float = 0.5
+
+    def __post_init__(self) -> None:
+        if self.kind not in CHURN_RULES:
+            raise ValueError(f"unknown churn rule {self.kind!r}")
+
+
+def compute_churned(history: pd.DataFrame, rule: ChurnRule) -> pd.Series:
+    no_order = history["orders_next"].astype("float64") <= 0
+    if rule.kind == "no_order":
+        return no_order
+    recent = history["revenue_recent"].astype("float64")
+    dropped = (recent > 0) & (history["revenue_next"].astype("float64") <= (1 - rule.drop) * recent)
+    return no_order | dropped
+
+
+def compute_backtest(history: pd.DataFrame, rule: ChurnRule, data_end: date) -> tuple[pd.DataFrame, dict]:
+    """Colours as of every month end T with 3 following months in the data, against churn in those months.
+
+    Returns (per colour: colour, accounts, churned, churn_rate) and a summary: evaluated rows,
+    month ends, base_rate, red precision / recall / lift, lost accounts, lost accounts warned
+    (red within 365 days before their last order) and the median lead time in days between
+    that first red and the last order.
+    """
+    rows = history[history["has_next_window"].astype(bool) & (history["colour"] != NO_SCORE)].copy()
+    rows["churned"] = compute_churned(rows, rule)
+    table = []
+    for colour in COLOURS:
+        part = rows[rows["colour"] == colour]
+        churned = int(part["churned"].sum())
+        table.append({
+            "colour": colour, "accounts": len(part), "churned": churned,
+            "churn_rate": churned / len(part) if len(part) else None,
+        })
+    total, total_churned = len(rows), int(rows["churned"].sum())
+    red = rows[rows["colour"] == "red"]
+    red_churned = int(red["churned"].sum())
+    base_rate = total_churned / total if total else None
+    precision = red_churned / len(red) if len(red) else None
+    summary = {
+        "rows": total,
+        "month_ends": int(rows["as_of"].nunique()),
+        "churned": total_churned,
+        "base_rate": base_rate,
+        "red_precision": precision,
+        "red_recall": red_churned / total_churned if total_churned else None,
+        "red_lift": precision / base_rate if precision is not None and base_rate else None,
+        **compute_lead_times(history, data_end),
+    }
+    table.append({"colour": "all", "accounts": total, "churned": total_churned, "churn_rate": base_rate})
+    return pd.DataFrame(table), summary
+
+
+def compute_lead_times(history: pd.DataFrame, data_end: date) -> dict:
+    """Lead time of the lights: for every lost account (last order ≥ 90 days before the data's
+    end), days from its first red month end within the 365 days before its last order to that order."""
+    last_orders = history.groupby("account_id")["last_order_date"].max()
+    last_orders = pd.to_datetime(last_orders).dt.date
+    lost = last_orders[last_orders <= data_end - timedelta(days=LOST_AFTER_DAYS)]
+    red = history.loc[history["colour"] == "red", ["account_id", "as_of"]]
+    red = red[red["account_id"].isin(lost.index)]
+    red = red.assign(last_order=red["account_id"].map(lost))
+    red["lead_days"] = [(last - as_of).days for last, as_of in zip(red["last_order"], red["as_of"])]
+    warned = red[(red["lead_days"] >= 0) & (red["lead_days"] <= LEAD_LOOKBACK_DAYS)]
+    leads = warned.groupby("account_id")["lead_days"].max()
+    return {
+        "lost_accounts": len(lost),
+        "lost_warned": len(leads),
+        "median_lead_days": float(leads.median()) if len(leads) else None,
+    }
+
+
+# --- configuration versions -------------------------------------------------------------------
+def read_config_versions(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Saved versions, oldest first: {"version", "saved_at" (ISO text), "config" (HealthConfig)}."""
+    saved = db.get_setting(con, SETTINGS_KEY, {}) or {}
+    return [
+        {"version": v["version"], "saved_at": v["saved_at"], "config": HealthConfig.from_dict(v["config"])}
+        for v in saved.get("versions", [])
+    ]
+
+
+def read_config(con: duckdb.DuckDBPyConnection) -> tuple[HealthConfig, int]:
+    """The latest saved configuration and its version (0 = the built-in defaults)."""
+    versions = read_config_versions(con)
+    return (versions[-1]["config"], versions[-1]["version"]) if versions else (HealthConfig(), 0)
+
+
+def save_config(con: duckdb.DuckDBPyConnection, config: HealthConfig, now: datetime | None = None) -> int:
+    """Store `config` as a new version (timestamped); returns its number."""
+    saved = db.get_setting(con, SETTINGS_KEY, {}) or {}
+    versions = saved.get("versions", [])
+    number = (versions[-1]["version"] if versions else 0) + 1
+    stamp = (now or datetime.now()).replace(microsecond=0).isoformat()
+    versions.append({"version": number, "saved_at": stamp, "config": config.as_dict()})
+    db.put_setting(con, SETTINGS_KEY, {"versions": versions})
+    return number
+
+
+# --- convenience for the CLI and tests ----------------------------------------------------------
+def read_health(
+    con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope, config: HealthConfig | None = None
+) -> pd.DataFrame:
+    """Scored accounts as of the month end of `as_of` (or the one before), with the list columns."""
+    config = config or read_config(con)[0]
+    month = latest_month_end(as_of)
+    previous_month = month_start(month) - timedelta(days=1)
+    scored = compute_scores(read_health_inputs(con, previous_month, month, scope), config)
+    current = scored[scored["as_of"] == month]
+    before = scored[scored["as_of"] == previous_month]
+    return compute_account_list(current, before)
+
+
+def read_history_inputs(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    """Health inputs at every month end of the data (config-independent, so the page caches them)."""
+    month_ends = read_month_ends(con) or [date(1900, 1, 31)]
+    return read_health_inputs(con, month_ends[-1], month_ends[0], scope)
+
+
+def read_health_history(
+    con: duckdb.DuckDBPyConnection, scope: Scope, config: HealthConfig | None = None
+) -> pd.DataFrame:
+    """Scores of every account at every month end of the data."""
+    return compute_scores(read_history_inputs(con, scope), config or read_config(con)[0])
+
+
+def reason_texts(scored: pd.DataFrame) -> list[str]:
+    """describe_reasons for every row (for the account list and the CLI)."""
+    return [describe_reasons(row) for row in scored.to_dict("records")]
+
+
+def compute_export(listing: pd.DataFrame) -> pd.DataFrame:
+    """The CLI table: account, score, colour, each measure's value and points, top reasons."""
+    columns = {
+        "account_id": listing["account_id"], "account_name": listing["account_name"], "as_of": listing["as_of"],
+        "tier": listing["tier"], "score": listing["score"].round(2), "colour": listing["colour"],
+        "is_overridden": listing["is_overridden"], "revenue_12m": listing["revenue_12m"],
+        "revenue_at_risk": listing["revenue_at_risk"].round(2),
+    }
+    for measure in MEASURES:
+        columns[f"{measure}_value"] = listing[f"value_{measure}"].round(6)
+        columns[f"{measure}_points"] = listing[f"points_{measure}"].round(2)
+    columns["top_reasons"] = reason_texts(listing)
+    return pd.DataFrame(columns)
+
+
+def compute_backtest_export(table: pd.DataFrame, summary: dict, rule: ChurnRule) -> pd.DataFrame:
+    """The CLI backtest: one row per colour (and "all"), the summary repeated on every row."""
+    extra = {"churn_rule": rule.kind, "churn_drop": rule.drop if rule.kind == "revenue_drop" else None}
+    extra.update({key: summary[key] for key in (
+        "month_ends", "base_rate", "red_precision", "red_recall", "red_lift",
+        "lost_accounts", "lost_warned", "median_lead_days")})
+    return table.assign(**extra)

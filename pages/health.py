@@ -1,0 +1,260 @@
+"""健康度 — traffic lights as of a month end, why each account has its colour, history, live tuning, backtest."""
+
+from datetime import timedelta
+
+import pandas as pd
+import streamlit as st
+
+from ka import charts, health, ui
+from ka.i18n import format_amount, format_int, format_number, format_pct, t
+from ka.periods import month_start
+
+SELECTED_ACCOUNT_KEY = "selected_account_id"  # shared with the account view
+COLOUR_MARKS = {"red": ":red[●]", "yellow": ":orange[●]", "green": ":green[●]", "none": ":gray[○]"}
+
+ctx = ui.init_page()
+st.title(t("health.title"))
+if not ctx.has_data:
+    ui.show_empty_state()
+    st.stop()
+version = ui.data_version(ctx.con)
+month_ends = ui.load_health_month_ends(ctx.db_path, version)
+saved_config, saved_version = health.read_config(ctx.con)
+versions = health.read_config_versions(ctx.con)
+
+
+def colour_label(colour: str) -> str:
+    """Plain text for table cells (coloured by colour_style); emoji fonts are missing on many servers."""
+    return f"{'○' if colour == health.NO_SCORE else '●'} {t(f'health.colour.{colour}')}"
+
+
+def colour_style(label: str) -> str:
+    """Text colour of a colour_label cell."""
+    for colour, hex_colour in charts.HEALTH_COLOURS.items():
+        if label == colour_label(colour):
+            return f"color: {hex_colour}"
+    return ""
+
+
+def config_label(number: int) -> str:
+    if number == 0:
+        return t("health.config_default")
+    saved_at = next(v["saved_at"] for v in versions if v["version"] == number)
+    return t("health.config_version", version=number, saved_at=saved_at.replace("T", " ")[:16])
+
+
+# --- live tuning: widgets start at the saved configuration --------------------------------------
+def set_tuning_defaults(config: health.HealthConfig) -> None:
+    for measure in health.MEASURES:
+        rule = config.rule(measure)
+        st.session_state.setdefault(f"health_weight_{measure}", int(rule.weight))
+        st.session_state.setdefault(f"health_bad_{measure}", float(rule.bad))
+        st.session_state.setdefault(f"health_good_{measure}", float(rule.good))
+    st.session_state.setdefault("health_red_below", int(config.red_below))
+    st.session_state.setdefault("health_green_above", int(config.green_above))
+    st.session_state.setdefault("health_override", config.override_enabled)
+    st.session_state.setdefault("health_override_multiple", float(config.override_multiple))
+    st.session_state.setdefault("health_min_interval", float(config.min_interval_days))
+
+
+def render_tuning() -> health.HealthConfig:
+    """Weight sliders, thresholds, bands and the override; returns the configuration they describe."""
+    st.caption(t("health.tuning_help"))
+    st.markdown(f"**{t('health.weights')}**")
+    columns = st.columns(4)
+    for k, measure in enumerate(health.MEASURES):
+        columns[k % 4].slider(t(f"health.measure.{measure}"), 0, 50, key=f"health_weight_{measure}",
+                              help=t(f"health.explain.{measure}"))
+    left, middle, right = st.columns(3)
+    left.slider(t("health.red_below"), 0, 100, key="health_red_below")
+    middle.slider(t("health.green_above"), 0, 100, key="health_green_above")
+    right.toggle(t("health.override"), key="health_override")
+    right.number_input(t("health.override_multiple"), 1.0, 20.0, step=0.5, key="health_override_multiple")
+    right.number_input(t("health.min_interval"), 1.0, 365.0, step=1.0, key="health_min_interval")
+    st.markdown(f"**{t('health.thresholds')}**")
+    columns = st.columns(4)
+    for k, measure in enumerate(health.MEASURES):
+        with columns[k % 4]:
+            st.caption(t(f"health.measure.{measure}"))
+            bad_col, good_col = st.columns(2)
+            bad_col.number_input(t("health.bad"), key=f"health_bad_{measure}", step=0.05, format="%g")
+            good_col.number_input(t("health.good"), key=f"health_good_{measure}", step=0.05, format="%g")
+    rules = tuple(
+        (m, health.MeasureRule(
+            float(st.session_state[f"health_weight_{m}"]),
+            bad=float(st.session_state[f"health_bad_{m}"]), good=float(st.session_state[f"health_good_{m}"])))
+        for m in health.MEASURES
+    )
+    return health.HealthConfig(
+        rules=rules, red_below=float(st.session_state["health_red_below"]),
+        green_above=float(st.session_state["health_green_above"]),
+        override_enabled=bool(st.session_state["health_override"]),
+        override_multiple=float(st.session_state["health_override_multiple"]),
+        min_interval_days=float(st.session_state["health_min_interval"]),
+    )
+
+
+set_tuning_defaults(saved_config)
+st.session_state.setdefault("health_as_of", month_ends[0])
+as_of = st.selectbox(t("health.as_of"), month_ends, key="health_as_of", format_func=lambda d: f"{d:%Y-%m-%d}",
+                     help=t("health.windows_help"))
+with st.expander(t("health.tuning_title"), icon=":material/tune:"):
+    config = render_tuning()
+is_edited = config != saved_config
+
+previous_month_end = month_start(as_of) - timedelta(days=1)
+inputs = ui.load_health_inputs(ctx.db_path, version, previous_month_end, as_of, ctx.scope)
+scored_all = health.compute_scores(inputs, config)
+current = scored_all[scored_all["as_of"] == as_of]
+before = scored_all[scored_all["as_of"] == previous_month_end]
+st.caption(t("health.caption", as_of=f"{as_of:%Y-%m-%d}", accounts=format_int(len(current)),
+             config=config_label(saved_version) + (" *" if is_edited else "")))
+if current.empty:
+    ui.show_empty_state()
+    st.stop()
+
+# --- would change colour against the saved configuration ----------------------------------------
+saved_current = health.compute_scores(inputs[inputs["as_of"] == as_of], saved_config)
+changes = ui.with_display_names(health.compute_colour_changes(current, saved_current))
+if is_edited:
+    with st.container(border=True):
+        st.markdown(f"**{t('health.would_change', count=len(changes))}**" if len(changes) else t("health.would_change_none"))
+        if len(changes):
+            st.dataframe(
+                changes.assign(
+                    saved=[colour_label(c) for c in changes["colour_saved"]],
+                    edited=[colour_label(c) for c in changes["colour_edited"]],
+                )[["account_id", "account", "saved", "score_saved", "edited", "score_edited", "revenue_12m"]],
+                hide_index=True, key="health_would_change",
+                column_config={
+                    "account_id": t("common.account_id"), "account": t("common.account"),
+                    "saved": t("health.col_saved"), "edited": t("health.col_edited"),
+                    "score_saved": st.column_config.NumberColumn(t("health.col_saved"), format="%.0f"),
+                    "score_edited": st.column_config.NumberColumn(t("health.col_edited"), format="%.0f"),
+                    "revenue_12m": st.column_config.NumberColumn(t("health.col_revenue_12m"), format="localized"),
+                },
+            )
+        if st.button(t("health.save"), key="health_save", type="primary"):
+            number = health.save_config(ctx.con, config)
+            st.toast(t("health.saved", version=number))
+            st.rerun()
+
+# --- colour counts, revenue by colour and by tier -----------------------------------------------
+summary = health.compute_colour_summary(current).set_index("colour")
+summary_before = health.compute_colour_summary(before).set_index("colour")
+columns = st.columns(4)
+for column, colour in zip(columns, (*health.COLOURS, health.NO_SCORE)):
+    count = int(summary.loc[colour, "accounts"])
+    change = count - int(summary_before.loc[colour, "accounts"]) if len(before) else None
+    column.metric(
+        t("health.colour_metric", colour=f"{COLOUR_MARKS[colour]} {t(f'health.colour.{colour}')}"), format_int(count),
+        delta=None if change is None else f"{change:+d}", delta_color="inverse" if colour == "red" else "normal",
+        border=True,
+    )
+    column.caption(t("health.colour_revenue", amount=format_amount(summary.loc[colour, "revenue"])))
+st.plotly_chart(charts.build_health_tier_bars(health.compute_tier_colours(current)), key="health_by_tier")
+st.caption(t("health.tier_note"))
+
+# --- the list, sorted by revenue at risk ----------------------------------------------------------
+st.subheader(t("health.list_title"), help=t("health.list_help"))
+listing = ui.with_display_names(health.compute_account_list(current, before))
+table = listing.assign(
+    light=[colour_label(c) for c in listing["colour"]],
+    change=[f"{health.change_arrow(c)} {format_number(c, 0) if pd.notna(c) else ''}" for c in listing["score_change"]],
+    revenue_at_risk=listing["revenue_at_risk"].round(0),  # the Styler would otherwise show 6 decimals
+    reasons=health.reason_texts(listing),
+)[["account_id", "account", "light", "tier", "score", "change", "revenue_12m", "revenue_at_risk", "reasons"]]
+event = st.dataframe(
+    table.style.map(colour_style, subset=["light"]), hide_index=True, key="health_list", on_select="rerun", selection_mode="single-row",
+    column_config={
+        "account_id": t("common.account_id"), "account": t("common.account"),
+        "light": t("health.col_colour"), "tier": t("health.col_tier"),
+        "score": st.column_config.NumberColumn(t("health.col_score"), format="%.0f"),
+        "change": t("health.col_change"),
+        "revenue_12m": st.column_config.NumberColumn(t("health.col_revenue_12m"), format="localized"),
+        "revenue_at_risk": st.column_config.NumberColumn(t("health.col_revenue_at_risk"), format="localized"),
+        "reasons": st.column_config.TextColumn(t("health.col_reasons"), width="large"),
+    },
+)
+selected_rows = event["selection"]["rows"] if event else []
+if selected_rows:
+    st.session_state[SELECTED_ACCOUNT_KEY] = table.iloc[selected_rows[0]]["account_id"]
+
+# --- why: contribution and history of the selected account ----------------------------------------
+history = ui.load_health_history(ctx.db_path, version, ctx.scope, config)
+selected_id = st.session_state.get(SELECTED_ACCOUNT_KEY)
+if selected_id not in set(listing["account_id"]):
+    selected_id = listing["account_id"].iloc[0]
+row = listing[listing["account_id"] == selected_id].iloc[0]
+st.subheader(t("health.why_title", account=row["account"], colour=t(f"health.colour.{row['colour']}")))
+left, right = st.columns(2)
+if row["colour"] != health.NO_SCORE:
+    left.plotly_chart(charts.build_health_contribution(row, health.MEASURES), key="health_contribution")
+account_history = history[history["account_id"] == selected_id]
+marks = [(pd.Timestamp(v["saved_at"]).date(), t("health.history_config_mark", version=v["version"])) for v in versions]
+right.plotly_chart(
+    charts.build_health_history(account_history, config.red_below, config.green_above, marks), key="health_history"
+)
+right.caption(t("health.history_note"))
+
+# --- colour migration between two month ends -------------------------------------------------------
+st.subheader(t("health.migration_title"), help=t("health.migration_help"))
+st.session_state.setdefault("health_migration_to", as_of)
+st.session_state.setdefault("health_migration_from", month_ends[min(3, len(month_ends) - 1)])
+left, right = st.columns(2)
+migration_from = left.selectbox(t("health.migration_from"), month_ends, key="health_migration_from",
+                                format_func=lambda d: f"{d:%Y-%m-%d}")
+migration_to = right.selectbox(t("health.migration_to"), month_ends, key="health_migration_to",
+                               format_func=lambda d: f"{d:%Y-%m-%d}")
+migration = health.compute_colour_migration(
+    history[history["as_of"] == migration_from], history[history["as_of"] == migration_to]
+)
+migration = migration.rename(index=colour_label, columns=colour_label).rename_axis(
+    index=t("health.migration_from"), columns=t("health.migration_to"))
+st.dataframe(migration.style.map(colour_style), key="health_migration")
+
+# --- backtest ------------------------------------------------------------------------------------
+st.subheader(t("health.backtest_title"), help=t("health.backtest_help"))
+left, right = st.columns(2)
+st.session_state.setdefault("health_churn_rule", "no_order")
+st.session_state.setdefault("health_churn_drop", 50)
+left.radio(t("health.churn_rule"), health.CHURN_RULES, key="health_churn_rule",
+           format_func=lambda r: t(f"health.churn.{r}"))
+right.slider(t("health.churn_drop"), 10, 100, step=5, format="%d%%", key="health_churn_drop",
+             disabled=st.session_state["health_churn_rule"] != "revenue_drop")
+rule = health.ChurnRule(st.session_state["health_churn_rule"], st.session_state["health_churn_drop"] / 100)
+backtest, result = ui.load_health_backtest(ctx.db_path, version, ctx.scope, config, rule, ctx.as_of)
+if result["rows"] == 0:
+    st.info(t("health.backtest_empty"))
+else:
+    columns = st.columns(4)
+    columns[0].metric(t("health.precision"), format_pct(result["red_precision"]), help=t("health.precision_help"), border=True)
+    columns[1].metric(t("health.recall"), format_pct(result["red_recall"]), help=t("health.recall_help"), border=True)
+    columns[2].metric(t("health.lift"), format_number(result["red_lift"], 1) + "×" if result["red_lift"] else "—",
+                      help=t("health.lift_help", base_rate=format_pct(result["base_rate"])), border=True)
+    lead = result["median_lead_days"]
+    columns[3].metric(
+        t("health.lead_time"), t("health.lead_time_value", days=format_number(lead, 0)) if lead is not None else "—",
+        help=t("health.lead_time_help", warned=result["lost_warned"], lost=result["lost_accounts"]), border=True,
+    )
+    st.dataframe(
+        backtest.assign(colour=[colour_label(c) if c != "all" else t("health.colour.all") for c in backtest["colour"]]),
+        hide_index=True, key="health_backtest",
+        column_config={
+            "colour": t("health.col_colour"), "accounts": t("health.col_accounts"),
+            "churned": t("health.col_churned"),
+            "churn_rate": st.column_config.NumberColumn(t("health.col_churn_rate"), format="percent"),
+        },
+    )
+
+# --- how each measure is computed, and the saved versions ----------------------------------------
+with st.expander(t("health.explain_title"), icon=":material/help:"):
+    for measure in health.MEASURES:
+        st.markdown(f"**{t(f'health.measure.{measure}')}** — {t(f'health.explain.{measure}')}")
+if versions:
+    with st.expander(t("health.versions_title"), icon=":material/history:"):
+        st.dataframe(
+            pd.DataFrame([{"version": v["version"], "saved_at": v["saved_at"].replace("T", " ")} for v in versions]),
+            hide_index=True, key="health_versions",
+            column_config={"version": t("health.col_version"), "saved_at": t("health.col_saved_at")},
+        )

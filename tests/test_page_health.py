@@ -1,0 +1,123 @@
+"""AppTest of the health page on the small demo portfolio, in English and Chinese."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+import pandas as pd
+
+from ka import db, health
+from ka.scope import ALL
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "health.py")
+
+
+def _run(lang: str = "en", **state) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["lang"] = lang
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def _frame_with(at: AppTest, column: str):
+    """The dataframe that has `column` (AppTest finds st.dataframe by key only when it is selectable)."""
+    frames = [d.value for d in at.dataframe if column in d.value.columns]
+    assert len(frames) == 1, column
+    return frames[0]
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _expected(path, config: health.HealthConfig | None = None) -> tuple[dict[str, int], pd.DataFrame]:
+    """Colour counts as the health module computes them, independently of the page."""
+    connection = db.connect(path)
+    try:
+        as_of = connection.execute("select max(order_date) from transactions").fetchall()[0][0]
+        scored = health.read_health(connection, as_of, ALL, config or health.HealthConfig())
+    finally:
+        connection.close()
+    counts = scored["colour"].value_counts().to_dict()
+    return {colour: counts.get(colour, 0) for colour in ("red", "yellow", "green")}, scored
+
+
+NO_REVENUE_YOY = health.HealthConfig().with_rule("revenue_yoy", weight=0)
+
+
+def test_colour_counts_list_and_backtest(app_db):
+    at = _run()
+    assert not at.exception
+    assert at.title[0].value == "Account health"
+    metrics = _metrics(at)
+    counts, scored = _expected(app_db)
+    assert counts["red"] > 0 and counts["green"] > 0
+    assert [metrics[f":{mark}[●] {name} accounts"] for mark, name in (("red", "Red"), ("orange", "Yellow"), ("green", "Green"))] == [
+        str(counts["red"]), str(counts["yellow"]), str(counts["green"])]
+    listing = at.dataframe(key="health_list").value
+    assert len(listing) == len(scored)
+    assert list(listing["revenue_at_risk"]) == sorted(listing["revenue_at_risk"], reverse=True)
+    assert listing["light"].isin(["● Red", "● Yellow", "● Green"]).all()
+    assert listing["reasons"].str.len().gt(0).sum() >= 50
+    assert metrics["Precision of red"].endswith("%") and metrics["Median lead time"].endswith("days")
+    backtest = _frame_with(at, "churn_rate")
+    assert backtest["accounts"].iloc[-1] == backtest["accounts"].iloc[:-1].sum()
+    assert not any("would change" in str(m.value) for m in at.markdown)  # nothing edited yet
+
+
+def test_moving_a_weight_slider_changes_counts_and_the_would_change_list(app_db):
+    at = _run()
+    shown = lambda: [_metrics(at)[f":{mark}[●] {name} accounts"] for mark, name in (("red", "Red"), ("orange", "Yellow"), ("green", "Green"))]
+    before = shown()
+    at.slider(key="health_weight_revenue_yoy").set_value(0).run()
+    assert not at.exception
+    counts, edited = _expected(app_db, NO_REVENUE_YOY)
+    _, saved = _expected(app_db)
+    would_change = len(health.compute_colour_changes(edited, saved))
+    assert would_change > 0
+    assert shown() == [str(counts["red"]), str(counts["yellow"]), str(counts["green"])] != before
+    assert any(f"would change colour against the saved configuration: {would_change}" in str(m.value) for m in at.markdown)
+    changes = _frame_with(at, "score_edited")
+    assert len(changes) == would_change
+    assert (changes["saved"] != changes["edited"]).all()
+
+
+def test_selected_account_shows_its_reasons(app_db):
+    at = _run(selected_account_id="KA00003")
+    assert not at.exception
+    assert at.subheader[1].value.startswith("Why ")
+    assert "Red" in at.subheader[1].value
+
+
+def test_saving_creates_a_version_and_clears_the_would_change_list(demo_db_path, tmp_path, monkeypatch):
+    copy = tmp_path / "health.duckdb"
+    shutil.copy(demo_db_path, copy)
+    monkeypatch.setenv("KA_RADAR_DB", str(copy))
+    at = _run()
+    at.slider(key="health_weight_revenue_yoy").set_value(0).run()
+    at.button(key="health_save").click().run()
+    assert not at.exception
+    assert not any("would change colour" in str(m.value) for m in at.markdown)
+    assert _metrics(at)[":red[●] Red accounts"] == str(_expected(demo_db_path, NO_REVENUE_YOY)[0]["red"])
+    assert _frame_with(at, "saved_at")["version"].tolist() == [1]
+    connection = db.connect(copy)
+    try:
+        config, number = health.read_config(connection)
+    finally:
+        connection.close()
+    assert number == 1 and config.rule("revenue_yoy").weight == 0
+
+
+def test_chinese(app_db):
+    at = _run("zh")
+    assert not at.exception
+    assert at.title[0].value == "客户健康度"
+    metrics = _metrics(at)
+    assert metrics[":red[●] 红灯客户"] == str(_expected(app_db)[0]["red"])
+    assert "红灯精确率" in metrics
+    reasons = at.dataframe(key="health_list").value["reasons"]
+    assert reasons.str.contains("较").any()
