@@ -1,0 +1,442 @@
+"""KPI scorecards: how each KA manager and each account stands against targets, in one composite.
+
+Eleven KPIs in four dimensions (customer, performance, strategic, process); each KPI's value is
+pooled over the group's accounts (a manager's churn rate is their churned accounts over their
+accounts active in the prior period, not an average of account rates). Definitions are in
+ka/sql/scorecard_values.sql and shown in the app.
+
+Targets come from the `targets` table (scope 'ka_manager' or 'account', scope_id, period key,
+metric = KPI name). scope_id '*' is the default for every manager (or account) of that period;
+a target for the named manager or account wins. Visits per month without a target are judged
+against the tier's promised cadence (sum over the group's accounts).
+
+Attainment and score:
+- higher is better: attainment = value / target when target > 0; else 1 when value ≥ target, 0 otherwise;
+- lower is better: attainment = target / value when both > 0; else 1 when value ≤ target, 0 otherwise;
+- score = attainment clipped to [0, 1]; status green when attainment ≥ 100 %, yellow when ≥ 80 %,
+  red below; a KPI without data or without a target has no score and stays out of the composite.
+- composite (0–100) = 100 × Σ_dim W_dim × dimension score / Σ W_dim, where a dimension score is the
+  weighted mean of its scored KPIs; dimensions (and KPIs) without a score are left out and the
+  remaining weights renormalised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from ka import db, tiers
+from ka.periods import Period, add_months, quarter_period, shift_year
+from ka.scope import ALL, Scope, period_params, period_source, scoped_sql
+
+
+@dataclass(frozen=True)
+class Kpi:
+    name: str
+    dimension: str
+    higher_is_better: bool
+    unit: str  # "pct" (a fraction), "amount" (money), "number", "days"
+
+
+DIMENSIONS = ("customer", "performance", "strategic", "process")
+KPIS = (
+    Kpi("renewal_rate", "customer", True, "pct"),
+    Kpi("nps", "customer", True, "number"),
+    Kpi("churn_rate", "customer", False, "pct"),
+    Kpi("revenue", "performance", True, "amount"),
+    Kpi("revenue_growth", "performance", True, "pct"),
+    Kpi("gp_contribution", "performance", True, "pct"),
+    Kpi("cross_sell_revenue", "performance", True, "amount"),
+    Kpi("strategic_projects", "strategic", True, "number"),
+    Kpi("strategic_retention", "strategic", True, "pct"),
+    Kpi("visits_per_month", "process", True, "number"),
+    Kpi("resolution_days", "process", False, "days"),
+)
+KPI_BY_NAME = {kpi.name: kpi for kpi in KPIS}
+KPI_NAMES = tuple(KPI_BY_NAME)
+
+# level → (targets.scope, the SQL expression grouping accounts); fixed fragments, never user text
+LEVELS = {
+    "manager": ("ka_manager", "coalesce(a.ka_manager, '')"),
+    "account": ("account", "a.account_id"),
+}
+DEFAULT_SCOPE_ID = "*"  # a target for every manager / account of the level
+STATUSES = ("green", "yellow", "red", "no_target", "no_data")
+
+# Cross-sell revenue per account ($start/$end the period, $history_start/$history_end the 12
+# months before): from the account × category × month pre-aggregate for whole months (a
+# category is new when its previous month lies before the history window), from transactions
+# for day ranges. Accounts without any order line in the history window are new business: left out.
+_CROSS_SELL_MONTHLY = """
+    select account_id, sum(revenue) as revenue
+    from (
+        select account_id, category, sum(revenue) as revenue,
+               bool_or(coalesce(previous_month < $history_start, true)) as is_new_category
+        from account_category_month
+        where month between $start and $end and category is not null
+        group by account_id, category
+    )
+    where is_new_category
+      and account_id in (select account_id from account_month where month between $history_start and $history_end)
+    group by account_id
+"""
+_CROSS_SELL_DAILY = """
+    select p.account_id, sum(p.revenue) as revenue
+    from (
+        select account_id, category, sum(revenue) as revenue
+        from transactions
+        where order_date between $start and $end and category is not null
+        group by account_id, category
+    ) as p
+    anti join (
+        select distinct account_id, category
+        from transactions
+        where order_date between $history_start and $history_end
+    ) as h using (account_id, category)
+    where p.account_id in (select account_id from transactions where order_date between $history_start and $history_end)
+    group by p.account_id
+"""
+
+
+@dataclass(frozen=True)
+class ScorecardConfig:
+    green_from: float = 1.0
+    yellow_from: float = 0.8
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Raw weights (any non-negative numbers; shares are what counts). Hashable for st.cache_data."""
+
+    dimensions: tuple[tuple[str, float], ...] = tuple((d, 1.0) for d in DIMENSIONS)
+    kpis: tuple[tuple[str, float], ...] = tuple((k, 1.0) for k in KPI_NAMES)
+
+    @classmethod
+    def from_dicts(cls, dimensions: dict[str, float], kpis: dict[str, float]) -> "Weights":
+        return cls(
+            tuple((d, float(dimensions.get(d, 1.0))) for d in DIMENSIONS),
+            tuple((k, float(kpis.get(k, 1.0))) for k in KPI_NAMES),
+        )
+
+    def dimension(self, name: str) -> float:
+        return dict(self.dimensions)[name]
+
+    def kpi(self, name: str) -> float:
+        return dict(self.kpis)[name]
+
+    def dimension_shares(self) -> dict[str, float]:
+        total = sum(max(w, 0.0) for _, w in self.dimensions)
+        return {d: (max(w, 0.0) / total if total else 0.0) for d, w in self.dimensions}
+
+    def kpi_shares(self) -> dict[str, float]:
+        """Effective share of each KPI in the composite when every KPI has a score (sums to 1)."""
+        dimension_shares = self.dimension_shares()
+        shares = {}
+        for dimension in DIMENSIONS:
+            names = [k.name for k in KPIS if k.dimension == dimension]
+            total = sum(max(self.kpi(n), 0.0) for n in names)
+            for name in names:
+                shares[name] = dimension_shares[dimension] * (max(self.kpi(name), 0.0) / total if total else 0.0)
+        return shares
+
+
+# --- periods and targets ---------------------------------------------------------------------
+def target_period_key(period: Period) -> str:
+    """How a period is named in the targets table: '2026-Q3', '2026-09', '2026', else 'start..end'.
+
+    Decided by the dates, not the kind, so CLI --from 2026-07-01 --to 2026-09-30 finds '2026-Q3'."""
+    if period.is_month_aligned and period.start.year == period.end.year:
+        if period.months == 1:
+            return f"{period.start:%Y-%m}"
+        if period.months == 3 and period.start.month % 3 == 1:
+            return f"{period.start.year}-Q{(period.start.month - 1) // 3 + 1}"
+        if period.months == 12:
+            return f"{period.start.year}"
+    return f"{period.start.isoformat()}..{period.end.isoformat()}"
+
+
+def period_months(period: Period) -> float:
+    """Months in the period for per-month rates: whole months, or days / 30.4375."""
+    return tiers.window_months(period)
+
+
+def trend_quarters(period: Period, count: int = 8) -> list[Period]:
+    """The `count` calendar quarters up to the one holding the period's end, oldest first."""
+    last = quarter_period(period.end.year, (period.end.month - 1) // 3 + 1)
+    quarters = []
+    for back in range(count - 1, -1, -1):
+        start = add_months(last.start, -3 * back)
+        quarters.append(quarter_period(start.year, (start.month - 1) // 3 + 1))
+    return quarters
+
+
+def read_targets(con: duckdb.DuckDBPyConnection, level: str, period_key: str) -> pd.DataFrame:
+    """Targets of a level and period: scope_id ('*' = default), metric, target (float)."""
+    rows = db.query_rows(
+        con,
+        "select scope_id, metric, target from targets where scope = ? and period = ? order by scope_id, metric",
+        [LEVELS[level][0], period_key],
+    )
+    return pd.DataFrame(
+        [(s, m, float(v)) for s, m, v in rows], columns=["scope_id", "metric", "target"]
+    ).astype({"target": "float64"})
+
+
+def save_target(
+    con: duckdb.DuckDBPyConnection, level: str, scope_id: str, period_key: str, metric: str, target: float | None
+) -> None:
+    """Set (or, with None, remove) one target; replaces any earlier target of the same key."""
+    if metric not in KPI_BY_NAME:
+        raise ValueError(f"unknown KPI {metric!r}")
+    scope = LEVELS[level][0]
+    with db.write_transaction(con) as cursor:
+        cursor.execute(
+            "delete from targets where scope = ? and scope_id = ? and period = ? and metric = ?",
+            [scope, scope_id, period_key, metric],
+        )
+        if target is not None:
+            cursor.execute(
+                "insert into targets (scope, scope_id, period, metric, target) values (?, ?, ?, ?, ?)",
+                [scope, scope_id, period_key, metric, Decimal(str(target))],
+            )
+
+
+# --- raw values ------------------------------------------------------------------------------
+def history_window(period: Period) -> Period:
+    """The 12 months before the period (cross-sell looks for categories bought there)."""
+    end = period.start - timedelta(days=1)
+    if period.is_month_aligned:
+        return Period(add_months(period.start, -12), end)
+    return Period(shift_year(period.start, -1), end)
+
+
+def read_cadence(con: duckdb.DuckDBPyConnection, period: Period) -> dict[str, float]:
+    """Promised visits per month of each tiered account: the tier of the whole portfolio in the
+    period (saved tier settings), so a sidebar filter never changes an account's promise."""
+    settings = tiers.read_tier_settings(con)
+    tiered = tiers.read_account_tiers(con, period, ALL, settings["config"])
+    cadence = settings["visits_per_month"]
+    return {str(a): float(cadence.get(tier, 0.0)) for a, tier in zip(tiered["account_id"], tiered["tier"])}
+
+
+def read_scorecard_values(
+    con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, level: str, cadence: dict[str, float]
+) -> pd.DataFrame:
+    """Raw figures per manager or account (see scorecard_values.sql); money as float (the
+    scorecard shows ratios and rounded amounts; exact totals are the overview's job)."""
+    prior, year_ago, history = period.prior(), period.year_ago(), history_window(period)
+    sql = scoped_sql(
+        "scorecard_values",
+        group_key=LEVELS[level][1],
+        period_source=period_source(period),
+        prior_source=period_source(prior, "prior_"),
+        yoy_source=period_source(year_ago, "yoy_"),
+        cross_sell_source=_CROSS_SELL_MONTHLY if period.is_month_aligned else _CROSS_SELL_DAILY,
+    )
+    params = {
+        **scope.params(), **period_params(period), **period_params(prior, "prior_"),
+        **period_params(year_ago, "yoy_"), **period_params(history, "history_"),
+        "cadence_account_ids": list(cadence), "cadence_visits_per_month": list(cadence.values()),
+    }
+    return db.query_df(con, sql, params)
+
+
+def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """numerator / denominator, NaN (no data) where the denominator is 0 or missing."""
+    denominator = denominator.astype("float64")
+    return numerator.astype("float64").div(denominator.where(denominator != 0))
+
+
+def compute_kpi_values(raw: pd.DataFrame, months: float) -> pd.DataFrame:
+    """One row per group with every KPI's value (NaN where the group has no data for it)."""
+    out = raw[["group_id", "account_name", "account_name_en", "ka_manager", "accounts"]].copy()
+    yoy = raw["yoy_revenue"].astype("float64")
+    portfolio_gp = raw["portfolio_gross_profit"].astype("float64")
+    has_strategic = (raw["strategic_accounts"] > 0) | (raw["strategic_projects"] > 0)
+    out["renewal_rate"] = _ratio(raw["contracts_renewed"], raw["contracts_ending"])
+    out["nps"] = _ratio(raw["nps_sum"], raw["nps_surveys"])
+    out["churn_rate"] = _ratio(raw["churned"], raw["prior_active"])
+    out["revenue"] = raw["revenue"].astype("float64")
+    out["revenue_growth"] = _ratio(out["revenue"] - yoy, yoy.abs())
+    out["gp_contribution"] = _ratio(raw["gross_profit"], portfolio_gp.where(portfolio_gp > 0))
+    out["cross_sell_revenue"] = raw["cross_sell_revenue"].astype("float64")
+    out["strategic_projects"] = raw["strategic_projects"].astype("float64").where(has_strategic)
+    out["strategic_retention"] = _ratio(raw["strategic_retained"], raw["strategic_prior_active"])
+    out["visits_per_month"] = raw["visits"].astype("float64") / months if months else float("nan")
+    out["resolution_days"] = raw["median_resolution_days"].astype("float64").where(raw["tickets_resolved"] > 0)
+    out["promised_visits_per_month"] = raw["promised_visits_per_month"].astype("float64")
+    return out.reset_index(drop=True)
+
+
+# --- attainment and composite ----------------------------------------------------------------
+def _target_matrix(values: pd.DataFrame, targets: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Targets (groups × KPIs) and where each comes from: own, default ('*'), cadence or None."""
+    groups = values["group_id"].astype(str)
+    own_rows = targets[targets["scope_id"] != DEFAULT_SCOPE_ID]
+    own = (
+        own_rows.pivot_table(index="scope_id", columns="metric", values="target", aggfunc="last")
+        .reindex(index=groups, columns=list(KPI_NAMES)).to_numpy(dtype="float64")
+        if len(own_rows) else np.full((len(values), len(KPI_NAMES)), np.nan)
+    )
+    default_rows = targets[targets["scope_id"] == DEFAULT_SCOPE_ID]
+    default = default_rows.groupby("metric")["target"].last().reindex(list(KPI_NAMES)).to_numpy(dtype="float64")
+    cadence = np.full(own.shape, np.nan)
+    promised = values["promised_visits_per_month"].to_numpy(dtype="float64")
+    cadence[:, KPI_NAMES.index("visits_per_month")] = np.where(promised > 0, promised, np.nan)
+    default = np.broadcast_to(default, own.shape)
+    target = np.where(~np.isnan(own), own, np.where(~np.isnan(default), default, cadence))
+    source = np.select(
+        [~np.isnan(own), ~np.isnan(default), ~np.isnan(cadence)], ["own", "default", "cadence"], ""
+    ).astype(object)
+    source[source == ""] = None
+    return target, source
+
+
+def compute_kpi_scores(values: pd.DataFrame, targets: pd.DataFrame, config: ScorecardConfig = ScorecardConfig()) -> pd.DataFrame:
+    """Long frame: one row per group × KPI (in KPIS order) with value, target, target_source,
+    attainment, score and status (green / yellow / red / no_target / no_data).
+
+    target_source: 'own' (the group's target), 'default' (scope_id '*'), 'cadence' (the tier's
+    promised visits for visits per month), None (no target).
+    """
+    value = values[list(KPI_NAMES)].to_numpy(dtype="float64")
+    target, source = _target_matrix(values, targets)
+    higher = np.array([k.higher_is_better for k in KPIS])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(
+            higher,
+            np.where(target > 0, value / target, np.nan),
+            np.where((value > 0) & (target > 0), target / value, np.nan),
+        )
+    meets = np.where(higher, value >= target, value <= target).astype("float64")
+    has_both = ~np.isnan(value) & ~np.isnan(target)
+    attainment = np.where(has_both, np.where(np.isnan(ratio), meets, ratio), np.nan)
+    status = np.select(
+        [np.isnan(value), np.isnan(target), attainment >= config.green_from, attainment >= config.yellow_from],
+        ["no_data", "no_target", "green", "yellow"], "red",
+    )
+    groups, kpis = len(values), len(KPIS)
+    return pd.DataFrame({
+        "group_id": np.repeat(values["group_id"].to_numpy(dtype=object), kpis),
+        "kpi": np.tile(np.array(KPI_NAMES, dtype=object), groups),
+        "dimension": np.tile(np.array([k.dimension for k in KPIS], dtype=object), groups),
+        "value": value.ravel(),
+        "target": target.ravel(),
+        "target_source": source.ravel(),
+        "attainment": attainment.ravel(),
+        "score": np.clip(attainment, 0.0, 1.0).ravel(),
+        "status": status.ravel().astype(object),
+    })
+
+
+def compute_composite(scores: pd.DataFrame, weights: Weights = Weights()) -> pd.DataFrame:
+    """One row per group: composite (0–100, NaN when nothing is scored), the four dimension scores
+    (0–100), the number of scored KPIs, and rank (1 = best; groups without a composite last, unranked)."""
+    matrix = scores.pivot(index="group_id", columns="kpi", values="score").reindex(columns=list(KPI_NAMES))
+    score = matrix.to_numpy(dtype="float64")
+    is_scored = ~np.isnan(score)
+    kpi_weight = np.clip(np.array([weights.kpi(k) for k in KPI_NAMES]), 0.0, None)
+    membership = np.array([[k.dimension == d for d in DIMENSIONS] for k in KPIS], dtype="float64")  # KPIs × dimensions
+    numerator = np.where(is_scored, score, 0.0) * kpi_weight @ membership
+    denominator = is_scored * kpi_weight @ membership
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dimension_score = np.where(denominator > 0, numerator / denominator, np.nan)
+        dimension_weight = np.clip(np.array([weights.dimension(d) for d in DIMENSIONS]), 0.0, None)
+        usable = ~np.isnan(dimension_score) & (dimension_weight > 0)
+        total = usable @ dimension_weight
+        composite = np.where(total > 0, 100 * (np.where(usable, dimension_score, 0.0) @ dimension_weight) / total, np.nan)
+    frame = pd.DataFrame({"group_id": matrix.index.to_numpy(dtype=object), "composite": composite})
+    for i, dimension in enumerate(DIMENSIONS):
+        frame[f"score_{dimension}"] = 100 * dimension_score[:, i]
+    frame["kpis_scored"] = is_scored.sum(axis=1)
+    frame = frame.sort_values(["composite", "group_id"], ascending=[False, True], na_position="last", ignore_index=True)
+    ranked = int(frame["composite"].notna().sum())
+    frame["rank"] = pd.array(list(range(1, ranked + 1)) + [None] * (len(frame) - ranked), dtype="Int64")
+    return frame
+
+
+# --- the whole scorecard ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Scorecards:
+    level: str
+    period: Period
+    values: pd.DataFrame  # compute_kpi_values
+    scores: pd.DataFrame  # compute_kpi_scores (long)
+    composite: pd.DataFrame  # compute_composite, ranked; with the group's names
+
+
+def compute_scorecards(
+    level: str, period: Period, values: pd.DataFrame, targets: pd.DataFrame,
+    weights: Weights = Weights(), config: ScorecardConfig = ScorecardConfig(),
+) -> Scorecards:
+    scores = compute_kpi_scores(values, targets, config)
+    composite = compute_composite(scores, weights)
+    names = values[["group_id", "account_name", "account_name_en", "ka_manager", "accounts"]]
+    composite = composite.merge(names, on="group_id", how="left")
+    return Scorecards(level, period, values, scores, composite)
+
+
+def read_kpi_values(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, level: str) -> pd.DataFrame:
+    """Every KPI's value per manager or account (the expensive part; targets and weights are not in it)."""
+    raw = read_scorecard_values(con, period, scope, level, read_cadence(con, period))
+    return compute_kpi_values(raw, period_months(period))
+
+
+def targets_fingerprint(con: duckdb.DuckDBPyConnection) -> int:
+    """Changes whenever a target is added, changed or removed (a cache key)."""
+    return db.query_rows(con, "select count(*) * 7919 + coalesce(sum(hash(scope, scope_id, period, metric, target)) % 1000000007, 0) from targets")[0][0]
+
+
+def read_scorecards(
+    con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, level: str,
+    weights: Weights = Weights(), config: ScorecardConfig = ScorecardConfig(),
+) -> Scorecards:
+    """Scorecards of every manager (level 'manager') or account (level 'account') in the scope."""
+    values = read_kpi_values(con, period, scope, level)
+    targets = read_targets(con, level, target_period_key(period))
+    return compute_scorecards(level, period, values, targets, weights, config)
+
+
+def read_composite_trend(
+    con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, level: str,
+    weights: Weights = Weights(), quarters: int = 8,
+) -> pd.DataFrame:
+    """Composite per group and calendar quarter (quarter_start, quarter, group_id, composite)."""
+    frames = []
+    for quarter in trend_quarters(period, quarters):
+        cards = read_scorecards(con, quarter, scope, level, weights)
+        frames.append(cards.composite[["group_id", "composite"]].assign(
+            quarter_start=quarter.start, quarter=quarter.label()))
+    if not frames:
+        return pd.DataFrame(columns=["quarter_start", "quarter", "group_id", "composite"])
+    return pd.concat(frames, ignore_index=True)[["quarter_start", "quarter", "group_id", "composite"]]
+
+
+def compute_scorecard_table(cards: Scorecards) -> pd.DataFrame:
+    """Wide table for export: rank, group, composite, dimension scores, then per KPI value,
+    target, attainment and status."""
+    wide = cards.composite.copy()
+    for kpi in KPI_NAMES:
+        part = cards.scores[cards.scores["kpi"] == kpi].set_index("group_id")
+        for column in ("value", "target", "attainment", "status"):
+            wide[f"{kpi}_{column}"] = wide["group_id"].map(part[column])
+    first = ["rank", "group_id", "account_name", "account_name_en", "ka_manager", "accounts", "composite"]
+    if cards.level == "manager":
+        first = ["rank", "group_id", "accounts", "composite"]
+    rest = [c for c in wide.columns if c not in first and c not in ("account_name", "account_name_en", "ka_manager")]
+    return wide[first + rest]
+
+
+def scorecard_xlsx(frame: pd.DataFrame, sheet: str = "scorecards") -> bytes:
+    """The table as an .xlsx file (openpyxl)."""
+    import io
+
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        frame.to_excel(writer, sheet_name=sheet[:31], index=False)
+    return buffer.getvalue()
