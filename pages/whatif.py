@@ -1,0 +1,305 @@
+"""依赖度 — customer dependency index, concentration against the prior period, scenario sliders."""
+
+import pandas as pd
+import streamlit as st
+
+from ka import charts, i18n, ui, whatif
+from ka.i18n import format_amount, format_int, format_number, format_pct, t
+from ka.whatif import Scenario
+
+ctx = ui.init_page()
+st.title(t("whatif.title"))
+version = ui.data_version(ctx.con)
+base = ui.load_whatif_base(ctx.db_path, version, ctx.period, ctx.scope, whatif.read_tier_config(ctx.con))
+active = base.frame[base.frame["has_orders"]]
+
+st.caption(t("whatif.caption", period=ui.period_label(ctx.period), accounts=len(active),
+             prior=ui.period_label(ctx.period.prior())))
+if active.empty:
+    ui.show_empty_state()
+    st.stop()
+st.caption(t("whatif.definitions"))
+
+LEVER_DEFAULTS = {
+    "whatif_accounts": [], "whatif_revenue_change": 0, "whatif_retention_pp": 0, "whatif_horizon": 3,
+    "whatif_new_accounts": 0, "whatif_new_tier": "B", "whatif_margin_pp": 0.0,
+}
+st.session_state.setdefault("whatif_threshold", whatif.DEFAULT_THRESHOLD)
+st.session_state.setdefault("whatif_coefficient_mode", "manual")
+st.session_state.setdefault("whatif_hhi_low", whatif.DEFAULT_HHI_BANDS[0])
+st.session_state.setdefault("whatif_hhi_high", whatif.DEFAULT_HHI_BANDS[1])
+for key, default in LEVER_DEFAULTS.items():
+    st.session_state.setdefault(key, default)
+ui.TRANSLATED_SELECTBOXES.add("whatif_new_tier")  # its option text is translated (see ui._language_changed)
+
+names = {row.account_id: ui.account_display_name(row.account_name, row.account_name_en) for row in active.itertuples()}
+# picked accounts of another period or filter are dropped, not an error
+st.session_state["whatif_accounts"] = [a for a in st.session_state["whatif_accounts"] if a in names]
+
+
+def account_label(account_id: str) -> str:
+    return f"{names.get(account_id, account_id)} ({account_id})"
+
+
+def format_value(kind: str, value) -> str:
+    if value is None:
+        return "—"
+    return {"money": format_amount, "share": format_pct, "count": format_int, "points": format_number}[kind](value)
+
+
+def format_change(kind: str, value) -> str:
+    if value is None:
+        return "—"
+    if kind == "share":
+        return i18n.format_delta_points(value)
+    text = format_value(kind, abs(value))
+    if text == format_value(kind, 0):  # float noise such as −1e-12 shows as 0, not −0
+        return text
+    return f"+{text}" if value > 0 else f"-{text}"
+
+
+def metric_label(metric: str, years: int | str) -> str:
+    return t(f"whatif.result_{metric}", years=years)
+
+
+# --- dependency index ------------------------------------------------------------------------------
+def render_coefficients() -> dict[str, float]:
+    """The coefficient table: hand-edited (saved) or derived from the portfolio (read-only)."""
+    st.radio(t("whatif.coefficient_mode"), ["manual", "derived"], key="whatif_coefficient_mode",
+             format_func=lambda mode: t(f"whatif.mode_{mode}"), help=t("whatif.derived_help"))
+    industries = list(active["industry"])
+    config = {"industry": t("whatif.industry"),
+              "coefficient": st.column_config.NumberColumn(t("whatif.coefficient"), min_value=0.0, max_value=10.0,
+                                                           step=0.01, format="%.2f")}
+    if st.session_state["whatif_coefficient_mode"] == "derived":
+        derived = whatif.derive_coefficients(active)
+        st.dataframe(whatif.coefficient_table(industries, derived), hide_index=True, column_config=config,
+                     key="whatif_coefficients_derived")
+        return derived
+    saved = whatif.read_coefficients(ctx.con)
+    st.caption(t("whatif.coefficients_caption"))
+    edited = st.data_editor(whatif.coefficient_table(industries, saved), hide_index=True, disabled=["industry"],
+                            column_config=config, key="whatif_coefficients_editor")
+    coefficients = dict(zip(edited["industry"], edited["coefficient"].fillna(1.0).astype(float)))
+    changed = {name: value for name, value in coefficients.items() if saved.get(name, 1.0) != value}
+    if changed:
+        whatif.save_coefficients(ctx.con, changed)
+    return coefficients
+
+
+st.header(t("whatif.dependency_header"))
+settings_col, alerts_col = st.columns([1, 2])
+with settings_col:
+    st.slider(t("whatif.threshold"), 0.05, 1.0, step=0.01, key="whatif_threshold", help=t("whatif.threshold_help"))
+    coefficients = render_coefficients()
+threshold = st.session_state["whatif_threshold"]
+dependency = ui.with_display_names(whatif.compute_dependency(active, coefficients, threshold))
+dependency_columns = {
+    "account_id": t("common.account_id"), "account": t("common.account"), "industry": t("whatif.industry"),
+    "revenue": st.column_config.NumberColumn(t("common.revenue"), format="localized"),
+    "share": st.column_config.NumberColumn(t("whatif.share"), format="percent"),
+    "coefficient": st.column_config.NumberColumn(t("whatif.coefficient"), format="%.2f"),
+    "dependency_index": st.column_config.NumberColumn(t("whatif.dependency_index"), format="%.3f"),
+    "new_revenue_needed": st.column_config.NumberColumn(t("whatif.new_revenue_needed"), format="localized"),
+    "is_above_threshold": t("whatif.above_threshold"), "is_nonpositive": t("whatif.nonpositive"),
+}
+alerts = dependency[dependency["is_above_threshold"]]
+with alerts_col:
+    st.metric(t("whatif.alerts_metric"), format_int(len(alerts)), help=t("whatif.alerts_help", threshold=threshold),
+              border=True)
+    if len(alerts):
+        st.warning(t("whatif.alert_recommendation", count=len(alerts)), icon=":material/warning:")
+        st.dataframe(alerts[["account_id", "account", "industry", "share", "coefficient", "dependency_index",
+                             "new_revenue_needed"]],
+                     hide_index=True, column_config=dependency_columns, key="whatif_alerts")
+    else:
+        st.success(t("whatif.no_alerts", threshold=threshold), icon=":material/check_circle:")
+    with st.expander(t("whatif.all_accounts")):
+        st.dataframe(dependency[["account_id", "account", "industry", "revenue", "share", "coefficient",
+                                 "dependency_index", "is_above_threshold", "is_nonpositive"]],
+                     hide_index=True, column_config=dependency_columns, key="whatif_dependency")
+
+
+# --- concentration -----------------------------------------------------------------------------------
+st.header(t("whatif.concentration_header"))
+current = whatif.compute_concentration(base.frame["revenue"])
+prior = whatif.compute_concentration(base.frame["prior_revenue"])
+change = whatif.compute_concentration_change(current, prior)
+with st.expander(t("whatif.hhi_bands")):
+    low_col, high_col = st.columns(2)
+    low_col.number_input(t("whatif.hhi_low"), 0.0, 10_000.0, step=100.0, key="whatif_hhi_low",
+                         help=t("whatif.hhi_bands_help"))
+    high_col.number_input(t("whatif.hhi_high"), 0.0, 10_000.0, step=100.0, key="whatif_hhi_high",
+                          help=t("whatif.hhi_bands_help"))
+bands = tuple(sorted((st.session_state["whatif_hhi_low"], st.session_state["whatif_hhi_high"])))
+band = whatif.hhi_band(current.hhi, bands)
+band_text = t(f"whatif.band_{band}") if band else t("whatif.band_none")
+
+tiles = st.columns(5)
+for column, (name, n) in zip(tiles, (("top1_share", 1), ("top5_share", 5), ("top10_share", 10))):
+    column.metric(t(f"whatif.{name}"), format_pct(getattr(current, name)), delta=i18n.format_delta_points(change[name]),
+                  delta_color="inverse", help=t("whatif.top_help", n=n), border=True)
+tiles[3].metric(t("whatif.hhi"), format_number(current.hhi),
+                delta=None if change["hhi"] is None else f"{change['hhi']:+,.0f}", delta_color="inverse",
+                help=t("whatif.hhi_help", band=band_text), border=True)
+tiles[3].caption(band_text)
+tiles[4].metric(t("whatif.gini"), format_number(current.gini, 3),
+                delta=None if change["gini"] is None else f"{change['gini']:+.3f}", delta_color="inverse",
+                help=t("whatif.gini_help"), border=True)
+st.plotly_chart(charts.build_lorenz_curve(whatif.compute_lorenz(base.frame["revenue"]),
+                                          whatif.compute_lorenz(base.frame["prior_revenue"])), key="whatif_lorenz")
+
+
+# --- scenario sliders ---------------------------------------------------------------------------------
+def scenario_from_levers() -> Scenario:
+    state = st.session_state
+    return Scenario(
+        accounts=tuple(state["whatif_accounts"]), revenue_change=state["whatif_revenue_change"] / 100,
+        retention_change=state["whatif_retention_pp"] / 100, horizon_years=int(state["whatif_horizon"]),
+        new_accounts=int(state["whatif_new_accounts"]), new_account_tier=state["whatif_new_tier"],
+        margin_change=state["whatif_margin_pp"] / 100,
+    )
+
+
+def put_levers(scenario: Scenario) -> None:
+    """Set the sliders to a saved scenario (accounts not in this period's list are left out)."""
+    state = st.session_state
+    state["whatif_accounts"] = [a for a in scenario.accounts if a in names]
+    state["whatif_revenue_change"] = round(scenario.revenue_change * 100)
+    state["whatif_retention_pp"] = round(scenario.retention_change * 100)
+    state["whatif_horizon"] = scenario.horizon_years
+    state["whatif_new_accounts"] = scenario.new_accounts
+    state["whatif_new_tier"] = scenario.new_account_tier
+    state["whatif_margin_pp"] = round(scenario.margin_change * 100, 1)
+
+
+def load_saved() -> None:
+    chosen = st.session_state.get("whatif_saved_choice")
+    saved = whatif.read_scenarios(ctx.con)
+    if chosen in saved:
+        put_levers(saved[chosen])
+
+
+def save_current() -> None:
+    name = st.session_state.get("whatif_scenario_name", "").strip()
+    if not name:
+        st.session_state["whatif_save_message"] = t("whatif.name_missing")
+        return
+    whatif.save_scenario(ctx.con, name, scenario_from_levers())
+    st.session_state["whatif_save_message"] = t("whatif.saved_toast", name=name)
+
+
+def delete_saved() -> None:
+    chosen = st.session_state.get("whatif_saved_choice")
+    if chosen:
+        whatif.delete_scenario(ctx.con, chosen)
+        st.session_state["whatif_compare"] = [n for n in st.session_state.get("whatif_compare", []) if n != chosen]
+
+
+st.header(t("whatif.scenario_header"))
+st.caption(t("whatif.scenario_caption"))
+revenue_col, retention_col, growth_col = st.columns(3)
+with revenue_col:
+    st.multiselect(t("whatif.pick_accounts"), list(names), key="whatif_accounts", format_func=account_label,
+                   help=t("whatif.pick_accounts_help"))
+    st.slider(t("whatif.revenue_change"), -100, 100, step=5, key="whatif_revenue_change")
+with retention_col:
+    st.slider(t("whatif.retention_change"), -20, 20, step=1, key="whatif_retention_pp",
+              help=t("whatif.retention_change_help"))
+    st.slider(t("whatif.horizon"), 1, 5, step=1, key="whatif_horizon")
+with growth_col:
+    st.number_input(t("whatif.new_accounts"), 0, 500, step=1, key="whatif_new_accounts")
+    st.selectbox(t("whatif.new_account_tier"), list(base.typical_sizes), key="whatif_new_tier",
+                 format_func=lambda tier: t("whatif.new_account_tier_option", tier=tier,
+                                            size=format_amount(base.typical_sizes[tier])),
+                 help=t("whatif.new_account_help"))
+    st.slider(t("whatif.margin_change"), -10.0, 10.0, step=0.5, key="whatif_margin_pp",
+              help=t("whatif.margin_change_help"))
+
+scenario = scenario_from_levers()
+result = whatif.compute_scenario(base, scenario, coefficients, threshold)
+years = scenario.horizon_years
+
+st.subheader(t("whatif.results"))
+results_col, tiers_col = st.columns([3, 2])
+results_col.dataframe(
+    pd.DataFrame({
+        "metric": [metric_label(m, years) for m in result.summary["metric"]],
+        "before": [format_value(whatif.RESULT_KINDS[m], v) for m, v in zip(result.summary["metric"], result.summary["before"])],
+        "after": [format_value(whatif.RESULT_KINDS[m], v) for m, v in zip(result.summary["metric"], result.summary["after"])],
+        "change": [format_change(whatif.RESULT_KINDS[m], v) for m, v in zip(result.summary["metric"], result.summary["change"])],
+    }),
+    hide_index=True, key="whatif_results",
+    column_config={"metric": t("whatif.metric"), "before": t("whatif.before"), "after": t("whatif.after"),
+                   "change": t("whatif.change")},
+)
+if result.retention_profit_gain is None:
+    results_col.info(t("whatif.retention_sentence_none"))
+else:
+    results_col.info(t("whatif.retention_sentence", pp=i18n.format_delta_points(scenario.retention_change, 0),
+                       years=years, gain=i18n.format_delta_pct(result.retention_profit_gain)))
+with tiers_col:
+    st.caption(t("whatif.tier_counts"))
+    st.dataframe(result.tier_counts, hide_index=True, key="whatif_tier_counts",
+                 column_config={"tier": t("whatif.tier"), "before": t("whatif.before"), "after": t("whatif.after")})
+    st.caption(t("whatif.tier_changes"))
+    if result.tier_changes.empty:
+        st.caption(t("whatif.no_tier_changes"))
+    else:
+        st.dataframe(ui.with_display_names(result.tier_changes)[["account_id", "account", "tier_before", "tier_after"]],
+                     hide_index=True, key="whatif_tier_changes",
+                     column_config={"account_id": t("common.account_id"), "account": t("common.account"),
+                                    "tier_before": t("whatif.tier_before"), "tier_after": t("whatif.tier_after")})
+
+waterfall_col, projection_col = st.columns(2)
+waterfall_col.plotly_chart(charts.build_revenue_waterfall(result.waterfall), key="whatif_waterfall")
+projection_col.plotly_chart(charts.build_projection(result.projection, ui.period_label(ctx.period)),
+                            key="whatif_projection")
+projection_col.caption(t("whatif.projection_caption"))
+
+with st.expander(t("whatif.retention_table")):
+    st.caption(t("whatif.retention_caption"))
+    st.dataframe(base.retention, hide_index=True, key="whatif_retention",
+                 column_config={"tier": t("whatif.tier"), "base_accounts": t("whatif.base_accounts"),
+                                "retained_accounts": t("whatif.retained_accounts"),
+                                "observed": st.column_config.NumberColumn(t("whatif.observed"), format="percent"),
+                                "rate": st.column_config.NumberColumn(t("whatif.rate_used"), format="percent")})
+
+
+# --- saved scenarios: save, load, compare, download -----------------------------------------------------
+st.subheader(t("whatif.saved_header"))
+saved = whatif.read_scenarios(ctx.con)
+save_col, load_col = st.columns(2)
+with save_col:
+    st.text_input(t("whatif.scenario_name"), key="whatif_scenario_name")
+    st.button(t("whatif.save"), key="whatif_save", on_click=save_current, icon=":material/save:")
+    if message := st.session_state.pop("whatif_save_message", None):
+        st.caption(message)
+with load_col:
+    if saved:
+        st.selectbox(t("whatif.load_choice"), list(saved), key="whatif_saved_choice")
+        button_left, button_right = st.columns(2)
+        button_left.button(t("whatif.load"), key="whatif_load", on_click=load_saved, icon=":material/upload:")
+        button_right.button(t("whatif.delete"), key="whatif_delete", on_click=delete_saved, icon=":material/delete:")
+    else:
+        st.caption(t("whatif.no_saved"))
+
+st.session_state["whatif_compare"] = [n for n in st.session_state.get("whatif_compare", []) if n in saved]
+if saved:
+    st.multiselect(t("whatif.compare"), list(saved), key="whatif_compare", max_selections=whatif.MAX_COMPARED)
+results = {t("whatif.current"): result}
+for name in st.session_state["whatif_compare"]:
+    results[name] = whatif.compute_scenario(base, saved[name], coefficients, threshold)
+compared = whatif.compare_results(results)
+kinds = [whatif.RESULT_KINDS[m] for m in compared["metric"]]
+labels = [metric_label(m, "H") for m in compared["metric"]]  # columns may differ in horizon: the first row says
+shown = compared.assign(metric=labels)
+for column in shown.columns[1:]:
+    shown[column] = [format_value(kind, value) for kind, value in zip(kinds, compared[column])]
+if len(results) > 1:
+    st.caption(t("whatif.compare_table"))
+    st.dataframe(shown, hide_index=True, key="whatif_compare_table",
+                 column_config={"metric": t("whatif.metric"), "before": t("whatif.before")})
+csv = compared.assign(label=labels).to_csv(index=False)
+st.download_button(t("whatif.download"), csv.encode("utf-8-sig"), file_name="ka_radar_whatif.csv",
+                   mime="text/csv", key="whatif_download", icon=":material/download:")
