@@ -11,6 +11,14 @@ context = ui.init_page()
 pages = {
     t("nav.section_analysis"): [
         st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", default=True),
+        st.Page("pages/account.py", title=t("account.nav"), icon=":material/person_search:"),
+        st.Page("pages/tiers.py", title=t("tiers.title"), icon=":material/stacked_bar_chart:"),
+        st.Page("pages/health.py", title=t("health.title"), icon=":material/traffic:"),
+        st.Page("pages/whatif.py", title=t("whatif.title"), icon=":material/balance:"),
+        st.Page("pages/scorecards.py", title=t("scorecards.title"), icon=":material/scoreboard:"),
+    ],
+    t("nav.section_data"): [  # data import (issue 3)
+        st.Page("pages/data_import.py", title=t("data_import.title"), icon=":material/upload_file:"),
     ],
 }
 navigation = st.navigation(pages)

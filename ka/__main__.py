@@ -10,7 +10,7 @@ import sys
 import time
 from datetime import date
 
-from ka import cli_exports, db, demo
+from ka import cli_exports, cli_import, db, demo
 from ka.periods import Period, default_period
 
 
@@ -72,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     for option, settings in cli_exports.EXTRA_OPTIONS.items():
         export_cmd.add_argument(option, **settings)
     export_cmd.set_defaults(handler=command_export)
+    cli_import.add_commands(commands)  # import / undo (issue 3)
     return parser
 
 

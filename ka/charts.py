@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -22,13 +24,32 @@ def _layout(fig: go.Figure, title: str | None = None, height: int = 340) -> go.F
     return fig
 
 
-def _amount_ticks(fig: go.Figure, values: pd.Series) -> None:
-    """Axis labels in 万/亿 or K/M, to match the tiles."""
-    top = float(values.abs().max()) if len(values) else 0.0
+def _nice_step(top: float) -> float:
+    """A round tick step (1, 2, 2.5 or 5 × 10^k) giving about five ticks up to `top`."""
+    raw = top / 5
+    magnitude = 10 ** math.floor(math.log10(raw))
+    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+
+
+def _amount_ticks(fig: go.Figure, values: pd.Series, axis: str = "y") -> None:
+    """Axis from zero with round ticks labelled in 万/亿 or K/M, to match the tiles."""
+    top = float(values.max()) if len(values) else 0.0
     if top <= 0:
         return
-    ticks = [top * k / 4 for k in range(0, 5)]
-    fig.update_yaxes(tickvals=ticks, ticktext=[format_amount(v, digits=1) for v in ticks])
+    step = _nice_step(top)
+    ticks = [step * k for k in range(0, int(top // step) + 2)]
+    update = fig.update_yaxes if axis == "y" else fig.update_xaxes
+    update(range=[min(0.0, float(values.min())), ticks[-1]], tickvals=ticks,
+           ticktext=[_tick_label(v) for v in ticks])
+
+
+def _tick_label(value: float) -> str:
+    """Like the tiles, but without zero decimals: 750万, not 750.0万."""
+    text = format_amount(value)
+    number = text.rstrip("万亿KMB")
+    if "." in number:
+        number = number.rstrip("0").rstrip(".")
+    return number + text[len(text.rstrip("万亿KMB")):]
 
 
 def build_year_over_year_trend(frame: pd.DataFrame, year: int) -> go.Figure:
@@ -58,11 +79,250 @@ def build_revenue_bars(frame: pd.DataFrame, title: str) -> go.Figure:
     fig = go.Figure(
         go.Bar(
             x=rows["revenue"].astype(float), y=rows["label"], orientation="h", marker_color=PALETTE[0],
-            text=[format_amount(v, digits=1) for v in rows["revenue"]], textposition="auto",
-            hovertemplate="%{y}: %{text}<extra></extra>",
+            text=[format_amount(v) for v in rows["revenue"]], textposition="outside", textangle=0,
+            cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>",
         )
     )
-    fig.update_xaxes(showticklabels=False)
+    top = float(rows["revenue"].max()) if len(rows) else 0.0
+    fig.update_xaxes(showticklabels=False, range=[min(0.0, float(rows["revenue"].min() if len(rows) else 0)), top * 1.18])
     fig = _layout(fig, title, height=max(220, 44 * len(rows) + 60))
+    fig.update_layout(hovermode="closest")
+    return fig
+
+
+
+def build_monthly_bars(frame: pd.DataFrame, title: str) -> go.Figure:
+    """Monthly revenue bars with gross profit as a line (one account's rhythm)."""
+    fig = go.Figure()
+    fig.add_trace(go.Bar(
+        x=frame["month"], y=frame["revenue"].astype(float), name=t("common.revenue"), marker_color=PALETTE[0],
+        customdata=[format_amount(v) for v in frame["revenue"]], hovertemplate="%{x|%Y-%m}: %{customdata}<extra></extra>",
+    ))
+    if frame["gross_profit"].notna().any():
+        fig.add_trace(go.Scatter(
+            x=frame["month"], y=frame["gross_profit"].astype(float), name=t("common.gross_profit"),
+            mode="lines+markers", line=dict(color=PALETTE[2]),
+            customdata=[format_amount(v) for v in frame["gross_profit"]],
+            hovertemplate="%{x|%Y-%m}: %{customdata}<extra></extra>",
+        ))
+    fig.update_xaxes(tickformat="%Y-%m")
+    _amount_ticks(fig, frame["revenue"].astype(float))
+    return _layout(fig, title)
+
+# --- account tiers (issue 4) ------------------------------------------------------------------
+TIER_COLORS = {"A": "#2563eb", "B": "#f59e0b", "C": "#94a3b8", "New": "#16a34a", "Lost": "#dc2626"}
+
+
+def build_pareto(frame: pd.DataFrame, thresholds: tuple[float, ...] = ()) -> go.Figure:
+    """Accounts by metric (bars coloured by tier) with the cumulative share line and thresholds.
+
+    x is the account's rank (1 = largest), so a clicked point maps back to a row of `frame`.
+    """
+    fig = go.Figure()
+    ranks = pd.Series(range(1, len(frame) + 1), index=frame.index)
+    for tier in ("A", "B", "C"):
+        rows = frame[frame["tier"] == tier]
+        fig.add_trace(go.Bar(
+            x=ranks[rows.index], y=rows["metric_value"], name=tier, marker_color=TIER_COLORS[tier],
+            customdata=rows[["account_id", "account"]].to_numpy(),
+            hovertemplate="#%{x} %{customdata[1]} (%{customdata[0]}): %{y:,.0f}<extra>" + tier + "</extra>",
+        ))
+    fig.add_trace(go.Scatter(
+        x=ranks, y=frame["cumulative_share"], name=t("tiers.cumulative_share"), yaxis="y2", mode="lines",
+        line=dict(color="#111827", width=2), hovertemplate="#%{x}: %{y:.1%}<extra></extra>",
+    ))
+    for threshold in thresholds:
+        fig.add_shape(type="line", xref="paper", x0=0, x1=1, yref="y2", y0=threshold, y1=threshold,
+                      line=dict(color="#dc2626", dash="dash", width=1))
+        fig.add_annotation(xref="paper", x=1, yref="y2", y=threshold, text=f"{threshold:.0%}", showarrow=False,
+                           xanchor="right", yanchor="bottom", font=dict(color="#dc2626"))
+    fig = _layout(fig, t("tiers.pareto_title"), height=380)
+    _amount_ticks(fig, frame["metric_value"])  # before yaxis2 exists: the amount ticks are for the bars only
+    fig.update_layout(
+        hovermode="closest", bargap=0, clickmode="event+select",
+        yaxis2=dict(overlaying="y", side="right", range=[0, 1.02], tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0],
+                    tickformat=".0%", showgrid=False),
+    )
+    fig.update_xaxes(title=t("tiers.rank"))
+    return fig
+
+
+def build_tier_composition(frame: pd.DataFrame, title: str) -> go.Figure:
+    """Stacked horizontal bars: accounts per tier for each value of an account attribute."""
+    fig = go.Figure()
+    for tier in ("A", "B", "C"):
+        rows = frame[frame["tier"] == tier]
+        fig.add_trace(go.Bar(
+            y=rows["label"], x=rows["accounts"], name=tier, orientation="h", marker_color=TIER_COLORS[tier],
+            hovertemplate="%{y}: %{x}<extra>" + tier + "</extra>",
+        ))
+    labels = frame["label"].nunique()
+    fig = _layout(fig, title, height=max(240, 30 * labels + 90))
+    fig.update_layout(barmode="stack", hovermode="closest")
+    return fig
+
+
+def _rgba(hex_color: str, alpha: float) -> str:
+    red, green, blue = (int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
+
+
+def build_tier_sankey(flows: pd.DataFrame, before_label: str, after_label: str) -> go.Figure:
+    """Tier migration: tiers of the earlier window (left, plus New) to the later one (right, plus Lost)."""
+    left = ["New", "A", "B", "C"]
+    right = ["A", "B", "C", "Lost"]
+    names = {"New": t("tiers.node_new"), "Lost": t("tiers.node_lost")}
+    labels = [f"{names.get(n, n)} · {before_label}" if n != "New" else names[n] for n in left] + [
+        f"{names.get(n, n)} · {after_label}" if n != "Lost" else names[n] for n in right]
+    fig = go.Figure(go.Sankey(
+        node=dict(label=labels, color=[TIER_COLORS[n] for n in left + right], pad=18, thickness=16),
+        link=dict(
+            source=[left.index(s) for s in flows["tier_before"]],
+            target=[len(left) + right.index(d) for d in flows["tier_after"]],
+            value=flows["accounts"].tolist(),
+            color=[_rgba(TIER_COLORS[s], 0.35) for s in flows["tier_before"]],
+        ),
+    ))
+    fig = _layout(fig, t("tiers.migration_title", before=before_label, after=after_label), height=380)
+    fig.update_layout(hovermode="closest")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+# --- what-if (issue 7): Lorenz curve, revenue waterfall, multi-year projection --------------------
+def build_lorenz_curve(current: pd.DataFrame, prior: pd.DataFrame | None = None) -> go.Figure:
+    """Lorenz curves (account_share, revenue_share) of this and the prior period, with the equality line."""
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], name=t("whatif.lorenz_equality"), mode="lines",
+                             line=dict(color="#9ca3af", dash="dot"), hoverinfo="skip"))
+    if prior is not None and len(prior) > 1:
+        fig.add_trace(go.Scatter(x=prior["account_share"], y=prior["revenue_share"], name=t("whatif.lorenz_prior"),
+                                 mode="lines", line=dict(color=PALETTE[1], width=2)))
+    fig.add_trace(go.Scatter(x=current["account_share"], y=current["revenue_share"], name=t("whatif.lorenz_current"),
+                             mode="lines", line=dict(color=PALETTE[0], width=3)))
+    fig.update_xaxes(tickformat=".0%", title=t("whatif.lorenz_accounts"), range=[0, 1])
+    fig.update_yaxes(tickformat=".0%", title=t("whatif.lorenz_revenue"), range=[0, 1])
+    fig = _layout(fig, t("whatif.lorenz_title"), height=360)
+    fig.update_layout(hovermode="closest")
+    return fig
+
+
+def build_revenue_waterfall(waterfall: pd.DataFrame) -> go.Figure:
+    """Before → each lever's change → after (steps: before, picked_accounts, new_accounts, after)."""
+    measures = ["absolute" if step in ("before", "after") else "relative" for step in waterfall["step"]]
+    amounts = waterfall["amount"].astype(float)
+    fig = go.Figure(go.Waterfall(
+        x=[t(f"whatif.step_{step}") for step in waterfall["step"]], y=amounts, measure=measures,
+        text=[format_amount(v, digits=1) for v in amounts], textposition="outside",
+        increasing=dict(marker_color=PALETTE[2]), decreasing=dict(marker_color=PALETTE[4]),
+        totals=dict(marker_color=PALETTE[0]), connector=dict(line=dict(color="#9ca3af")),
+        hovertemplate="%{x}: %{text}<extra></extra>",
+    ))
+    _amount_ticks(fig, amounts)
+    fig = _layout(fig, t("whatif.waterfall_title"))
+    fig.update_layout(hovermode="closest", showlegend=False)
+    return fig
+
+
+def build_projection(projection: pd.DataFrame, period_label: str) -> go.Figure:
+    """Revenue and gross profit per year 0…H, before (dotted) and with the scenario (solid)."""
+    fig = go.Figure()
+    lines = (
+        ("revenue_before", "whatif.revenue_before", PALETTE[0], "dot"),
+        ("revenue_after", "whatif.revenue_after", PALETTE[0], "solid"),
+        ("gross_profit_before", "whatif.profit_before", PALETTE[2], "dot"),
+        ("gross_profit_after", "whatif.profit_after", PALETTE[2], "solid"),
+    )
+    for column, label, color, dash in lines:
+        values = projection[column].astype(float)
+        fig.add_trace(go.Scatter(
+            x=projection["year"], y=values, name=t(label), mode="lines+markers", line=dict(color=color, dash=dash),
+            customdata=[format_amount(v) for v in values], hovertemplate="%{customdata}",
+        ))
+    fig.update_xaxes(tickvals=list(projection["year"]), title=t("whatif.year"))
+    _amount_ticks(fig, pd.concat([projection[c].astype(float) for c, *_ in lines]))
+    fig = _layout(fig, t("whatif.projection_title", period=period_label), height=380)
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.22, x=0))  # four entries: below, not over the title
+    return fig
+
+
+# --- scorecards (issue 6) ---------------------------------------------------------------------
+def build_composite_trend(trend: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
+    """Composite score (0–100) per quarter, one line per manager or account (`labels`: id → name)."""
+    fig = go.Figure()
+    for i, (group, rows) in enumerate(trend.dropna(subset=["composite"]).groupby("group_id", sort=True)):
+        name = labels.get(group, group)
+        fig.add_trace(go.Scatter(
+            x=rows["quarter"], y=rows["composite"], name=name, mode="lines+markers",
+            line=dict(color=PALETTE[i % len(PALETTE)], width=2),
+            hovertemplate="%{x}: %{y:.1f}<extra>" + name.replace("<", "&lt;") + "</extra>",
+        ))
+    fig.update_yaxes(range=[0, 100])
+    fig.update_xaxes(type="category")
+    return _layout(fig, t("scorecards.trend_title"))
+
+
+# --- health (issue 5) -------------------------------------------------------------------------
+HEALTH_COLOURS = {"red": "#dc2626", "yellow": "#f59e0b", "green": "#16a34a", "none": "#94a3b8"}
+
+
+def build_health_tier_bars(frame: pd.DataFrame) -> go.Figure:
+    """12-month revenue per tier, stacked by colour (frame: tier, colour, accounts, revenue)."""
+    fig = go.Figure()
+    for colour, hex_colour in HEALTH_COLOURS.items():
+        rows = frame[frame["colour"] == colour]
+        if rows.empty:
+            continue
+        fig.add_trace(go.Bar(
+            x=rows["tier"], y=rows["revenue"].astype(float), name=t(f"health.colour.{colour}"),
+            marker_color=hex_colour, customdata=[[format_amount(v), n] for v, n in zip(rows["revenue"], rows["accounts"])],
+            hovertemplate="%{x}: %{customdata[0]} · %{customdata[1]}<extra>" + t(f"health.colour.{colour}") + "</extra>",
+        ))
+    fig.update_layout(barmode="stack")
+    _amount_ticks(fig, frame.groupby("tier")["revenue"].sum().astype(float) if len(frame) else frame["revenue"])
+    fig = _layout(fig, t("health.by_tier"), height=300)
+    fig.update_layout(hovermode="closest")
+    return fig
+
+
+def build_health_contribution(row: pd.Series, measures: tuple[str, ...]) -> go.Figure:
+    """Score points earned and missed per measure of one account (measures without data are left out)."""
+    shown = [m for m in measures if pd.notna(row.get(f"earned_{m}"))]
+    names = [t(f"health.measure.{m}") for m in shown]
+    earned = [float(row[f"earned_{m}"]) for m in shown]
+    missed = [float(row[f"missed_{m}"]) for m in shown]
+    fig = go.Figure([
+        go.Bar(y=names, x=earned, orientation="h", name=t("health.earned"), marker_color=HEALTH_COLOURS["green"],
+               hovertemplate="%{y}: %{x:.1f}<extra></extra>"),
+        go.Bar(y=names, x=missed, orientation="h", name=t("health.missed"), marker_color="#fca5a5",
+               hovertemplate="%{y}: −%{x:.1f}<extra></extra>"),
+    ])
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(autorange="reversed")
+    fig = _layout(fig, t("health.contribution_title", score=f"{float(row['score']):.0f}"), height=max(260, 32 * len(shown) + 90))
+    fig.update_layout(hovermode="closest")
+    return fig
+
+
+def build_health_history(frame: pd.DataFrame, red_below: float, green_above: float, marks: list[tuple]) -> go.Figure:
+    """Score at each month end (frame: as_of, score, colour) on red/yellow/green bands; `marks` are
+    (date, label) of configuration versions, drawn as dashed lines where they fall in the chart."""
+    fig = go.Figure()
+    for low, high, colour in ((0, red_below, "red"), (red_below, green_above, "yellow"), (green_above, 100, "green")):
+        fig.add_hrect(y0=low, y1=high, fillcolor=HEALTH_COLOURS[colour], opacity=0.08, line_width=0)
+    fig.add_trace(go.Scatter(
+        x=frame["as_of"], y=frame["score"], mode="lines+markers", line=dict(color="#334155", width=2),
+        marker=dict(color=[HEALTH_COLOURS.get(c, "#94a3b8") for c in frame["colour"]], size=9),
+        hovertemplate="%{x|%Y-%m-%d}: %{y:.0f}<extra></extra>", showlegend=False,
+    ))
+    if len(frame):
+        first, last = min(frame["as_of"]), max(frame["as_of"])
+        for when, label in marks:
+            if first <= when <= last:
+                fig.add_vline(x=when, line_dash="dash", line_color="#64748b")
+                fig.add_annotation(x=when, y=100, text=label, showarrow=False, yanchor="bottom")
+    fig.update_yaxes(range=[0, 100])
+    fig = _layout(fig, t("health.history_title"), height=300)
     fig.update_layout(hovermode="closest")
     return fig

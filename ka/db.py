@@ -106,6 +106,28 @@ MIGRATIONS: list[str] = [
     create table settings (key varchar primary key, value json not null, updated_at timestamp);
     create table demo_stories (account_id varchar not null, story varchar not null, start_date date);
     """,
+    # 2 (scorecards, issue 6): account × category × month pre-aggregate, so cross-sell revenue
+    # ("categories the account had not bought in the previous 12 months") never scans transactions;
+    # rows in month order so a period's scan skips the other row groups.
+    """
+    create table account_category_month (
+        account_id     varchar not null,
+        category       varchar,
+        month          date not null,
+        revenue        decimal(18,4) not null,
+        lines          integer not null,
+        previous_month date  -- the account's previous month with this category (null: first ever)
+    );
+    insert into account_category_month
+    select *, lag(month) over (partition by account_id, category order by month)
+    from (
+        select account_id, category, date_trunc('month', order_date)::date as month,
+               sum(revenue) as revenue, count(*)::integer as lines
+        from transactions
+        group by all
+    )
+    order by month, account_id;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -223,6 +245,9 @@ def refresh_account_month(cursor: duckdb.DuckDBPyConnection, account_ids_sql: st
     cursor.execute(
         load_sql("refresh_account_month", {"scope": scope})
     )
+    # scorecards (issue 6): the account × category × month pre-aggregate follows the same rows
+    cursor.execute("delete from account_category_month " + scope)
+    cursor.execute(load_sql("refresh_account_category_month", {"scope": scope}))
 
 
 # --- settings -------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ reads the same session_state keys with their defaults.
 from __future__ import annotations
 
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +17,11 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from ka import db, demo, i18n, overview
+from ka import account, db, demo, i18n, overview
+from ka import tiers  # tier filter + tier loaders (issue 4)
+from ka import whatif  # what-if loader (issue 7)
+from ka import kpi  # scorecard loaders (issue 6)
+from ka import health  # health loaders (issue 5)
 from ka.i18n import t
 from ka.periods import (
     KINDS, Period, default_period, month_range, month_start, period_from_key, period_key, period_options,
@@ -30,6 +34,7 @@ PERIOD_KEY = "filter_period"
 CUSTOM_FROM_KEY = "filter_custom_from"
 CUSTOM_TO_KEY = "filter_custom_to"
 FILTER_KEYS = {"region": "filter_regions", "industry": "filter_industries", "ka_manager": "filter_managers"}
+TIER_FILTER_KEY = "filter_tiers"  # the global tier filter (issue 4)
 
 
 @dataclass(frozen=True)
@@ -96,8 +101,24 @@ def _browser_locale() -> str | None:
         return None
 
 
+def _leave_pages_directory_mode() -> None:
+    """Make sure app.py (st.navigation) runs, even when the server's first request is a page's URL.
+
+    Streamlit still treats a folder named pages/ beside the entry script as an old-style
+    multipage app until st.navigation has run once in the process; a first request for
+    /tiers would then run pages/tiers.py without app.py's sidebar and layout. Switching
+    the flag off and rerunning hands the request to app.py's navigation instead.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def init_page() -> PageContext:
     """Open the data, set the language and the shared filter defaults; every page starts here."""
+    _leave_pages_directory_mode()
     init_language()
     con = connection()
     path = database_path()
@@ -109,6 +130,7 @@ def init_page() -> PageContext:
         industries=tuple(st.session_state[FILTER_KEYS["industry"]]),
         managers=tuple(st.session_state[FILTER_KEYS["ka_manager"]]),
     )
+    scope = apply_tier_filter(con, path, period, scope)
     return PageContext(con, path, period, scope, first_day, as_of, demo.is_demo(con))
 
 
@@ -198,6 +220,10 @@ def render_sidebar(ctx: PageContext) -> None:
         choices = load_filter_options(ctx.db_path, data_version(ctx.con))
         for dimension, key in FILTER_KEYS.items():
             st.multiselect(t(f"sidebar.{dimension}"), choices[dimension], key=key, placeholder=t("sidebar.all"))
+        st.multiselect(
+            t("tiers.sidebar_filter"), list(tiers.TIERS), key=TIER_FILTER_KEY, placeholder=t("sidebar.all"),
+            help=t("tiers.sidebar_filter_help"),
+        )
         st.caption(t("sidebar.data_as_of", date=f"{ctx.as_of:%Y-%m-%d}"))
         st.caption(t("sidebar.database", name=Path(ctx.db_path).name))
         if ctx.is_demo:
@@ -207,6 +233,17 @@ def render_sidebar(ctx: PageContext) -> None:
 def _language_changed() -> None:
     if not st.session_state.get(LANGUAGE_KEY):  # segmented control can be un-selected; keep a language
         st.session_state[LANGUAGE_KEY] = i18n.get_language()
+    # Streamlit's frontend keeps showing a selectbox's old option text when only format_func
+    # changes (streamlit/streamlit#13788). Writing the value back makes it redraw in the new language.
+    for key in list(st.session_state.keys()):
+        if key in TRANSLATED_SELECTBOXES or any(key.startswith(prefix) for prefix in TRANSLATED_SELECTBOX_PREFIXES):
+            st.session_state[key] = st.session_state[key]
+
+
+# Selectboxes whose option labels depend on the language (see _language_changed). Pages add
+# their own keys to TRANSLATED_SELECTBOXES, or use a key that starts with "sel_".
+TRANSLATED_SELECTBOXES = {PERIOD_KIND_KEY, PERIOD_KEY}
+TRANSLATED_SELECTBOX_PREFIXES = ("sel_",)
 
 
 def _period_kind_changed(as_of: date) -> None:
@@ -255,3 +292,141 @@ def kpi_delta(name: str, current, base) -> str | None:
     if name in ("margin", "top10_share"):
         return i18n.format_delta_points(change)
     return i18n.format_delta_pct(change)
+
+
+# --- account tiers (issue 4): the global tier filter and the tiers page's loaders ------------
+def apply_tier_filter(con: duckdb.DuckDBPyConnection, db_path: str, period: Period, scope: Scope) -> Scope:
+    """Narrow `scope` to the accounts of the tiers chosen in the sidebar.
+
+    Tiers are drawn for the current period among the accounts of the other filters, with the
+    method saved on the tiers page; no tier chosen means no limit.
+    """
+    st.session_state.setdefault(TIER_FILTER_KEY, [])
+    chosen = tuple(st.session_state[TIER_FILTER_KEY])
+    if not chosen:
+        return scope
+    config = tiers.read_tier_settings(con)["config"]
+    tiered = load_account_tiers(db_path, data_version(con), period, tier_base_scope(scope), config)
+    return replace(scope, account_ids=tiers.account_ids_in_tiers(tiered, chosen))
+
+
+def tier_base_scope(scope: Scope) -> Scope:
+    """The scope without the tier filter's account list: tiers are drawn over it."""
+    return replace(scope, account_ids=None)
+
+
+@st.cache_data(show_spinner=False)
+def load_account_tiers(db_path: str, version: int, period: Period, scope: Scope, config: tiers.TierConfig) -> pd.DataFrame:
+    return tiers.read_account_tiers(_open(db_path), period, scope, config)
+
+
+@st.cache_data(show_spinner=False)
+def load_tier_migration(
+    db_path: str, version: int, before: Period, after: Period, scope: Scope, config: tiers.TierConfig
+) -> pd.DataFrame:
+    return tiers.compute_tier_migration(
+        load_account_tiers(db_path, version, before, scope, config),
+        load_account_tiers(db_path, version, after, scope, config),
+    )
+
+
+# --- what-if (issue 7): the cached account-level frame every slider move works on -------------
+@st.cache_data(show_spinner=False)
+def load_whatif_base(db_path: str, version: int, period: Period, scope: Scope, config: tiers.TierConfig) -> whatif.WhatIfBase:
+    """Accounts of the period with tiers, observed retention and typical sizes (never mutate it)."""
+    return whatif.prepare_base(whatif.read_account_frame(_open(db_path), period, scope), config)
+
+
+# --- scorecards (issue 6): KPI values cached; targets and weights are applied on every run ----
+def tier_settings_key(con: duckdb.DuckDBPyConnection) -> str:
+    """The saved tier settings as text: the visit cadence depends on them (a cache key)."""
+    return repr(tiers.read_tier_settings(con))
+
+
+@st.cache_data(show_spinner=False)
+def load_kpi_values(db_path: str, version: int, tier_key: str, period: Period, scope: Scope, level: str) -> pd.DataFrame:
+    return kpi.read_kpi_values(_open(db_path), period, scope, level)
+
+
+@st.cache_data(show_spinner=False)
+def load_composite_trend(
+    db_path: str, version: int, tier_key: str, targets_key: int, period: Period, scope: Scope, level: str,
+    weights: kpi.Weights,
+) -> pd.DataFrame:
+    return kpi.read_composite_trend(_open(db_path), period, scope, level, weights)
+
+
+# --- account 360 ------------------------------------------------------------------------------
+SELECTED_ACCOUNT_KEY = "selected_account_id"  # set by any page where an account is clicked
+
+
+def select_account(account_id: str | None) -> None:
+    """Remember the clicked account; the account 360 page opens it."""
+    if account_id:
+        st.session_state[SELECTED_ACCOUNT_KEY] = str(account_id)
+
+
+@st.cache_data(show_spinner=False)
+def load_account_options(db_path: str, version: int, period: Period, scope: Scope) -> pd.DataFrame:
+    return account.read_account_options(_open(db_path), period, scope)
+
+
+@st.cache_data(show_spinner=False)
+def load_account_profile(db_path: str, version: int, account_id: str) -> dict | None:
+    return account.read_profile(_open(db_path), account_id)
+
+
+@st.cache_data(show_spinner=False)
+def load_account_figures(db_path: str, version: int, account_id: str, period: Period) -> dict:
+    return account.read_period_figures(_open(db_path), account_id, period)
+
+
+@st.cache_data(show_spinner=False)
+def load_account_monthly(db_path: str, version: int, account_id: str, period: Period) -> pd.DataFrame:
+    return account.read_monthly(_open(db_path), account_id, period)
+
+
+@st.cache_data(show_spinner=False)
+def load_account_category_mix(db_path: str, version: int, account_id: str, period: Period) -> pd.DataFrame:
+    return account.read_category_mix(_open(db_path), account_id, period)
+
+
+@st.cache_data(show_spinner=False)
+def load_account_recent_orders(db_path: str, version: int, account_id: str) -> pd.DataFrame:
+    return account.read_recent_orders(_open(db_path), account_id)
+
+
+@st.cache_data(show_spinner=False)
+def load_account_activity(db_path: str, version: int, account_id: str, as_of: date) -> dict:
+    return account.read_activity(_open(db_path), account_id, as_of)
+
+
+# --- health (issue 5) -------------------------------------------------------------------------
+@st.cache_data(show_spinner=False)
+def load_health_month_ends(db_path: str, version: int) -> list[date]:
+    return health.read_month_ends(_open(db_path))
+
+
+@st.cache_data(show_spinner=False)
+def load_health_inputs(db_path: str, version: int, first_as_of: date, last_as_of: date, scope: Scope) -> pd.DataFrame:
+    return health.read_health_inputs(_open(db_path), first_as_of, last_as_of, scope)
+
+
+@st.cache_data(show_spinner=False)
+def load_health_history_inputs(db_path: str, version: int, scope: Scope) -> pd.DataFrame:
+    """Inputs at every month end: the slow part of the page (seconds on 10M lines), then cached."""
+    return health.read_history_inputs(_open(db_path), scope)
+
+
+@st.cache_data(show_spinner=False)
+def load_health_history(db_path: str, version: int, scope: Scope, config: "health.HealthConfig") -> pd.DataFrame:
+    """Scores at every month end under `config` (a new config re-scores the cached inputs)."""
+    return health.compute_scores(load_health_history_inputs(db_path, version, scope), config)
+
+
+@st.cache_data(show_spinner=False)
+def load_health_backtest(
+    db_path: str, version: int, scope: Scope, config: "health.HealthConfig", rule: "health.ChurnRule", data_end: date
+) -> tuple[pd.DataFrame, dict]:
+    history = load_health_history(db_path, version, scope, config)
+    return health.compute_backtest(history, rule, data_end)

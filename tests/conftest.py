@@ -18,9 +18,12 @@ SMALL_DEMO = demo.DemoSpec(accounts=60, rows=20_000, years=3, seed=7)
 
 @pytest.fixture(autouse=True)
 def clear_streamlit_caches():
-    """Cached loaders must not leak results from one test's database into the next."""
+    """Cached loaders (and the language of the test thread) must not leak from one test into the next."""
     import streamlit as st
 
+    from ka import i18n
+
+    i18n.set_language(i18n.DEFAULT_LANGUAGE)
     st.cache_data.clear()
     st.cache_resource.clear()
     yield
