@@ -4,7 +4,7 @@ Built with numpy arrays handed to DuckDB in chunks (never row by row), so
 `--accounts 5000 --rows 10000000` finishes in minutes on two cores.
 
 The portfolio has stories the dashboard must reveal; each is recorded in `demo_stories`:
-- decline_churn: a large account declines over about six months and then stops ordering;
+- decline_churn: large accounts decline over about seven months (steeply at first) and then stop ordering;
 - ramp_up: accounts whose revenue grows steadily;
 - new_account: accounts that start buying in the last year;
 - complaints_rising: an account whose tickets climb and take longer to resolve;
@@ -171,13 +171,14 @@ def _stories(spec: DemoSpec, accounts: pd.DataFrame, rng: np.random.Generator) -
         return rank if rank < n else None
 
     # a large account declines over six months, then stops ordering four months before the end
-    for rank in (2, 11, 37):
+    # (the fall is front-loaded, as when a competitor wins the main product line first)
+    for rank in (2, 11, 13):
         if (i := pick(rank)) is None:
             continue
         stop = m - 4 - (rank % 3)
-        decline_start = stop - 6
-        ramp = np.clip((months - decline_start) / 6.0, 0, 1)
-        multiplier[i] *= np.where(months >= stop, 0.0, 1.0 - 0.8 * ramp)
+        decline_start = stop - 7
+        ramp = np.clip((months - decline_start) / 7.0, 0, 1)
+        multiplier[i] *= np.where(months >= stop, 0.0, 1.0 - 0.9 * np.sqrt(ramp))
         stories.append((accounts.account_id[i], "decline_churn", month_date(decline_start)))
     # accounts that ramp up over the last 18 months
     for rank in (5, 19, 44):
