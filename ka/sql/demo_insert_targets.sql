@@ -16,3 +16,28 @@ select
     'revenue'                                                             as metric,
     round(revenue * 1.1, -4)::decimal(18,4)                             as target
 from quarterly
+;
+
+-- Company-wide default targets for the other KPIs (scope_id '*': every KA manager, every quarter
+-- of the data). Gross-profit contribution and cross-sell revenue depend on a manager's book and
+-- are left without a default; visits are judged against the tier cadence when no target is set.
+insert into targets (scope, scope_id, period, metric, target)
+with quarters as (
+    select distinct strftime(date_trunc('quarter', order_date), '%Y') || '-Q' || quarter(order_date) as period
+    from transactions
+),
+
+defaults (metric, target) as (
+    values
+        ('renewal_rate', 0.85),
+        ('nps', 30),
+        ('churn_rate', 0.05),
+        ('revenue_growth', 0.10),
+        ('strategic_projects', 1),
+        ('strategic_retention', 1.00),
+        ('resolution_days', 5)
+)
+
+select 'ka_manager', '*', q.period, d.metric, d.target::decimal(18,4)
+from quarters as q
+cross join defaults as d
