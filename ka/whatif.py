@@ -197,37 +197,11 @@ def compute_dependency(frame: pd.DataFrame, coefficients: dict[str, float], thre
 
 # --- tiers and retention ----------------------------------------------------------------------------
 def tier_labels(account_ids: np.ndarray, values: np.ndarray, config: tiers.TierConfig) -> np.ndarray:
-    """The tiers of `tiers.compute_tiers`, vectorized for slider moves (its Decimal loop takes ~20 ms per 5,000).
-
-    Same rules and the same exactness: values are money with 4 decimals, so they are compared as
-    integer units of 0.0001, and each threshold (a Decimal fraction of the total) is rounded to the
-    integer that gives the same answer. tests/test_whatif.py checks equality with compute_tiers.
-    """
-    units = np.rint(np.asarray(values, dtype="float64") * 10_000).astype(np.int64)
-    order = np.lexsort((np.asarray(account_ids, dtype=object), -units))
-    ordered = units[order]
-    positive = np.where(ordered > 0, ordered, 0)
-    total = int(positive.sum())
-    labels = np.full(len(units), "C", dtype=object)
-    if total == 0:
-        return labels
-
-    def share_of_total(fraction: float) -> Decimal:  # as compute_tiers: Decimal(str(0.8)) is exactly 0.8
-        return Decimal(str(fraction)) * total
-
-    if config.method == "cumulative":
-        before = np.cumsum(positive) - positive  # running positive total *before* each account
-        in_a = before < math.ceil(share_of_total(config.a_cumulative))
-        in_b = before < math.ceil(share_of_total(config.b_cumulative))
-    elif config.method == "bands":
-        in_a = ordered > math.floor(share_of_total(config.a_band))
-        in_b = ordered >= math.ceil(share_of_total(config.b_band))
-    else:
-        rank = np.cumsum(ordered > 0) - (ordered > 0)  # positive accounts before this one
-        in_a, in_b = rank < config.top_a, rank < config.top_a + config.top_b
-    ordered_labels = np.where(in_a, "A", np.where(in_b, "B", "C")).astype(object)
-    ordered_labels[ordered <= 0] = "C"
-    labels[order] = ordered_labels
+    """The tier of each value, in input order, by the tiers page's rule (tiers.compute_tiers)."""
+    frame = pd.DataFrame({"account_id": account_ids, "value": values, "position": np.arange(len(values))})
+    tiered = tiers.compute_tiers(frame, config)
+    labels = np.empty(len(values), dtype=object)
+    labels[tiered["position"].to_numpy()] = tiered["tier"].to_numpy()
     return labels
 
 

@@ -190,7 +190,7 @@ EDGE_VALUES = [
 
 @pytest.mark.parametrize("config", CONFIGS)
 @pytest.mark.parametrize("values", EDGE_VALUES + ["random"])
-def test_tier_labels_equal_compute_tiers(config, values):
+def test_tier_labels_are_compute_tiers_in_input_order(config, values):
     if values == "random":
         rng = np.random.default_rng(3)
         values = list(np.round(rng.lognormal(8, 2, 400) * rng.choice([1, 1, 1, -1, 0], 400), 4))
