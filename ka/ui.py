@@ -430,3 +430,16 @@ def load_health_backtest(
 ) -> tuple[pd.DataFrame, dict]:
     history = load_health_history(db_path, version, scope, config)
     return health.compute_backtest(history, rule, data_end)
+
+
+# --- overview: tier and health mix -------------------------------------------------------------
+@st.cache_data(show_spinner=False)
+def load_health_listing(db_path: str, version: int, as_of: date, scope: Scope, config: "health.HealthConfig") -> pd.DataFrame:
+    """Scored accounts as of the month end of `as_of`, sorted by revenue at risk (with reasons)."""
+    listing = health.read_health(_open(db_path), as_of, scope, config)
+    return listing.assign(reasons=health.reason_texts(listing))
+
+
+def saved_health_config(con: duckdb.DuckDBPyConnection) -> "health.HealthConfig":
+    """The health configuration last saved on the health page (defaults until then)."""
+    return health.read_config(con)[0]

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ka import charts, ui
+from ka import charts, health, ui
 from ka.i18n import format_amount, format_int, format_number, format_pct, t
 
 ctx = ui.init_page()
@@ -58,6 +58,27 @@ left.plotly_chart(charts.build_revenue_bars(by_region, t("overview.by_region")),
 by_industry = ui.load_breakdown(ctx.db_path, version, ctx.period, ctx.scope, "industry")
 right.plotly_chart(charts.build_revenue_bars(by_industry, t("overview.by_industry")), key="overview_by_industry")
 
+left, right = st.columns(2)
+saved_health_config = ui.saved_health_config(ctx.con)
+health_listing = ui.load_health_listing(ctx.db_path, version, ctx.period.end, ctx.scope, saved_health_config)
+left.plotly_chart(charts.build_health_tier_bars(health.compute_tier_colours(health_listing)), key="overview_health_tiers")
+left.caption(t("overview.health_mix_caption", date=f"{ctx.period.end:%Y-%m-%d}"))
+with right:
+    st.markdown(f"**{t('overview.attention')}**")
+    red = ui.with_display_names(health_listing[health_listing["colour"] == "red"].head(5)).round({"revenue_at_risk": 0})
+    if red.empty:
+        st.caption(t("overview.attention_none"))
+    else:
+        st.dataframe(
+            red[["account", "revenue_at_risk", "reasons"]], hide_index=True, key="overview_attention",
+            column_config={
+                "account": st.column_config.TextColumn(t("common.account"), width="medium"),
+                "revenue_at_risk": st.column_config.NumberColumn(t("overview.revenue_at_risk"), format="localized"),
+                "reasons": st.column_config.TextColumn(t("overview.reasons"), width="large"),
+            },
+        )
+    st.caption(t("overview.to_health"))
+
 st.subheader(t("overview.top_accounts"))
 top = ui.with_display_names(ui.load_top_accounts(ctx.db_path, version, ctx.period, ctx.scope, 10))
 st.dataframe(
@@ -66,7 +87,7 @@ st.dataframe(
     key="overview_top_accounts",
     column_config={
         "account_id": t("common.account_id"),
-        "account": st.column_config.TextColumn(t("common.account"), width="large"),
+        "account": st.column_config.TextColumn(t("common.account"), width="medium"),
         "ka_manager": t("common.ka_manager"),
         "revenue": st.column_config.NumberColumn(t("common.revenue"), format="localized"),
         "share": st.column_config.NumberColumn(t("common.share"), format="percent"),

@@ -49,7 +49,7 @@ def test_tiles_show_the_latest_complete_quarter(app_db, language):
     assert metric(at, i18n.t("overview.kpi_active_accounts")).value == str(kpis.active_accounts)
     assert metric(at, i18n.t("overview.kpi_margin")).value == i18n.format_pct(kpis.margin)
     assert len(at.metric) == 9
-    top = at.dataframe[0].value
+    top = [d.value for d in at.dataframe if "share" in d.value.columns][0]
     assert len(top) == 10 and top["revenue"].is_monotonic_decreasing
 
 
@@ -79,3 +79,19 @@ def test_chinese_numbers_in_wan_and_yi(app_db):
     at = run_page("zh")
     value = metric(at, "销售额").value
     assert value.endswith("亿") or value.endswith("万")
+
+
+def test_attention_list_shows_the_red_accounts_by_revenue_at_risk(app_db):
+    from ka import health
+    from ka.scope import ALL
+
+    at = run_page("en")
+    con = db.connect(app_db)
+    period = default_period("quarter", overview.read_data_range(con)[1])
+    listing = health.read_health(con, period.end, ALL, health.HealthConfig())
+    con.close()
+    red = listing[listing["colour"] == "red"].head(5)
+    assert len(red) > 0
+    shown = [d.value for d in at.dataframe if "revenue_at_risk" in d.value.columns][0]
+    assert list(shown["revenue_at_risk"]) == pytest.approx(list(red["revenue_at_risk"]))
+    assert shown["reasons"].str.len().gt(0).all()
