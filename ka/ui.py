@@ -434,8 +434,11 @@ def load_health_backtest(
 
 # --- overview: tier and health mix -------------------------------------------------------------
 @st.cache_data(show_spinner=False)
-def load_health_listing(db_path: str, version: int, as_of: date, scope: Scope, config: "health.HealthConfig") -> pd.DataFrame:
-    """Scored accounts as of the month end of `as_of`, sorted by revenue at risk (with reasons)."""
+def load_health_listing(
+    db_path: str, version: int, as_of: date, scope: Scope, config: "health.HealthConfig", language: str
+) -> pd.DataFrame:
+    """Scored accounts as of the month end of `as_of`, sorted by revenue at risk, with reasons in
+    `language` (an argument, so that each language gets its own cached entry)."""
     listing = health.read_health(_open(db_path), as_of, scope, config)
     return listing.assign(reasons=health.reason_texts(listing))
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ka import charts, health, ui
+from ka import charts, health, i18n, ui
 from ka.i18n import format_amount, format_int, format_number, format_pct, t
 
 ctx = ui.init_page()
@@ -60,7 +60,8 @@ right.plotly_chart(charts.build_revenue_bars(by_industry, t("overview.by_industr
 
 left, right = st.columns(2)
 saved_health_config = ui.saved_health_config(ctx.con)
-health_listing = ui.load_health_listing(ctx.db_path, version, ctx.period.end, ctx.scope, saved_health_config)
+health_listing = ui.load_health_listing(
+    ctx.db_path, version, ctx.period.end, ctx.scope, saved_health_config, i18n.get_language())
 left.plotly_chart(charts.build_health_tier_bars(health.compute_tier_colours(health_listing)), key="overview_health_tiers")
 left.caption(t("overview.health_mix_caption", date=f"{ctx.period.end:%Y-%m-%d}"))
 with right:
