@@ -17,35 +17,48 @@ def command_import(args) -> int:
     con = db.connect(args.db)
     try:
         mapping = None
+        table_kind = args.kind != "transactions"  # an optional table (accounts master, visits, ...)
         if args.mapping:
-            mapping = importing.load_mapping(con, args.mapping)
+            mapping = (
+                importing.load_table_mapping(con, args.kind, args.mapping) if table_kind
+                else importing.load_mapping(con, args.mapping)
+            )
             if mapping is None:
                 raise importing.ImportRefused("mapping_unknown", name=args.mapping)
         options = importing.ImportOptions(
             mapping=mapping, encoding=args.encoding, sheet=args.sheet, date_order=args.date_order,
             drop_duplicates=args.drop_duplicates, source="cli",
         )
-        report = importing.run_import(con, importing.list_sources(args.paths), options, dry_run=args.dry_run)
-        if args.save_mapping:
+        sources = importing.list_sources(args.paths)
+        if table_kind:
+            report = importing.run_table_import(con, args.kind, sources, options, dry_run=args.dry_run)
+        else:
+            report = importing.run_import(con, sources, options, dry_run=args.dry_run)
+        if args.save_mapping and table_kind:
+            importing.save_table_mapping(con, args.kind, args.save_mapping, report.mapping)
+        elif args.save_mapping:
             importing.save_mapping(con, args.save_mapping, report.mapping)
     except importing.ImportRefused as refusal:
         print(f"refused: {refusal.message()}", file=sys.stderr)
         return 2
     finally:
         con.close()
-    print(format_report(report))
+    print(importing.format_table_report(report) if table_kind else format_report(report))
     return 0
 
 
 def command_undo(args) -> int:
     con = db.connect(args.db)
     try:
-        undone = importing.undo_batch(con, args.batch)
+        undone = importing.undo_import(con, args.batch)  # any kind of batch
     except importing.ImportRefused as refusal:
         print(f"refused: {refusal.message()}", file=sys.stderr)
         return 2
     finally:
         con.close()
+    if undone["kind"] != "transactions":
+        print(f"batch {undone['batch_id']} undone ({undone['kind']}): {undone['rows']:,} rows restored")
+        return 0
     print(f"batch {undone['batch_id']} undone: {undone['rows']:,} lines, revenue {undone['revenue']:,.4f} removed")
     return 0
 
@@ -54,6 +67,10 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     import_cmd = commands.add_parser("import", help="import transaction files (CSV/TSV/TXT/XLSX, or folders of them) as one batch")
     import_cmd.add_argument("paths", nargs="+", metavar="FILE_OR_DIR")
     import_cmd.add_argument("--db", help="database file (default: KA_RADAR_DB or data/ka_radar.duckdb)")
+    import_cmd.add_argument(
+        "--kind", choices=importing.KIND_CHOICES, default="transactions",
+        help="what the files contain: transactions (default), or an optional table (projects = strategic projects)",
+    )
     import_cmd.add_argument("--mapping", help="use a column mapping saved under this name")
     import_cmd.add_argument("--save-mapping", metavar="NAME", help="save the mapping used under this name")
     import_cmd.add_argument("--dry-run", action="store_true", help="validate and report; change nothing")

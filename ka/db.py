@@ -128,6 +128,31 @@ MIGRATIONS: list[str] = [
     )
     order by month, account_id;
     """,
+    # 3 (import of the optional tables, issue 3): what each batch changed, so undo restores it
+    # exactly. The tables themselves keep their shape (no batch_id column), so positional inserts
+    # elsewhere keep working. import_replaced_*: the values a batch overwrote (accounts: only the
+    # columns listed in `changed`; was_new / previous_target null = the batch created the row).
+    # import_added_*: the rows a batch appended (undo deletes that many identical rows).
+    """
+    create table import_replaced_accounts (
+        batch_id integer not null, account_id varchar not null, was_new boolean not null,
+        changed varchar[] not null,
+        account_name varchar, account_name_en varchar, industry varchar, region varchar, ka_manager varchar,
+        is_strategic boolean, contract_start_date date, contract_end_date date
+    );
+    create table import_replaced_targets (
+        batch_id integer not null, scope varchar not null, scope_id varchar not null, period varchar not null,
+        metric varchar not null, previous_target decimal(18,4)
+    );
+    create table import_added_visits (batch_id integer not null, account_id varchar, visit_date date, kind varchar);
+    create table import_added_tickets (
+        batch_id integer not null, account_id varchar, opened_date date, resolved_date date, severity varchar
+    );
+    create table import_added_surveys (batch_id integer not null, account_id varchar, survey_date date, nps integer);
+    create table import_added_strategic_projects (
+        batch_id integer not null, account_id varchar, landed_date date, name varchar
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -12,6 +12,7 @@ from ka.i18n import format_amount, format_int, t
 FILES_KEY = "data_import_files"        # name → bytes of the uploaded files (kept across reruns)
 MESSAGE_KEY = "data_import_message"    # the outcome of the last import/undo, shown after the rerun
 MAPPING_BASIS_KEY = "data_import_mapping_basis"
+KIND_KEY = "data_import_kind"          # what the files contain: transactions or an optional table
 AUTO = ""
 
 ctx = ui.init_page()
@@ -24,6 +25,14 @@ if st.session_state.get(MESSAGE_KEY):
     kind, text = st.session_state.pop(MESSAGE_KEY)
     (st.success if kind == "success" else st.info)(text)
 
+st.session_state.setdefault(KIND_KEY, "transactions")
+file_kind = st.radio(
+    t("import_activity.kind_choice"), importing.KIND_CHOICES, key=KIND_KEY, horizontal=True,
+    format_func=lambda name: t(f"import_activity.kind_{name}"), help=t("import_activity.kind_help"),
+)
+if file_kind != "transactions":
+    st.caption(t(f"import_activity.caption_{file_kind}"))
+
 uploads = st.file_uploader(
     t("data_import.upload"), type=["csv", "tsv", "txt", "xlsx", "xlsm"], accept_multiple_files=True,
     key="data_import_upload", help=t("data_import.upload_help"),
@@ -32,12 +41,14 @@ if uploads:
     st.session_state[FILES_KEY] = {upload.name: upload.getvalue() for upload in uploads}
 
 
-def render_options(sources: list[importing.SourceFile]) -> importing.ImportOptions:
-    """Sheet, encoding, date order and duplicates, in one row."""
+def render_options(sources: list[importing.SourceFile], kind: str = "transactions") -> importing.ImportOptions:
+    """Sheet, encoding, date order and (transactions) duplicates, in one row."""
     workbooks = [s for s in sources if s.path.suffix in (".xlsx", ".xlsm")]
     columns = st.columns(4 if workbooks else 3)
     sheet_col = columns[0] if workbooks else None
     encoding_col, order_col, duplicates_col = columns[-3:]
+    if kind != "transactions":  # the optional tables keep identical rows (see ka/importing/activity.py)
+        duplicates_col = None
     sheet = None
     if workbooks:
         names = importing.sheet_names(workbooks[0].path)
@@ -55,32 +66,42 @@ def render_options(sources: list[importing.SourceFile]) -> importing.ImportOptio
     )
     drop = duplicates_col.checkbox(
         t("data_import.drop_duplicates"), key="data_import_drop_duplicates", help=t("data_import.drop_duplicates_help"),
-    )
+    ) if duplicates_col else False
     return importing.ImportOptions(
         encoding=encoding or None, sheet=sheet, date_order=order or None, drop_duplicates=drop, source="upload",
     )
 
 
-def render_mapping(headers: list[str], sample: list[list[str]]) -> dict[str, str]:
-    """A column choice per field, proposed from the headers or a saved mapping; returns the choice."""
+def render_mapping(headers: list[str], sample: list[list[str]], kind: str = "transactions") -> dict[str, str]:
+    """A column choice per field of the kind, proposed from the headers or a saved mapping; returns the choice."""
+    is_table = kind != "transactions"
+    fields = importing.KINDS[kind].fields if is_table else importing.FIELDS
+    field_key = "import_activity.field_{}" if is_table else "data_import.field_{}"
     st.subheader(t("data_import.mapping_header"))
-    st.caption(t("data_import.mapping_help"))
+    if not is_table:
+        st.caption(t("data_import.mapping_help"))
+    names = importing.table_mapping_names(ctx.con, kind) if is_table else importing.mapping_names(ctx.con)
     saved = st.selectbox(
-        t("data_import.saved_mapping"), [AUTO, *importing.mapping_names(ctx.con)], key="data_import_saved_mapping",
+        t("data_import.saved_mapping"), [AUTO, *names],
+        key=f"data_import_saved_mapping_{kind}" if is_table else "data_import_saved_mapping",  # names differ per kind
         format_func=lambda name: name or t("data_import.saved_mapping_none"),
     )
-    base = (importing.load_mapping(ctx.con, saved) if saved else None) or importing.propose_mapping(headers)
-    basis = (tuple(headers), saved)
-    if st.session_state.get(MAPPING_BASIS_KEY) != basis:  # new files or another saved mapping: start over
+    if saved:
+        base = importing.load_table_mapping(ctx.con, kind, saved) if is_table else importing.load_mapping(ctx.con, saved)
+    else:
+        base = None
+    base = base or (importing.propose_table_mapping(kind, headers) if is_table else importing.propose_mapping(headers))
+    basis = (kind, tuple(headers), saved)
+    if st.session_state.get(MAPPING_BASIS_KEY) != basis:  # new files, another kind or saved mapping: start over
         st.session_state[MAPPING_BASIS_KEY] = basis
-        for name in importing.FIELDS:
+        for name in fields:
             st.session_state[f"data_import_map_{name}"] = base.get(name) if base.get(name) in headers else AUTO
     columns = st.columns(4)
     chosen = {}
-    for index, name in enumerate(importing.FIELDS):
+    for index, name in enumerate(fields):
         column = columns[index % 4]
         header = column.selectbox(
-            t(f"data_import.field_{name}"), [AUTO, *headers], key=f"data_import_map_{name}",
+            t(field_key.format(name)), [AUTO, *headers], key=f"data_import_map_{name}",
             format_func=lambda h: h or t("data_import.not_mapped"),
         )
         values = []
@@ -92,7 +113,10 @@ def render_mapping(headers: list[str], sample: list[list[str]]) -> dict[str, str
     name_col, button_col = st.columns([3, 1], vertical_alignment="bottom")
     mapping_name = name_col.text_input(t("data_import.save_mapping_name"), key="data_import_mapping_name")
     if button_col.button(t("data_import.save_mapping_button"), key="data_import_save_mapping", disabled=not mapping_name):
-        importing.save_mapping(ctx.con, mapping_name, chosen)
+        if is_table:
+            importing.save_table_mapping(ctx.con, kind, mapping_name, chosen)
+        else:
+            importing.save_mapping(ctx.con, mapping_name, chosen)
         st.success(t("data_import.mapping_saved", name=mapping_name))
     return chosen
 
@@ -177,6 +201,11 @@ def render_report(report: importing.ImportReport) -> None:
         )
 
 
+def kind_name(kind: str) -> str:
+    """The history's name for a batch kind: the optional tables by their name, else import / demo."""
+    return t(f"import_activity.kind_{kind}") if kind in importing.KINDS else t(f"data_import.kind_{kind}")
+
+
 def render_history() -> None:
     """Past batches, newest first, and undo of an active import batch."""
     st.subheader(t("data_import.history_header"))
@@ -186,8 +215,8 @@ def render_history() -> None:
         return
     st.dataframe(
         pd.DataFrame([
-            (b["batch_id"], b["imported_at"], t(f"data_import.kind_{b['kind']}"), b["file_names"], b["rows_imported"],
-             float(b["revenue_total"] or 0), t(f"data_import.status_{b['status']}"))
+            (b["batch_id"], b["imported_at"], kind_name(b["kind"]), b["file_names"], b["rows_imported"],
+             None if b["revenue_total"] is None else float(b["revenue_total"]), t(f"data_import.status_{b['status']}"))
             for b in batches
         ], columns=["batch", "imported_at", "kind", "files", "rows", "revenue", "status"]),
         hide_index=True, key="data_import_history",
@@ -199,35 +228,43 @@ def render_history() -> None:
             "status": t("data_import.col_status"),
         },
     )
-    undoable = [b["batch_id"] for b in batches if b["status"] == "active" and b["kind"] == "transactions"]
+    undoable = [b["batch_id"] for b in batches if b["status"] == "active" and b["kind"] in importing.KIND_CHOICES]
     if not undoable:
         return
     pick_col, button_col = st.columns([3, 1], vertical_alignment="bottom")
     batch_id = pick_col.selectbox(t("data_import.undo_pick"), undoable, key="data_import_undo_batch")
     if button_col.button(t("data_import.undo_button"), key="data_import_undo", type="secondary"):
         try:
-            undone = importing.undo_batch(ctx.con, batch_id)
+            undone = importing.undo_import(ctx.con, batch_id)  # any kind of batch
         except importing.ImportRefused as refusal:
             st.error(refusal.message())
             return
         ui.clear_caches()
         st.session_state.pop("data_import_checked", None)
-        st.session_state[MESSAGE_KEY] = ("info", t("data_import.undone", batch=batch_id, rows=format_int(undone["rows"])))
+        undone_key = "data_import.undone" if undone["kind"] == "transactions" else "import_activity.undone"
+        st.session_state[MESSAGE_KEY] = ("info", t(undone_key, batch=batch_id, rows=format_int(undone["rows"])))
         st.rerun()
 
 
-def check_batch(sources, options) -> importing.ImportReport:
-    """The dry run of the batch, computed again only when the files or the choices change."""
-    signature = (tuple((s.name, s.path.stat().st_size) for s in sources), repr(options))
+def check_batch(sources, options, kind: str = "transactions") -> importing.ImportReport:
+    """The dry run of the batch, computed again only when the files, the kind or the choices change."""
+    signature = (kind, tuple((s.name, s.path.stat().st_size) for s in sources), repr(options))
     memo = st.session_state.get("data_import_checked")
     if not memo or memo[0] != signature:
-        memo = (signature, importing.run_import(ctx.con, sources, options, dry_run=True))
+        if kind == "transactions":
+            report = importing.run_import(ctx.con, sources, options, dry_run=True)
+        else:
+            report = importing.run_table_import(ctx.con, kind, sources, options, dry_run=True)
+        memo = (signature, report)
         st.session_state["data_import_checked"] = memo
     return memo[1]
 
 
 def render_batch(files: dict[str, bytes]) -> None:
     """Options → mapping → validation report → import button, for the uploaded files."""
+    if file_kind != "transactions":
+        render_table_batch(files, file_kind)
+        return
     sources = importing.save_uploads(files, Path(st.session_state["data_import_dir"]))
     options = render_options(sources)
     parts = importing.inspect_batch(sources, options)
@@ -248,6 +285,112 @@ def render_batch(files: dict[str, bytes]) -> None:
         st.session_state[MESSAGE_KEY] = ("success", t(
             "data_import.imported_success", batch=done.batch_id, rows=format_int(done.rows_to_import),
             revenue=format_amount(done.revenue_total),
+        ))
+        st.session_state[FILES_KEY] = {}
+        st.session_state.pop("data_import_checked", None)
+        st.rerun()
+
+
+def cell_text(value) -> str:
+    """A value of the first rows as the user wrote it: blank for none, yes/no for flags."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return t("import_activity.yes") if value else t("import_activity.no")
+    return str(value)
+
+
+def render_table_report(report: importing.TableReport) -> None:
+    """The validation report of an optional table: counts, rejected rows, first rows."""
+    st.subheader(t("data_import.report_header"))
+    st.caption(t("data_import.report_caption", order=t(f"data_import.date_order_used_{report.date_order}")))
+    is_accounts = report.kind == "accounts"
+    tiles = [
+        ("data_import.metric_rows_read", report.rows_read),
+        ("import_activity.metric_new_accounts" if is_accounts else "import_activity.metric_rows_new", report.rows_new),
+        ("import_activity.metric_updated_accounts" if is_accounts else "import_activity.metric_rows_updated",
+         report.rows_updated),
+        ("data_import.metric_rejected", report.rows_rejected),
+        ("import_activity.metric_unchanged", report.duplicates_skipped),
+    ]
+    if not importing.KINDS[report.kind].upsert:
+        tiles.pop(2)  # appended tables update nothing
+    for column, (key, value) in zip(st.columns(len(tiles)), tiles):
+        column.metric(t(key), format_int(value), border=True)
+    if report.first_date:
+        st.caption(t(
+            "import_activity.date_range", field=t(f"import_activity.field_{importing.KINDS[report.kind].main_date}"),
+            first=f"{report.first_date:%Y-%m-%d}", last=f"{report.last_date:%Y-%m-%d}",
+        ))
+    if report.changed_columns:
+        st.caption(t("import_activity.changed_columns", changes=", ".join(
+            f"{t(f'import_activity.field_{name}')} {format_int(count)}" for name, count in report.changed_columns.items()
+        )))
+    if report.accounts_unknown:
+        st.info(t("import_activity.unknown_accounts_note", accounts=format_int(report.accounts_unknown)))
+    if report.duplicate_lines_in_file:
+        st.caption(t("import_activity.superseded_note", rows=format_int(report.duplicate_lines_in_file)))
+    st.dataframe(
+        pd.DataFrame(
+            [(f.name, f.encoding or "xlsx", f.rows, f.rejected) for f in report.files],
+            columns=["file", "encoding", "rows", "rejected"],
+        ),
+        hide_index=True, key="data_import_table_files",
+        column_config={
+            "file": t("data_import.col_file"), "encoding": t("data_import.col_encoding"),
+            "rows": t("data_import.col_rows"), "rejected": t("data_import.col_rejected"),
+        },
+    )
+    if report.rejected:
+        st.markdown(f"**{t('data_import.rejected_header')}**")
+        st.dataframe(
+            pd.DataFrame(
+                [(r.file, r.line, importing.activity.reason_label(r.reason),
+                  t(f"import_activity.field_{r.field}") if r.field else "", r.value or "") for r in report.rejected],
+                columns=["file", "line", "reason", "field", "value"],
+            ),
+            hide_index=True, key="data_import_table_rejected",
+            column_config={
+                "file": t("data_import.col_file"), "line": t("data_import.col_line"),
+                "reason": t("data_import.col_reason"), "field": t("data_import.col_field"),
+                "value": t("data_import.col_value"),
+            },
+        )
+        st.download_button(
+            t("data_import.download_rejected"), report.rejected_csv(), file_name="rejected_rows.csv",
+            mime="text/csv", key="data_import_table_download_rejected",
+        )
+    if report.sample:
+        st.markdown(f"**{t('data_import.sample_header')}**")
+        sample = pd.DataFrame([{key: cell_text(value) for key, value in row.items()} for row in report.sample])
+        st.dataframe(
+            sample, hide_index=True, key="data_import_table_sample",
+            column_config={name: t(f"import_activity.field_{name}") for name in sample.columns},
+        )
+
+
+def render_table_batch(files: dict[str, bytes], kind: str) -> None:
+    """The same steps for an optional table (accounts master, visits, ...): options → mapping → report → import."""
+    sources = importing.save_uploads(files, Path(st.session_state["data_import_dir"]))
+    options = render_options(sources, kind)
+    parts = importing.inspect_batch(sources, options)
+    options.mapping = render_mapping(parts[0].headers, parts[0].sample, kind)
+    missing = importing.missing_table_fields(kind, options.mapping)
+    if missing:
+        st.warning(t("data_import.required_missing", fields=", ".join(t(f"import_activity.field_{m}") for m in missing)))
+        return
+    report = check_batch(sources, options, kind)
+    render_table_report(report)
+    if report.rows_to_import == 0:
+        st.info(t("import_activity.nothing_new"))
+        return
+    if st.button(t("import_activity.import_button", rows=format_int(report.rows_to_import)),
+                 key="data_import_commit", type="primary"):
+        done = importing.run_table_import(ctx.con, kind, sources, options)
+        ui.clear_caches()
+        st.session_state[MESSAGE_KEY] = ("success", t(
+            "import_activity.imported_success", batch=done.batch_id, kind=t(f"import_activity.kind_{kind}"),
+            new=format_int(done.rows_new), updated=format_int(done.rows_updated),
         ))
         st.session_state[FILES_KEY] = {}
         st.session_state.pop("data_import_checked", None)

@@ -62,15 +62,15 @@ def normalise(header: str) -> str:
     return re.sub(r"[\s_\-./()（）:：#]+", "", header).lower()
 
 
-def propose_mapping(headers: list[str]) -> dict[str, str]:
-    """Best guess per field; each header feeds at most one field."""
+def propose_mapping(headers: list[str], fields=FIELDS, synonyms=SYNONYMS) -> dict[str, str]:
+    """Best guess per field; each header feeds at most one field. (Other tables pass their own fields.)"""
     by_name = {}
     for header in headers:
         by_name.setdefault(normalise(header), header)
     used: set[str] = set()
     mapping: dict[str, str] = {}
-    for field_name in FIELDS:
-        for synonym in SYNONYMS[field_name]:
+    for field_name in fields:
+        for synonym in synonyms[field_name]:
             header = by_name.get(synonym)
             if header and header not in used:
                 mapping[field_name] = header
@@ -91,19 +91,20 @@ def missing_required(mapping: dict[str, str]) -> list[str]:
     return missing
 
 
-def clean_mapping(mapping: dict[str, str | None]) -> dict[str, str]:
+def clean_mapping(mapping: dict[str, str | None], fields=FIELDS) -> dict[str, str]:
     """Only known fields with a header chosen (the page sends None for 'not in this file')."""
-    return {name: header for name, header in mapping.items() if name in FIELDS and header}
+    return {name: header for name, header in mapping.items() if name in fields and header}
 
 
-def save_mapping(con, name: str, mapping: dict[str, str]) -> None:
-    db.put_setting(con, SETTING_PREFIX + name, clean_mapping(mapping))
+# Other tables (ka/importing/activity.py) keep their mappings under their own prefix and fields.
+def save_mapping(con, name: str, mapping: dict[str, str], fields=FIELDS, prefix: str = SETTING_PREFIX) -> None:
+    db.put_setting(con, prefix + name, clean_mapping(mapping, fields))
 
 
-def load_mapping(con, name: str) -> dict[str, str] | None:
-    return db.get_setting(con, SETTING_PREFIX + name)
+def load_mapping(con, name: str, prefix: str = SETTING_PREFIX) -> dict[str, str] | None:
+    return db.get_setting(con, prefix + name)
 
 
-def mapping_names(con) -> list[str]:
-    rows = db.query_rows(con, "select key from settings where starts_with(key, ?) order by key", [SETTING_PREFIX])
-    return [key[len(SETTING_PREFIX):] for (key,) in rows]
+def mapping_names(con, prefix: str = SETTING_PREFIX) -> list[str]:
+    rows = db.query_rows(con, "select key from settings where starts_with(key, ?) order by key", [prefix])
+    return [key[len(prefix):] for (key,) in rows]

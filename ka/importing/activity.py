@@ -1,0 +1,630 @@
+"""Import the optional tables — accounts master, visits, tickets, surveys, targets, strategic
+projects — through the same path as transactions: read (encodings, delimiters, Excel) → map
+(English/Chinese header synonyms) → check (rejected rows with file and line) → merge in one
+transaction, or refuse and leave the database exactly as it was. Undo restores exactly.
+
+What "re-importing adds nothing" means per table:
+- accounts: upsert by account_id (an account without an id takes its name, as transaction lines
+  do; a file with names but no id column finds the stored account that carries the name). A
+  file's last line for an account wins; blank cells keep the stored value. The previous
+  values of the columns a batch changes are kept in `import_replaced_accounts` for undo.
+- targets: upsert by (scope, scope_id, period, metric); previous targets in `import_replaced_targets`.
+- visits, tickets, surveys, projects: appended. A line is new when its key (`key` in KINDS) occurs
+  more often in the file than in the table: the n-th identical line of a file is the key's n-th
+  occurrence, so two real identical visits are both kept and a re-import adds none. Tickets are
+  keyed without their resolved date (the same ticket, later resolved, is not a new ticket).
+  The rows a batch added are kept in `import_added_<table>` for undo.
+
+Use `run_table_import(con, kind, list_sources(paths), ImportOptions(...), dry_run=...)`, and
+`undo_import(con, batch_id)` for any batch (transactions are handed to load.undo_batch).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+
+from ka import db, i18n
+from ka.i18n import t
+from ka.importing import read
+from ka.importing.load import (
+    BROKEN_ROWS_TOLERATED, BROKEN_SHARE_LIMIT, QUOTED_LINES, REJECTED_KEPT, REJECTED_SHARE_LIMIT,
+    ImportOptions, inspect_batch, undo_batch,
+)
+from ka.importing.mapping import SYNONYMS as TRANSACTION_SYNONYMS
+from ka.importing.mapping import clean_mapping, load_mapping, mapping_names, normalise, propose_mapping, save_mapping
+from ka.importing.report import FileSummary, ImportRefused, ImportReport, RejectedRow
+from ka.kpi import KPIS
+
+
+@dataclass(frozen=True)
+class TableKind:
+    """One optional table: its fields, what a batch needs, and how its rows are keyed."""
+
+    name: str                      # the kind: CLI --kind, import_batches.kind
+    table: str
+    fields: tuple[str, ...]        # canonical fields, in the order the page lists them
+    required: tuple[str, ...]      # fields the mapping must have ('account_id': an id or a name column)
+    dates: tuple[str, ...]         # date fields (read with the batch's date order)
+    columns: tuple[str, ...]       # the table's columns this import writes
+    key: tuple[str, ...]           # natural key (upserts: unique; appends: counted, see module doc)
+    upsert: bool = False
+    main_date: str | None = None   # the date whose range the report shows
+
+
+ACCOUNT_FIELDS = ("account_id", "account_name")
+KINDS: dict[str, TableKind] = {
+    "accounts": TableKind(
+        "accounts", "accounts",
+        ("account_id", "account_name", "account_name_en", "industry", "region", "ka_manager", "is_strategic",
+         "contract_start_date", "contract_end_date"),
+        ("account_id",), ("contract_start_date", "contract_end_date"),
+        ("account_id", "account_name", "account_name_en", "industry", "region", "ka_manager", "is_strategic",
+         "contract_start_date", "contract_end_date"),
+        ("account_id",), upsert=True, main_date="contract_end_date",
+    ),
+    "visits": TableKind(
+        "visits", "visits", (*ACCOUNT_FIELDS, "visit_date", "kind"), ("account_id", "visit_date"), ("visit_date",),
+        ("account_id", "visit_date", "kind"), ("account_id", "visit_date", "kind"), main_date="visit_date",
+    ),
+    "tickets": TableKind(
+        "tickets", "tickets", (*ACCOUNT_FIELDS, "opened_date", "resolved_date", "severity"),
+        ("account_id", "opened_date"), ("opened_date", "resolved_date"),
+        ("account_id", "opened_date", "resolved_date", "severity"), ("account_id", "opened_date", "severity"),
+        main_date="opened_date",
+    ),
+    "surveys": TableKind(
+        "surveys", "surveys", (*ACCOUNT_FIELDS, "survey_date", "nps"), ("account_id", "survey_date", "nps"),
+        ("survey_date",), ("account_id", "survey_date", "nps"), ("account_id", "survey_date", "nps"),
+        main_date="survey_date",
+    ),
+    "targets": TableKind(
+        "targets", "targets", ("scope", "scope_id", "period", "metric", "target"),
+        ("scope_id", "period", "metric", "target"), (),
+        ("scope", "scope_id", "period", "metric", "target"), ("scope", "scope_id", "period", "metric"), upsert=True,
+    ),
+    "projects": TableKind(
+        "projects", "strategic_projects", (*ACCOUNT_FIELDS, "name", "landed_date"), ("account_id", "name"),
+        ("landed_date",), ("account_id", "landed_date", "name"), ("account_id", "name"), main_date="landed_date",
+    ),
+}
+KIND_CHOICES = ("transactions", *KINDS)  # what the page and the CLI offer, transactions first
+TEXT_COLUMNS = ("account_id", "account_name", "account_name_en", "industry", "region", "ka_manager", "kind",
+                "severity", "name", "scope_id")
+
+# Normalised header names (see mapping.normalise) per field, best match first; the account,
+# region, industry and manager columns also take the transaction synonyms.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "account_id": TRANSACTION_SYNONYMS["account_id"],
+    "account_name": TRANSACTION_SYNONYMS["account_name"],
+    "account_name_en": (
+        "accountnameen", "englishname", "customernameen", "nameen", "englishaccountname", "englishcustomername",
+        "英文名称", "英文名", "客户英文名称", "英文客户名称", "客户英文名",
+    ),
+    "industry": ("所属行业", "行业分类", "行业类别", "industryname", *TRANSACTION_SYNONYMS["industry"]),
+    "region": ("所属区域", "所属地区", "所属大区", *TRANSACTION_SYNONYMS["region"]),
+    "ka_manager": ("销售经理", "大客户经理", "客户负责人", "kam", *TRANSACTION_SYNONYMS["ka_manager"]),
+    "is_strategic": (
+        "isstrategic", "strategic", "strategicaccount", "keyaccount", "是否战略客户", "战略客户", "是否战略", "战略",
+    ),
+    "contract_start_date": (
+        "contractstartdate", "contractstart", "startdate", "contractfrom", "合同开始日期", "合同开始", "合同起始日期",
+        "合同生效日期", "合同开始时间", "签约日期",
+    ),
+    "contract_end_date": (
+        "contractenddate", "contractend", "enddate", "renewaldate", "expirydate", "expirationdate", "contractto",
+        "合同到期日", "合同到期日期", "合同结束日期", "合同截止日期", "合同到期", "到期日", "到期日期", "续约日期",
+    ),
+    "visit_date": ("visitdate", "date", "拜访日期", "拜访时间", "访问日期", "走访日期", "日期"),
+    "kind": ("visittype", "visitkind", "kind", "type", "channel", "拜访方式", "拜访类型", "类型", "方式"),
+    "opened_date": (
+        "openeddate", "opendate", "createddate", "createdate", "ticketdate", "complaintdate", "reportdate", "date",
+        "工单日期", "投诉日期", "创建日期", "提交日期", "开单日期", "报修日期", "日期",
+    ),
+    "resolved_date": (
+        "resolveddate", "resolutiondate", "closeddate", "closedate", "解决日期", "关闭日期", "完成日期", "结案日期",
+    ),
+    "severity": ("severity", "priority", "level", "严重程度", "严重级别", "优先级", "级别", "等级"),
+    "survey_date": ("surveydate", "responsedate", "date", "调查日期", "调研日期", "问卷日期", "日期"),
+    "nps": ("nps", "npsscore", "netpromoterscore", "净推荐值", "nps值", "nps得分", "nps分数", "推荐值"),
+    "scope": ("scope", "targetlevel", "scopetype", "对象类型", "目标对象类型", "层级", "维度", "范围"),
+    "scope_id": (
+        "scopeid", "targetowner", "owner", "kamanager", "manager", "accountid", "对象", "目标对象", "对象编号",
+        "客户经理", "销售经理", "客户编号",
+    ),
+    "period": ("period", "quarter", "month", "year", "期间", "周期", "考核期间", "考核周期", "季度", "月份", "年度"),
+    "metric": ("metric", "kpi", "indicator", "measure", "指标", "考核指标", "指标名称", "kpi名称"),
+    "target": ("target", "targetvalue", "goal", "目标值", "目标", "指标值"),
+    "name": ("projectname", "project", "name", "项目名称", "项目", "项目名", "名称"),
+    "landed_date": (
+        "landeddate", "landingdate", "golivedate", "completiondate", "date", "落地日期", "上线日期", "完成日期",
+        "验收日期", "日期",
+    ),
+}
+
+# More names people give the KPIs in a targets sheet, beside each KPI's key and its name on the
+# scorecards in both languages.
+METRIC_ALIASES: dict[str, tuple[str, ...]] = {
+    "renewal_rate": ("续约率", "续签率", "renewal"),
+    "nps": ("净推荐值", "netpromoterscore"),
+    "churn_rate": ("流失率", "客户流失率", "churn"),
+    "revenue": ("销售额", "营收", "销售收入", "净收入", "sales", "销售目标"),
+    "revenue_growth": ("收入增长率", "增长率", "同比增长", "销售增长率", "growth"),
+    "gp_contribution": ("毛利贡献", "毛利贡献率", "grossprofitcontribution"),
+    "cross_sell_revenue": ("交叉销售", "交叉销售收入", "crosssell"),
+    "strategic_projects": ("战略项目", "战略项目数", "战略项目落地", "projects"),
+    "strategic_retention": ("战略客户留存率", "战略客户保留率"),
+    "visits_per_month": ("拜访次数", "月均拜访", "拜访频率", "每月拜访次数", "visits"),
+    "resolution_days": ("解决天数", "问题解决天数", "平均解决天数", "解决时长", "resolutiontime"),
+}
+
+MAPPING_PREFIX = "import_mapping_{kind}:"  # saved mappings per kind (transactions: import_mapping:)
+# Reason codes of this module (the rest — field_count, bad_date, ... — are the transaction import's).
+TABLE_REASONS = ("no_account", "no_value", "unknown_value", "bad_yes_no", "end_before_start",
+                 "resolved_before_opened", "nps_range", "pct_range")
+
+
+class TableImportRefused(ImportRefused):
+    """A refusal whose text is in the import_activity catalog."""
+
+    def message(self) -> str:
+        return t(f"import_activity.refusal_{self.code}", **self.values)
+
+
+@dataclass
+class TableReport(ImportReport):
+    """The validation report of an optional table. rows_to_import = new rows + updated rows;
+    duplicates_skipped = checked rows already in the table (as they are); duplicate_lines_in_file =
+    (upserts) earlier lines for a key a later line overrides."""
+
+    kind: str = "accounts"
+    rows_updated: int = 0
+    accounts_unknown: int = 0   # rows for accounts the database does not have (yet); imported
+    changed_columns: dict[str, int] | None = None  # accounts: column → accounts whose value changes
+
+    @property
+    def rows_new(self) -> int:
+        return self.rows_to_import - self.rows_updated
+
+    def rejected_csv(self) -> str:
+        import csv
+        import io
+
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["file", "line", "reason", "field", "value"])
+        for row in self.rejected:
+            writer.writerow([row.file, row.line, reason_label(row.reason),
+                             field_label(row.field) if row.field else "", row.value or ""])
+        return out.getvalue()
+
+
+class _RollBack(Exception):
+    """Raised inside the transaction to roll a dry run back; carries the report out."""
+
+    def __init__(self, report: TableReport):
+        self.report = report
+
+
+# --- labels and mappings --------------------------------------------------------------------
+def reason_label(code: str) -> str:
+    return t(f"import_activity.reason_{code}") if code in TABLE_REASONS else t(f"data_import.reason_{code}")
+
+
+def field_label(name: str) -> str:
+    return t(f"import_activity.field_{name}")
+
+
+def kind_label(kind: str) -> str:
+    return t(f"import_activity.kind_{kind}")
+
+
+def propose_table_mapping(kind: str, headers: list[str]) -> dict[str, str]:
+    return propose_mapping(headers, KINDS[kind].fields, SYNONYMS)
+
+
+def missing_table_fields(kind: str, mapping: dict[str, str]) -> list[str]:
+    """Required fields without a column; an account needs an id or a name column."""
+    missing = []
+    for name in KINDS[kind].required:
+        if name == "account_id":
+            if not mapping.keys() & set(ACCOUNT_FIELDS):
+                missing.append(name)
+        elif name not in mapping:
+            missing.append(name)
+    return missing
+
+
+def save_table_mapping(con, kind: str, name: str, mapping: dict[str, str]) -> None:
+    save_mapping(con, name, mapping, KINDS[kind].fields, MAPPING_PREFIX.format(kind=kind))
+
+
+def load_table_mapping(con, kind: str, name: str) -> dict[str, str] | None:
+    return load_mapping(con, name, MAPPING_PREFIX.format(kind=kind))
+
+
+def table_mapping_names(con, kind: str) -> list[str]:
+    return mapping_names(con, MAPPING_PREFIX.format(kind=kind))
+
+
+def metric_aliases() -> pa.Table:
+    """alias (normalised) → KPI name and whether it is a percentage, from ka.kpi and both catalogs."""
+    rows: dict[str, tuple[str, bool]] = {}
+    for kpi in KPIS:
+        names = [kpi.name, *METRIC_ALIASES.get(kpi.name, ())]
+        names += [i18n.catalog(language).get(f"scorecards.kpi_name.{kpi.name}", "") for language in i18n.LANGUAGES]
+        for name in names:
+            if name:
+                rows.setdefault(normalise(name), (kpi.name, kpi.unit == "pct"))
+    return pa.table({
+        "alias": list(rows), "metric": [m for m, _ in rows.values()], "is_pct": [p for _, p in rows.values()],
+    })
+
+
+# --- import ---------------------------------------------------------------------------------
+def run_table_import(
+    con, kind: str, sources: list[read.SourceFile], options: ImportOptions | None = None, *, dry_run: bool = False
+) -> TableReport:
+    """Import the files into one optional table as one batch (or only report). Raises ImportRefused."""
+    spec = KINDS[kind]
+    options = options or ImportOptions()
+    parts = inspect_batch(sources, options)
+    mapping = clean_mapping(options.mapping, spec.fields) if options.mapping else propose_table_mapping(kind, parts[0].headers)
+    try:
+        with db.write_transaction(con) as cur, tempfile.TemporaryDirectory(prefix="ka-import-") as temp_dir:
+            report = _stage(cur, spec, parts, mapping, options, Path(temp_dir))
+            if dry_run or report.rows_to_import == 0:
+                raise _RollBack(report)
+            _merge(cur, spec, report, options)
+            return report
+    except _RollBack as done:
+        done.report.dry_run = dry_run
+        return done.report
+
+
+def _stage(cur, spec: TableKind, parts, mapping: dict[str, str], options: ImportOptions, temp_dir: Path) -> TableReport:
+    for sql_name in ("import_macros", "import_accounts_macros", "import_targets_macros"):
+        cur.execute(db.load_sql(sql_name))
+    report = TableReport(kind=spec.name, mapping=mapping)
+    for part in parts:
+        absent = [header for header in mapping.values() if header not in part.headers]
+        if absent:
+            raise ImportRefused("missing_columns", file=part.label, columns=", ".join(absent))
+    broken_rows = _land(cur, parts, report, temp_dir)
+    missing = missing_table_fields(spec.name, mapping)
+    if missing:
+        raise TableImportRefused("required_fields", fields=", ".join(field_label(name) for name in missing))
+    day_first = _day_first(cur, spec, parts, mapping, options)
+    report.date_order = "dmy" if day_first else "mdy"
+    picks = []
+    for number, part in enumerate(parts):  # generated column names only (c0, c1, ...)
+        columns = ", ".join(
+            (f"c{part.headers.index(mapping[name])}" if name in mapping else "null::varchar") + f" as {name}_text"
+            for name in spec.fields
+        )
+        picks.append(f"select {number}::integer as file_no, _line as line_no, {columns} from import_raw_{number}")
+    if spec.name == "targets":
+        cur.register("import_metric_arrow", metric_aliases())
+        cur.execute("create or replace temp table import_metric_names as select * from import_metric_arrow")
+        cur.unregister("import_metric_arrow")
+    cur.execute(
+        db.load_sql(f"import_{spec.table}_parse", {"picked": " union all ".join(picks)}),
+        {"day_first": day_first} if spec.dates else None,
+    )
+    if "account_id" in spec.fields and "account_id" not in mapping:
+        _match_names_to_accounts(cur)
+    _check_mojibake(cur, spec)
+    _find_new_rows(cur, spec)
+    _count(cur, spec, report, broken_rows)
+    if report.rows_read and report.rows_rejected / report.rows_read > REJECTED_SHARE_LIMIT:
+        quoted = "\n".join(
+            f"  {row.file} {row.line}: {reason_label(row.reason)} {row.value or ''}" for row in report.rejected[:QUOTED_LINES]
+        )
+        raise ImportRefused("mostly_rejected", rejected=report.rows_rejected, rows=report.rows_read, lines=quoted)
+    return report
+
+
+def _land(cur, parts, report: TableReport, temp_dir: Path) -> list[RejectedRow]:
+    """Each part as temp view import_raw_<n>; rows with the wrong field count rejected with their
+    line, or the whole batch refused when they are more than a few (the file's structure is wrong)."""
+    broken_rows: list[RejectedRow] = []
+    for number, part in enumerate(parts):
+        refused = read.land(cur, [part], number, temp_dir)
+        kept = cur.execute(f"select count(*) from import_raw_{number}").fetchall()[0][0]
+        total = kept + len(refused)
+        field_count_lines = [row for row in refused if row[2] != "INVALID ENCODING"]
+        if len(field_count_lines) > BROKEN_ROWS_TOLERATED and len(field_count_lines) / total > BROKEN_SHARE_LIMIT:
+            quoted = "\n".join(f"  {line}: {text}" for _, line, _, text in field_count_lines[:QUOTED_LINES])
+            raise ImportRefused("broken_rows", file=part.label, broken=len(field_count_lines), rows=total, lines=quoted)
+        for _, line, error, text in refused:
+            reason = "bad_encoding" if error == "INVALID ENCODING" else "field_count"
+            broken_rows.append(RejectedRow(part.label, line, reason, None, (text or "")[:300]))
+        report.files.append(FileSummary(
+            part.label, part.sha256, part.encoding, part.delimiter, part.sheet, total, len(refused),
+        ))
+        report.rows_read += total
+    return broken_rows
+
+
+def _day_first(cur, spec: TableKind, parts, mapping: dict[str, str], options: ImportOptions) -> bool:
+    """M/D or D/M for slash dates, over every date column: from the data when a number above 12
+    decides it, else the user (ImportOptions.date_order); refused when neither can tell."""
+    if options.date_order in ("mdy", "dmy"):
+        return options.date_order == "dmy"
+    selects = [
+        f"select ka_date_parts(c{part.headers.index(mapping[name])}) as parts from import_raw_{number}"
+        for number, part in enumerate(parts) for name in spec.dates if name in mapping
+    ]
+    if not selects:
+        return False
+    max_first, max_second, count = cur.execute(
+        "select max(try_cast(parts.a as integer)), max(try_cast(parts.b as integer)), count(*) from ("
+        + " union all ".join(selects) + ") where parts.a <> ''"
+    ).fetchall()[0]
+    if not count:
+        return False
+    if max_first > 12 and max_second <= 12:
+        return True
+    if max_second > 12 and max_first <= 12:
+        return False
+    raise ImportRefused("date_order", example_first=max_first, example_second=max_second)
+
+
+def _match_names_to_accounts(cur) -> None:
+    """A file with account names but no ids (a CRM export): a name that one stored account carries
+    means that account; other names stay their own id, as in a transaction import without ids."""
+    cur.execute(
+        """
+        update import_table_rows set account_id = known.account_id
+        from (
+            select account_name, any_value(account_id) as account_id
+            from accounts
+            where account_name is not null
+            group by account_name
+            having count(*) = 1
+        ) as known
+        where import_table_rows.account_id = known.account_name
+        """
+    )
+
+
+def _check_mojibake(cur, spec: TableKind) -> None:
+    """Refuse text decoded with the wrong code page (as the transaction import does)."""
+    selects = [
+        f"select min(line_no) as line_no, {name} as text from import_table_rows "
+        f"where ka_is_mojibake({name}) group by all"
+        for name in spec.columns if name in TEXT_COLUMNS
+    ]
+    rows = cur.execute(
+        "select line_no, text from (" + " union all ".join(selects) + f") order by line_no limit {QUOTED_LINES}"
+    ).fetchall()
+    if rows:
+        raise ImportRefused("mojibake", lines="\n".join(f"  {line}: {text}" for line, text in rows))
+
+
+def _find_new_rows(cur, spec: TableKind) -> None:
+    """import_table_ready: the rows the batch writes (upserts: with the values they replace)."""
+    if spec.upsert:
+        cur.execute(db.load_sql(f"import_{spec.table}_changes"))
+        return
+    cur.execute(db.load_sql("import_activity_new_rows", {
+        "table": spec.table,
+        "key": ", ".join(spec.key),
+        "key_match": " and ".join(f"in_batch.{name} is not distinct from stored.{name}" for name in spec.key),
+    }))
+
+
+def _count(cur, spec: TableKind, report: TableReport, broken_rows: list[RejectedRow]) -> None:
+    value_rejects, checked = cur.execute(
+        "select count(*) filter (where reason is not null), count(*) filter (where reason is null) from import_table_rows"
+    ).fetchall()[0]
+    report.rows_rejected = len(broken_rows) + value_rejects
+    report.rows_to_import = cur.execute("select count(*) from import_table_ready").fetchall()[0][0]
+    if spec.upsert:
+        keys = ", ".join(spec.key)
+        distinct_keys = cur.execute(
+            f"select count(*) from (select distinct {keys} from import_table_rows where reason is null)"
+        ).fetchall()[0][0]
+        report.duplicate_lines_in_file = checked - distinct_keys
+        report.rows_updated = cur.execute("select count(*) from import_table_ready where not was_new").fetchall()[0][0]
+        report.duplicates_skipped = distinct_keys - report.rows_to_import
+        report.new_accounts = report.rows_new if spec.name == "accounts" else 0
+        report.existing_accounts = report.rows_updated if spec.name == "accounts" else 0
+    else:
+        report.duplicates_skipped = checked - report.rows_to_import
+        report.accounts_unknown = cur.execute(
+            "select count(distinct account_id) from import_table_ready "
+            "where account_id not in (select account_id from accounts)"
+        ).fetchall()[0][0]
+    if spec.name == "accounts":
+        report.changed_columns = dict(cur.execute(
+            "select name, count(*) from (select unnest(changed) as name from import_table_ready where not was_new) "
+            "group by name order by name"
+        ).fetchall())
+    if spec.main_date:
+        report.first_date, report.last_date = cur.execute(
+            f"select min({spec.main_date}), max({spec.main_date}) from import_table_ready"
+        ).fetchall()[0]
+    labels = [summary.name for summary in report.files]
+    value_rows = cur.execute(
+        "select file_no, line_no, reason, reason_field, reason_value from import_table_rows "
+        "where reason is not null order by file_no, line_no limit ?",
+        [REJECTED_KEPT],
+    ).fetchall()
+    order = {name: number for number, name in enumerate(labels)}
+    report.rejected = sorted(
+        broken_rows + [RejectedRow(labels[file_no], line, reason, name, value) for file_no, line, reason, name, value in value_rows],
+        key=lambda row: (order[row.file], row.line),
+    )[:REJECTED_KEPT]
+    columns = ", ".join(spec.columns)
+    cur.execute(f"select {columns} from import_table_ready order by file_no, line_no limit 5")
+    report.sample = [dict(zip(spec.columns, row)) for row in cur.fetchall()]
+
+
+# --- merge ----------------------------------------------------------------------------------
+def _execute_statements(cur, sql: str, params: dict) -> None:
+    """A SQL file of several statements (DuckDB binds parameters only for a single statement);
+    our files end each statement with ';' at the end of a line and hold no ';' elsewhere."""
+    for statement in sql.split(";\n"):
+        if statement.strip():  # DuckDB refuses parameters a statement does not use
+            cur.execute(statement, {name: value for name, value in params.items() if f"${name}" in statement})
+
+
+def _merge(cur, spec: TableKind, report: TableReport, options: ImportOptions) -> None:
+    batch_id = cur.execute("select nextval('batch_id_seq')").fetchall()[0][0]
+    if spec.name == "accounts":
+        _execute_statements(cur, db.load_sql("import_accounts_merge"), {"batch_id": batch_id})
+    elif spec.name == "targets":
+        cur.execute(
+            "insert into import_replaced_targets select $batch_id, scope, scope_id, period, metric, previous_target "
+            "from import_table_ready",
+            {"batch_id": batch_id},
+        )
+        cur.execute(
+            "delete from targets where (scope, scope_id, period, metric) in "
+            "(select scope, scope_id, period, metric from import_table_ready)"
+        )
+        cur.execute(
+            "insert into targets (scope, scope_id, period, metric, target) "
+            "select scope, scope_id, period, metric, target from import_table_ready"
+        )
+    else:  # table and column names from the fixed KINDS dict
+        columns = ", ".join(spec.columns)
+        cur.execute(f"insert into {spec.table} ({columns}) select {columns} from import_table_ready")
+        cur.execute(
+            f"insert into import_added_{spec.table} (batch_id, {columns}) select $batch_id, {columns} from import_table_ready",
+            {"batch_id": batch_id},
+        )
+    details = {
+        "files": [
+            {"name": f.name, "sha256": f.sha256, "encoding": f.encoding, "sheet": f.sheet, "rows": f.rows}
+            for f in report.files
+        ],
+        "mapping": report.mapping,
+        "date_order": report.date_order,
+        "rows_read": report.rows_read,
+        "rows_rejected": report.rows_rejected,
+        "rows_new": report.rows_new,
+        "rows_updated": report.rows_updated,
+        "duplicates_skipped": report.duplicates_skipped,
+    }
+    cur.execute(
+        "insert into import_batches (batch_id, kind, source, files, rows_imported, revenue_total) values (?, ?, ?, ?, ?, null)",
+        [batch_id, spec.name, options.source, json.dumps(details, ensure_ascii=False, default=str), report.rows_to_import],
+    )
+    report.batch_id = batch_id
+    report.dry_run = False
+
+
+# --- undo -----------------------------------------------------------------------------------
+def undo_import(con, batch_id: int) -> dict:
+    """Undo any import batch: transactions through load.undo_batch, the optional tables here.
+
+    Returns {batch_id, kind, rows, revenue (transactions only)}. All-or-nothing.
+    """
+    found = db.query_rows(con, "select kind from import_batches where batch_id = ?", [batch_id])
+    if not found or found[0][0] not in KINDS:
+        undone = undo_batch(con, batch_id)  # transactions, or the refusal for unknown / demo batches
+        return {**undone, "kind": "transactions"}
+    spec = KINDS[found[0][0]]
+    with db.write_transaction(con) as cur:
+        status = cur.execute("select status from import_batches where batch_id = ?", [batch_id]).fetchall()[0][0]
+        if status != "active":
+            raise ImportRefused("undo_done", batch=batch_id)
+        if spec.name == "accounts":
+            rows = _undo_accounts(cur, batch_id)
+        elif spec.name == "targets":
+            rows = _undo_targets(cur, batch_id)
+        else:
+            rows = cur.execute(
+                f"select count(*) from import_added_{spec.table} where batch_id = ?", [batch_id]
+            ).fetchall()[0][0]
+            cur.execute(db.load_sql("import_activity_undo_rows", {
+                "table": spec.table,
+                "columns": ", ".join(spec.columns),
+                "column_match": " and ".join(f"stored.{name} is not distinct from added.{name}" for name in spec.columns),
+            }), {"batch_id": batch_id})
+        cur.execute("update import_batches set status = 'undone' where batch_id = ?", [batch_id])
+    return {"batch_id": batch_id, "kind": spec.name, "rows": rows, "revenue": None}
+
+
+def _refuse_if_later(cur, batch_id: int, later_sql: str) -> None:
+    """A later active batch changed the same rows: undoing this one first would lose its changes."""
+    later = cur.execute(later_sql, {"batch_id": batch_id}).fetchall()[0][0]
+    if later is not None:
+        raise TableImportRefused("undo_later", batch=batch_id, later=later)
+
+
+def _undo_accounts(cur, batch_id: int) -> int:
+    _refuse_if_later(cur, batch_id, """
+        select min(later.batch_id)
+        from import_replaced_accounts as later
+        join import_batches using (batch_id)
+        where import_batches.status = 'active' and later.batch_id > $batch_id
+          and later.account_id in (select account_id from import_replaced_accounts where batch_id = $batch_id)
+    """)
+    # accounts the batch created that order lines now use: those lines' batch goes first
+    _refuse_if_later(cur, batch_id, """
+        select min(batch_id) from transactions
+        where account_id in (select account_id from import_replaced_accounts where batch_id = $batch_id and was_new)
+    """)
+    rows = cur.execute("select count(*) from import_replaced_accounts where batch_id = ?", [batch_id]).fetchall()[0][0]
+    _execute_statements(cur, db.load_sql("import_accounts_undo"), {"batch_id": batch_id})
+    return rows
+
+
+def _undo_targets(cur, batch_id: int) -> int:
+    _refuse_if_later(cur, batch_id, """
+        select min(later.batch_id)
+        from import_replaced_targets as later
+        join import_batches using (batch_id)
+        where import_batches.status = 'active' and later.batch_id > $batch_id
+          and (later.scope, later.scope_id, later.period, later.metric) in (
+              select scope, scope_id, period, metric from import_replaced_targets where batch_id = $batch_id)
+    """)
+    rows = cur.execute("select count(*) from import_replaced_targets where batch_id = ?", [batch_id]).fetchall()[0][0]
+    cur.execute(
+        "delete from targets where (scope, scope_id, period, metric) in "
+        "(select scope, scope_id, period, metric from import_replaced_targets where batch_id = ?)",
+        [batch_id],
+    )
+    cur.execute(
+        "insert into targets (scope, scope_id, period, metric, target) "
+        "select scope, scope_id, period, metric, previous_target from import_replaced_targets "
+        "where batch_id = ? and previous_target is not null",
+        [batch_id],
+    )
+    return rows
+
+
+# --- text report (CLI) ----------------------------------------------------------------------
+def format_table_report(report: TableReport) -> str:
+    """The validation report of an optional table as plain text."""
+    if report.imported:
+        head = t("data_import.text_imported", batch=report.batch_id)
+    else:
+        head = t("data_import.text_dry_run" if report.dry_run else "import_activity.text_nothing_new")
+    lines = [f"{head} ({kind_label(report.kind)})"]
+    for summary in report.files[:10]:
+        lines.append(t(
+            "data_import.text_file", name=summary.name, encoding=summary.encoding or "xlsx", rows=summary.rows,
+            rejected=summary.rejected,
+        ))
+    if len(report.files) > 10:
+        lines.append(t("data_import.text_more_files", count=len(report.files) - 10))
+    lines.append(t("data_import.text_mapping", mapping=", ".join(f"{k}←{v}" for k, v in report.mapping.items())))
+    lines.append(t(
+        "import_activity.text_counts", read=report.rows_read, new=report.rows_new, updated=report.rows_updated,
+        rejected=report.rows_rejected, unchanged=report.duplicates_skipped, superseded=report.duplicate_lines_in_file,
+    ))
+    if report.first_date:
+        lines.append(t("import_activity.text_dates", first=report.first_date, last=report.last_date))
+    if report.accounts_unknown:
+        lines.append(t("import_activity.text_unknown_accounts", accounts=report.accounts_unknown))
+    for row in report.rejected[:10]:
+        lines.append(f"  {row.file}:{row.line}  {reason_label(row.reason)}  {row.field or ''} {row.value or ''}")
+    return "\n".join(lines)

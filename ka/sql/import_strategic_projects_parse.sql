@@ -1,0 +1,34 @@
+-- Strategic project lines → typed rows with the reason a row cannot be imported ({{picked}} as
+-- in import_accounts_parse.sql). A project without a landed date has not landed yet.
+create or replace temp table import_table_rows as
+with picked as (
+    {{picked}}
+),
+typed as (
+    select
+        *,
+        coalesce(ka_id(account_id_text), ka_text(account_name_text)) as account_id,
+        ka_text(name_text)                                            as name,
+        ka_date(landed_date_text, $day_first)                         as landed_date
+    from picked
+)
+select
+    file_no,
+    line_no,
+    account_id,
+    landed_date,
+    name,
+    case
+        when account_id is null then 'no_account'
+        when name is null then 'no_value'
+        when not ka_blank(landed_date_text) and landed_date is null then 'bad_date'
+    end as reason,
+    case
+        when account_id is null then 'account_id'
+        when name is null then 'name'
+        when not ka_blank(landed_date_text) and landed_date is null then 'landed_date'
+    end as reason_field,
+    case
+        when account_id is not null and name is not null and landed_date is null then landed_date_text
+    end as reason_value
+from typed;

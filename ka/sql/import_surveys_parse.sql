@@ -1,0 +1,45 @@
+-- Survey lines → typed rows with the reason a row cannot be imported ({{picked}} as in
+-- import_accounts_parse.sql). NPS is the survey's score, a whole number from −100 to 100.
+create or replace temp table import_table_rows as
+with picked as (
+    {{picked}}
+),
+typed as (
+    select
+        *,
+        coalesce(ka_id(account_id_text), ka_text(account_name_text)) as account_id,
+        ka_date(survey_date_text, $day_first)                         as survey_date,
+        ka_number(nps_text)                                           as nps_value
+    from picked
+),
+checked as (
+    select
+        *,
+        case
+            when account_id is null then 'account_id'
+            when survey_date is null then 'survey_date'
+            when nps_value is null or nps_value <> round(nps_value) or nps_value not between -100 and 100 then 'nps'
+        end as reason_field
+    from typed
+)
+select
+    file_no,
+    line_no,
+    account_id,
+    survey_date,
+    case when reason_field is null then nps_value::integer end as nps,
+    case
+        when reason_field is null then null
+        when reason_field = 'account_id' then 'no_account'
+        when reason_field = 'survey_date' and ka_blank(survey_date_text) then 'no_date'
+        when reason_field = 'survey_date' then 'bad_date'
+        when ka_blank(nps_text) then 'no_value'
+        when nps_value is null then 'bad_number'
+        else 'nps_range'
+    end as reason,
+    reason_field,
+    case reason_field
+        when 'survey_date' then survey_date_text
+        when 'nps' then nps_text
+    end as reason_value
+from checked;

@@ -1,0 +1,45 @@
+-- Ticket / complaint lines → typed rows with the reason a row cannot be imported
+-- ({{picked}} as in import_accounts_parse.sql). A blank resolved date is an open ticket.
+create or replace temp table import_table_rows as
+with picked as (
+    {{picked}}
+),
+typed as (
+    select
+        *,
+        coalesce(ka_id(account_id_text), ka_text(account_name_text)) as account_id,
+        ka_date(opened_date_text, $day_first)                         as opened_date,
+        ka_date(resolved_date_text, $day_first)                       as resolved_date
+    from picked
+),
+checked as (
+    select
+        *,
+        case
+            when account_id is null then 'account_id'
+            when opened_date is null then 'opened_date'
+            when not ka_blank(resolved_date_text) and resolved_date is null then 'resolved_date'
+            when resolved_date < opened_date then 'resolved_date'
+        end as reason_field
+    from typed
+)
+select
+    file_no,
+    line_no,
+    account_id,
+    opened_date,
+    resolved_date,
+    ka_text(severity_text) as severity,
+    case
+        when reason_field is null then null
+        when reason_field = 'account_id' then 'no_account'
+        when reason_field = 'opened_date' and ka_blank(opened_date_text) then 'no_date'
+        when resolved_date < opened_date then 'resolved_before_opened'
+        else 'bad_date'
+    end as reason,
+    reason_field,
+    case reason_field
+        when 'opened_date' then opened_date_text
+        when 'resolved_date' then resolved_date_text
+    end as reason_value
+from checked;

@@ -1,0 +1,29 @@
+-- Visit lines → typed rows with the reason a row cannot be imported ({{picked}} as in import_accounts_parse.sql).
+create or replace temp table import_table_rows as
+with picked as (
+    {{picked}}
+),
+typed as (
+    select
+        *,
+        coalesce(ka_id(account_id_text), ka_text(account_name_text)) as account_id,
+        ka_date(visit_date_text, $day_first)                          as visit_date
+    from picked
+)
+select
+    file_no,
+    line_no,
+    account_id,
+    visit_date,
+    ka_text(kind_text) as kind,
+    case
+        when account_id is null then 'no_account'
+        when ka_blank(visit_date_text) then 'no_date'
+        when visit_date is null then 'bad_date'
+    end as reason,
+    case
+        when account_id is null then 'account_id'
+        when visit_date is null then 'visit_date'
+    end as reason_field,
+    case when account_id is not null and visit_date is null then visit_date_text end as reason_value
+from typed;

@@ -1,0 +1,151 @@
+"""AppTest of the data import page for the optional tables: the kind choice drives the mapping,
+the report counts new / updated / rejected rows, import and undo restore the accounts exactly."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT
+from ka import db, i18n
+
+PAGE = str(ROOT / "pages" / "data_import.py")
+EXAMPLES = ROOT / "data" / "examples"
+
+
+@pytest.fixture(autouse=True)
+def reset_language():
+    yield
+    i18n.set_language(i18n.DEFAULT_LANGUAGE)
+
+
+@pytest.fixture
+def writable_app_db(demo_db_path, tmp_path, monkeypatch):
+    """A copy of the small demo (accounts KA00001 … KA00060): the page imports into it."""
+    path = tmp_path / "import.duckdb"
+    shutil.copy(demo_db_path, path)
+    monkeypatch.setenv("KA_RADAR_DB", str(path))
+    return path
+
+
+def _run(lang: str, kind: str, files: dict) -> AppTest:
+    i18n.set_language(lang)  # AppTest formats widget values in the test's thread
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["lang"] = lang
+    at.session_state["data_import_kind"] = kind
+    at.session_state["data_import_files"] = files
+    return at.run()
+
+
+def _table(at: AppTest, column: str):
+    return next(frame.value for frame in at.dataframe if column in frame.value.columns)
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in at.metric}
+
+
+def _accounts(path) -> list[tuple]:
+    with db.connect(path) as con:
+        return db.query_rows(con, "select * from accounts order by account_id")
+
+
+@pytest.mark.parametrize(
+    ("lang", "labels", "kind_name", "status_undone"),
+    [
+        ("en", ("Rows read", "New accounts", "Accounts updated", "Rows rejected", "Already as stored"),
+         "Accounts master", "undone"),
+        ("zh", ("读取行数", "新客户", "更新的客户", "拒绝行数", "与现有数据相同"), "客户主数据", "已撤销"),
+    ],
+)
+def test_accounts_master_updates_the_demo_accounts_and_undo_restores_them(writable_app_db, lang, labels, kind_name,
+                                                                           status_undone):
+    before = _accounts(writable_app_db)
+    at = _run(lang, "accounts", {"客户主数据.csv": (EXAMPLES / "accounts_master.csv").read_bytes()})
+    assert not at.exception
+    assert at.radio(key="data_import_kind").value == "accounts"
+    assert at.selectbox(key="data_import_map_industry").value == "所属行业"
+    assert at.selectbox(key="data_import_map_contract_end_date").value == "合同到期日"
+    assert at.selectbox(key="data_import_map_is_strategic").value == "是否战略客户"
+    read, new, updated, rejected, unchanged = labels
+    metrics = _metrics(at)
+    # KA00001 contract end, KA00002 industry/region/manager and KA00003 strategic flag change; KA09001/2 are new
+    assert (metrics[read], metrics[new], metrics[updated], metrics[rejected], metrics[unchanged]) == ("5", "2", "3", "0", "0")
+    sample = _table(at, "contract_end_date")
+    assert list(sample["account_id"]) == ["KA00001", "KA00002", "KA00003", "KA09001", "KA09002"]
+
+    at.button(key="data_import_commit").click().run()
+    assert not at.exception
+    assert at.success[0].value == (
+        "Batch 2 imported into Accounts master: 2 new, 3 updated." if lang == "en" else "批次 2 已导入客户主数据：新增 2 行，更新 3 行。"
+    )
+    with db.connect(writable_app_db) as con:
+        assert db.query_rows(con, "select industry, region, ka_manager from accounts where account_id = 'KA00002'") == [
+            ("汽车零部件", "华东", "王磊")
+        ]
+        assert db.query_rows(con, "select count(*) from accounts") == [(62,)]
+    history = _table(at, "batch")
+    assert (list(history["batch"]), list(history["kind"])[0]) == ([2, 1], kind_name)
+
+    at.selectbox(key="data_import_undo_batch").set_value(2)
+    at.button(key="data_import_undo").click().run()
+    assert not at.exception
+    assert _accounts(writable_app_db) == before
+    assert list(_table(at, "batch")["status"])[0] == status_undone
+
+
+def test_gbk_tickets_report_unknown_accounts_and_import(writable_app_db):
+    at = _run("zh", "tickets", {"工单.csv": (EXAMPLES / "tickets_gbk.csv").read_bytes()})
+    assert not at.exception
+    assert at.selectbox(key="data_import_map_opened_date").value == "投诉日期"
+    metrics = _metrics(at)
+    assert (metrics["新增行数"], metrics["拒绝行数"]) == ("4", "0")
+    assert "更新行数" not in metrics  # appended tables update nothing
+    assert at.info[0].value.startswith("尚不在数据库中的客户：1 个。")  # KA09001
+    assert (list(_table(at, "encoding")["encoding"]), list(_table(at, "encoding")["file"])) == (["gb18030"], ["工单.csv"])
+    at.button(key="data_import_commit").click().run()
+    with db.connect(writable_app_db) as con:
+        assert db.query_rows(con, "select count(*) from tickets where opened_date >= '2026-09-03' and severity in ('高', '中', '低')") == [(4,)]
+
+
+def test_rejected_visit_rows_are_listed_with_their_lines(writable_app_db):
+    text = "客户编号,拜访日期,拜访方式\nKA00001,2026-10-12,上门拜访\nKA00002,下周,电话\n,2026-10-13,上门\nKA00003,2026-10-14,电话\n"
+    at = _run("en", "visits", {"visits.csv": text.encode("utf-8")})
+    assert not at.exception
+    assert (_metrics(at)["New rows"], _metrics(at)["Rows rejected"]) == ("2", "2")
+    rejected = _table(at, "line")
+    assert list(rejected["line"]) == [3, 4]
+    assert list(rejected["reason"]) == ["unreadable date", "no account"]
+    assert list(rejected["field"]) == ["Visit date", "Account ID"]
+
+
+def test_the_kind_choice_drives_the_mapping_and_what_is_required(writable_app_db):
+    at = _run("en", "transactions", {"surveys.csv": (EXAMPLES / "surveys.csv").read_bytes()})
+    assert "Order date" in at.warning[0].value  # read as order lines, the survey file lacks an order date
+    at.radio(key="data_import_kind").set_value("surveys").run()
+    assert not at.exception
+    assert at.selectbox(key="data_import_map_nps").value == "净推荐值"
+    assert _metrics(at)["New rows"] == "4"
+    at.selectbox(key="data_import_map_nps").set_value("").run()
+    assert "NPS" in at.warning[0].value and len(at.metric) == 0
+
+
+def test_a_saved_mapping_of_a_kind_is_offered_for_that_kind(writable_app_db):
+    text = "Who,When,Score\nKA00001,2026-09-30,30\n".encode("utf-8")
+    at = _run("en", "surveys", {"s.csv": text})
+    assert "NPS" in at.warning[0].value  # "Score" is not a known NPS header
+    at.selectbox(key="data_import_map_nps").set_value("Score").run()
+    at.selectbox(key="data_import_map_account_id").set_value("Who").run()
+    at.selectbox(key="data_import_map_survey_date").set_value("When").run()
+    assert _metrics(at)["New rows"] == "1"
+    at.text_input(key="data_import_mapping_name").set_value("crm").run()
+    at.button(key="data_import_save_mapping").click().run()
+    with db.connect(writable_app_db) as con:
+        assert db.get_setting(con, "import_mapping_surveys:crm") == {"account_id": "Who", "survey_date": "When", "nps": "Score"}
+    at.run()  # the list above the button shows the new name on the next run
+    assert at.selectbox(key="data_import_saved_mapping_surveys").options == ["Proposed from the headers", "crm"]
+    at.radio(key="data_import_kind").set_value("visits").run()
+    assert not at.exception
+    assert at.selectbox(key="data_import_saved_mapping_visits").options == ["Proposed from the headers"]
