@@ -8,6 +8,7 @@ never from user input.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from contextlib import contextmanager
 from functools import cache
@@ -207,6 +208,26 @@ def connect(path: str | os.PathLike | None = None, *, read_only: bool = False) -
 @cache
 def _sql_text(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def with_identifiers(template: str, **identifiers: str) -> str:
+    """`template` with {name} replaced by SQL identifiers (table and column names).
+
+    Only for names the code chose (fixed table specs, numbered temp tables); each must be a
+    plain lowercase identifier, so nothing a user typed can reach SQL this way. Values still go
+    through parameters.
+    """
+    for name, identifier in identifiers.items():
+        parts = identifier.split(", ")
+        if not all(_IDENTIFIER.match(part) for part in parts):
+            raise ValueError(f"not a plain SQL identifier: {identifier!r}")
+        template = template.replace("{" + name + "}", identifier)
+    if re.search(r"{[a-z_]+}", template):
+        raise ValueError("unfilled identifier in SQL template")
+    return template
 
 
 def load_sql(name: str, fragments: dict[str, str] | None = None) -> str:

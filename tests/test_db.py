@@ -82,3 +82,14 @@ def test_settings_round_trip(con):
 def test_load_sql_refuses_unfilled_slots():
     with pytest.raises(ValueError):
         db.load_sql("scoped_accounts", {}) and db.load_sql("overview_kpis")
+
+
+@pytest.mark.parametrize("identifier", ["transactions", "import_raw_3", "a, b, c_d"])
+def test_with_identifiers_accepts_plain_names(identifier):
+    assert db.with_identifiers("select {x} from t", x=identifier) == f"select {identifier} from t"
+
+
+@pytest.mark.parametrize("identifier", ["x; drop table accounts", "Name", "a,b", "a b", "\"quoted\"", ""])
+def test_with_identifiers_refuses_anything_else(identifier):
+    with pytest.raises(ValueError):
+        db.with_identifiers("select {x} from t", x=identifier)

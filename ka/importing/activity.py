@@ -55,6 +55,10 @@ class TableKind:
     upsert: bool = False
     main_date: str | None = None   # the date whose range the report shows
 
+    def sql_name(self, step: str) -> str:
+        """The named query of one step for this table: ka/sql/import_<table>_<step>.sql."""
+        return f"import_{self.table}_{step}"
+
 
 ACCOUNT_FIELDS = ("account_id", "account_name")
 KINDS: dict[str, TableKind] = {
@@ -312,7 +316,7 @@ def _stage(cur, spec: TableKind, parts, mapping: dict[str, str], options: Import
         cur.execute("create or replace temp table import_metric_names as select * from import_metric_arrow")
         cur.unregister("import_metric_arrow")
     cur.execute(
-        db.load_sql(f"import_{spec.table}_parse", {"picked": " union all ".join(picks)}),
+        db.load_sql(spec.sql_name("parse"), {"picked": " union all ".join(picks)}),
         {"day_first": day_first} if spec.dates else None,
     )
     if "account_id" in spec.fields and "account_id" not in mapping:
@@ -334,7 +338,7 @@ def _land(cur, parts, report: TableReport, temp_dir: Path) -> list[RejectedRow]:
     broken_rows: list[RejectedRow] = []
     for number, part in enumerate(parts):
         refused = read.land(cur, [part], number, temp_dir)
-        kept = cur.execute(f"select count(*) from import_raw_{number}").fetchall()[0][0]
+        kept = cur.execute(db.with_identifiers("select count(*) from {raw}", raw=f"import_raw_{number}")).fetchall()[0][0]
         total = kept + len(refused)
         field_count_lines = [row for row in refused if row[2] != "INVALID ENCODING"]
         if len(field_count_lines) > BROKEN_ROWS_TOLERATED and len(field_count_lines) / total > BROKEN_SHARE_LIMIT:
@@ -409,7 +413,7 @@ def _check_mojibake(cur, spec: TableKind) -> None:
 def _find_new_rows(cur, spec: TableKind) -> None:
     """import_table_ready: the rows the batch writes (upserts: with the values they replace)."""
     if spec.upsert:
-        cur.execute(db.load_sql(f"import_{spec.table}_changes"))
+        cur.execute(db.load_sql(spec.sql_name("changes")))
         return
     cur.execute(db.load_sql("import_activity_new_rows", {
         "table": spec.table,
@@ -447,7 +451,7 @@ def _count(cur, spec: TableKind, report: TableReport, broken_rows: list[Rejected
         ).fetchall())
     if spec.main_date:
         report.first_date, report.last_date = cur.execute(
-            f"select min({spec.main_date}), max({spec.main_date}) from import_table_ready"
+            db.with_identifiers("select min({date}), max({date}) from import_table_ready", date=spec.main_date)
         ).fetchall()[0]
     labels = [summary.name for summary in report.files]
     value_rows = cur.execute(
@@ -461,7 +465,7 @@ def _count(cur, spec: TableKind, report: TableReport, broken_rows: list[Rejected
         key=lambda row: (order[row.file], row.line),
     )[:REJECTED_KEPT]
     columns = ", ".join(spec.columns)
-    cur.execute(f"select {columns} from import_table_ready order by file_no, line_no limit 5")
+    cur.execute(db.with_identifiers("select {columns} from import_table_ready order by file_no, line_no limit 5", columns=columns))
     report.sample = [dict(zip(spec.columns, row)) for row in cur.fetchall()]
 
 
@@ -494,9 +498,13 @@ def _merge(cur, spec: TableKind, report: TableReport, options: ImportOptions) ->
         )
     else:  # table and column names from the fixed KINDS dict
         columns = ", ".join(spec.columns)
-        cur.execute(f"insert into {spec.table} ({columns}) select {columns} from import_table_ready")
+        cur.execute(db.with_identifiers(
+            "insert into {table} ({columns}) select {columns} from import_table_ready", table=spec.table, columns=columns))
         cur.execute(
-            f"insert into import_added_{spec.table} (batch_id, {columns}) select $batch_id, {columns} from import_table_ready",
+            db.with_identifiers(
+                "insert into {added} (batch_id, {columns}) select $batch_id, {columns} from import_table_ready",
+                added=f"import_added_{spec.table}", columns=columns,
+            ),
             {"batch_id": batch_id},
         )
     details = {
