@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ka import db
 from ka.importing import read
-from ka.importing.mapping import FIELDS, clean_mapping, missing_required, propose_mapping
+from ka.importing.mapping import clean_mapping, missing_required, propose_mapping
 from ka.importing.report import FileSummary, ImportRefused, ImportReport, MonthTotal, RejectedRow
 
 BROKEN_SHARE_LIMIT = 0.05   # more broken rows than this in a file → the file's structure is wrong; refuse
@@ -27,6 +27,16 @@ REJECTED_SHARE_LIMIT = 0.5  # more unreadable values than this → the mapping i
 REJECTED_KEPT = 10_000      # rejected rows listed in the report (all are counted)
 QUOTED_LINES = 3            # broken lines quoted in a refusal
 TEXT_FIELDS = ("account_id", "account_name", "product", "category", "region", "industry", "ka_manager")
+MOJIBAKE_CHARS = ("'Ã'", "'Â'", "'â'", "'ï'", "chr(65533)")  # SQL literals: a line with none of these is not mojibake
+# How each canonical field is kept while the file is read (see _landing_select): ids and text parsed
+# at once, numbers parsed with their text kept where the plain cast fails (for the reason and its
+# value), the order date cast when it is ISO and otherwise kept as text until the date order is known.
+LANDED_IDS = {"order_id": "order_id", "line_no": "order_line", "account_id": "account_id"}
+LANDED_TEXTS = ("account_name", "product", "category", "region", "industry", "ka_manager")
+LANDED_NUMBERS = {
+    "quantity": "quantity", "unit_price": "unit_price", "discount": "discount",
+    "revenue": "revenue_value", "cost": "cost_value", "profit": "profit_value",
+}
 MONTH_ROWS_SQL = """
     select date_trunc('month', order_date)::date as month, count(*) as rows, sum(revenue) as revenue, sum(cost) as cost
     from import_ready group by all order by month
@@ -98,7 +108,10 @@ def _stage(cur, parts: list[read.FilePart], mapping: dict[str, str], options: Im
     groups = _layout_groups(parts)
     broken_rows: list[RejectedRow] = []
     for number, members in enumerate(groups):
-        refused_lines = read.land(cur, [parts[index] for index in members], number, temp_dir)
+        first = parts[members[0]]
+        refused_lines = read.land(
+            cur, [parts[index] for index in members], number, temp_dir, _landing_select(first, mapping)
+        )
         kept_by_file = dict(cur.execute(f"select _file, count(*) from import_raw_{number} group by _file").fetchall())
         for local, index in enumerate(members):
             part = parts[index]
@@ -135,34 +148,55 @@ def _stage(cur, parts: list[read.FilePart], mapping: dict[str, str], options: Im
 
 
 def _column(part: read.FilePart, mapping: dict[str, str], name: str) -> str:
-    """The generated column name (c0, c1, ...) that feeds `name` in this part, or null."""
+    """The generated column name (c0, c1, ...) that feeds `name` in this part, or a text null."""
     header = mapping.get(name)
-    return f"c{part.headers.index(header)}" if header else "null"
+    return f"c{part.headers.index(header)}" if header else "null::varchar"
 
 
-def _union(parts, groups, mapping, select: str) -> str:
-    """`select` (with {date}/{discount} standing for the mapped columns) over every landed group."""
-    selects = []
-    for number, members in enumerate(groups):
-        part = parts[members[0]]
-        selects.append(
-            select.format(
-                date=_column(part, mapping, "order_date"), discount=_column(part, mapping, "discount"),
-                raw=f"import_raw_{number}",
-            )
-        )
-    return " union all ".join(selects)
+def _landing_select(part: read.FilePart, mapping: dict[str, str]) -> str:
+    """The columns the reader keeps of every line (read.land's select_list), the same for every part.
+
+    Fast lane: the plain casts of ISO dates and numbers, which is all a clean export needs; the
+    text parsers (ka_number's regular expressions, ka_date) only run where the plain cast fails,
+    and the text is kept only for those values, so nothing else is stored twice.
+    """
+    line = "concat_ws(chr(31), " + ", ".join(f"coalesce(c{index}, '')" for index in range(len(part.headers))) + ")"
+    columns = [
+        f"md5_number({line}) as raw_hash",
+        # the tell-tale characters of mojibake anywhere in the line: _check_mojibake looks only at these lines
+        " or ".join(f"contains({line}, {char})" for char in MOJIBAKE_CHARS) + " as maybe_mojibake",
+    ]
+    for name, landed in LANDED_IDS.items():
+        columns.append(f"ka_id({_column(part, mapping, name)}) as {landed}")
+    for name in LANDED_TEXTS:
+        columns.append(f"ka_text({_column(part, mapping, name)}) as {name}")
+    for name, landed in LANDED_NUMBERS.items():
+        source = _column(part, mapping, name)
+        columns.append(f"ka_number({source}) as {landed}")
+        columns.append(f"case when try_cast({source} as decimal(18,4)) is null then {source} end as {name}_text")
+    date = _column(part, mapping, "order_date")
+    # the plain cast only for YYYY-…, as in ka_date: DuckDB would read '05/07/03' as the year 5
+    columns.append(f"case when substr({date}, 5, 1) = '-' then try_cast({date} as date) end as order_date_fast")
+    columns.append(f"case when order_date_fast is null then {date} end as order_date_text")
+    return ", ".join(columns)
+
+
+def _union(groups, select: str) -> str:
+    """`select` over every landed group ({raw} stands for its view; all have the same columns)."""
+    return " union all ".join(select.format(raw=f"import_raw_{number}") for number in range(len(groups)))
 
 
 def _day_first(cur, parts, groups, mapping, options) -> bool:
     """M/D or D/M for slash dates: from the data when a number above 12 decides it, else the user."""
     if options.date_order in ("mdy", "dmy"):
         return options.date_order == "dmy"
-    # cheap prefilter: only values whose second or third character is a separator can be a/b/y
+    # ISO dates were cast while landing; order_date_text holds every other date. Cheap prefilter:
+    # only values whose second or third character is a separator can be a/b/y
     dates = _union(
-        parts, groups, mapping,
-        "select ka_date_parts({date}) as parts from {raw} "
-        "where substr(trim({date}), 2, 1) in ('/', '.', '-', '／') or substr(trim({date}), 3, 1) in ('/', '.', '-', '／')",
+        groups,
+        "select ka_date_parts(order_date_text) as parts from {raw} where order_date_text is not null and ("
+        "substr(trim(order_date_text), 2, 1) in ('/', '.', '-', '／') "
+        "or substr(trim(order_date_text), 3, 1) in ('/', '.', '-', '／'))",
     )
     max_first, max_second, count = cur.execute(
         "select max(try_cast(parts.a as integer)), max(try_cast(parts.b as integer)), count(*) from ("
@@ -186,24 +220,30 @@ def _parse(cur, parts, groups, mapping, day_first: bool) -> None:
     cur.execute(
         """
         create or replace temp table import_parsed (
-            file_no integer, line_no bigint, raw_hash uhugeint, order_id varchar, order_line varchar,
+            file_no integer, line_no bigint, raw_hash uhugeint, maybe_mojibake boolean, repeat_no bigint, txn_key varchar,
+            order_id varchar, order_line varchar,
             order_date date, account_id varchar, account_name varchar, product varchar, category varchar,
             region varchar, industry varchar, ka_manager varchar, quantity decimal(18,4), revenue decimal(18,4),
             cost decimal(18,4), reason varchar, reason_field varchar, reason_value varchar
         )
         """
     )
-    picks = []
-    for number, members in enumerate(groups):
-        part = parts[members[0]]
-        columns = ", ".join(f"{_column(part, mapping, name)} as {name}_text" for name in FIELDS)
-        raw_hash = "md5_number(concat_ws(chr(31), " + ", ".join(
-            f"coalesce(c{index}, '')" for index in range(len(part.headers))
-        ) + "))"
-        picks.append(
-            f"select ({members[0]} + _file)::integer as file_no, _line as line_no, {raw_hash} as raw_hash, "
-            f"{columns} from import_raw_{number}"
-        )
+    picks = [
+        f"select ({members[0]} + _file)::integer as file_no, _line as line_no, * exclude (_file, _line) "
+        f"from import_raw_{number}"
+        for number, members in enumerate(groups)
+    ]
+    # Identical lines within a file, numbered (for their keys): found through the few hashes that
+    # occur twice, so the window never runs over the whole batch.
+    cur.execute(
+        f"""
+        create or replace temp table import_repeats as
+        with lines as ({" union all ".join(picks)})
+        select file_no, line_no, row_number() over (partition by file_no, raw_hash order by line_no) as repeat_no
+        from lines
+        where (file_no, raw_hash) in (select file_no, raw_hash from lines group by all having count(*) > 1)
+        """
+    )
     cur.execute(
         db.load_sql("import_parse_lines", {"picked": " union all ".join(picks)}),
         {
@@ -215,7 +255,7 @@ def _parse(cur, parts, groups, mapping, day_first: bool) -> None:
 
 def _discounts_are_fractions(cur, parts, groups, mapping) -> bool:
     """A discount column holding only values from 0 to 1 is a rate (0.15 = 15 %); otherwise an amount."""
-    discounts = _union(parts, groups, mapping, "select ka_number({discount}) as discount from {raw}")
+    discounts = _union(groups, "select discount from {raw}")
     largest = cur.execute("select max(abs(discount)) from (" + discounts + ")").fetchall()[0][0]
     return largest is None or largest <= 1
 
@@ -223,12 +263,12 @@ def _discounts_are_fractions(cur, parts, groups, mapping) -> bool:
 def _check_mojibake(cur) -> None:
     """Refuse text that was decoded twice or with the wrong code page, quoting a few lines.
 
-    One column at a time, and the regular expression only where a tell-tale character occurs.
+    One column at a time, and the regular expression only on lines where a tell-tale character
+    occurs (maybe_mojibake, found while the file was read).
     """
     selects = [
         f"select min(line_no) as line_no, {name} as text from import_parsed "
-        f"where (contains({name}, 'Ã') or contains({name}, 'Â') or contains({name}, 'â') "
-        f"or contains({name}, 'ï') or contains({name}, chr(65533))) and ka_is_mojibake({name}) group by all"
+        f"where maybe_mojibake and ka_is_mojibake({name}) group by all"
         for name in TEXT_FIELDS
     ]
     rows = cur.execute(
@@ -241,65 +281,52 @@ def _check_mojibake(cur) -> None:
 # Lines repeated across the files of one batch (or order lines keyed twice) are kept once; a
 # single file keyed by content cannot repeat a key, so it skips this window.
 DEDUPE_IN_BATCH = {
-    True: "qualify row_number() over (partition by txn_key order by file_no, line_no) = 1",
-    False: "",
+    True: "select file_no, line_no from import_candidates "
+          "qualify row_number() over (partition by txn_key order by file_no, line_no) > 1",
+    False: "select null::integer as file_no, null::bigint as line_no where false",
 }
+# Exact repeats of a line within a file are kept unless the user drops them.
+DROP_REPEATS = {True: "and repeat_no = 1", False: ""}
 
 
 def _key_and_count(cur, report: ImportReport, options: ImportOptions, broken_rows: list[RejectedRow],
                    dedupe_in_batch: bool) -> None:
-    """Key every good line, set aside repeats and lines already imported, and fill the report."""
-    # Identical lines within a file, numbered: found through the few hashes that occur twice, so the
-    # window never runs over the whole batch.
+    """Set aside repeats and lines already imported (keys come with the parsed lines), fill the report.
+
+    import_ready is a view: the lines to import are the good ones less the few set aside, so the
+    batch is not copied once more before the merge.
+    """
     cur.execute(
-        """
-        create or replace temp table import_repeats as
-        select file_no, line_no, account_id is null as without_account,
-               row_number() over (partition by file_no, raw_hash order by line_no) as repeat_no
-        from import_parsed
-        where reason is null
-          and (file_no, raw_hash) in (
-              select file_no, raw_hash from import_parsed where reason is null group by all having count(*) > 1
-          )
+        f"""
+        create or replace temp view import_candidates as
+        select * exclude (reason, reason_field, reason_value) from import_parsed
+        where reason is null and account_id is not null {DROP_REPEATS[options.drop_duplicates]}
         """
     )
     cur.execute(
         f"""
-        create or replace temp table import_ready as
-        with numbered as (
-            select parsed.* exclude (reason, reason_field, reason_value), coalesce(repeats.repeat_no, 1) as repeat_no
-            from import_parsed as parsed
-            left join import_repeats as repeats using (file_no, line_no)
-            where parsed.reason is null and parsed.account_id is not null
-        ),
-        keyed as (
-            select
-                *,
-                case
-                    when order_id is not null and order_line is not null then 'L:' || order_id || '#' || order_line
-                    else 'H:' || hex(raw_hash) || '#' || repeat_no
-                end as txn_key
-            from numbered
-            where repeat_no = 1 or not $drop_duplicates
-            {DEDUPE_IN_BATCH[dedupe_in_batch]}
-        )
-        select keyed.* from keyed anti join transactions using (txn_key)
-        """,
-        {"drop_duplicates": options.drop_duplicates},
+        create or replace temp table import_skipped as
+        select file_no, line_no from import_candidates semi join transactions using (txn_key)
+        union all
+        {DEDUPE_IN_BATCH[dedupe_in_batch]}
+        """
     )
-    (value_rejects, report.rows_without_account, report.revenue_without_account, with_account) = cur.execute(
+    cur.execute(
+        "create or replace temp view import_ready as "
+        "select * from import_candidates anti join import_skipped using (file_no, line_no)"
+    )
+    (value_rejects, report.rows_without_account, report.revenue_without_account, with_account,
+     report.duplicate_lines_in_file, repeats_with_account) = cur.execute(
         """
         select
             count(*) filter (where reason is not null),
             count(*) filter (where reason is null and account_id is null),
             coalesce(sum(revenue) filter (where reason is null and account_id is null), 0),
-            count(*) filter (where reason is null and account_id is not null)
+            count(*) filter (where reason is null and account_id is not null),
+            count(*) filter (where reason is null and repeat_no > 1),
+            count(*) filter (where reason is null and repeat_no > 1 and account_id is not null)
         from import_parsed
         """
-    ).fetchall()[0]
-    report.duplicate_lines_in_file, repeats_with_account = cur.execute(
-        "select count(*) filter (where repeat_no > 1), count(*) filter (where repeat_no > 1 and not without_account) "
-        "from import_repeats"
     ).fetchall()[0]
     (report.rows_to_import, report.revenue_total, report.cost_total, report.first_date, report.last_date,
      report.new_accounts, report.existing_accounts) = cur.execute(

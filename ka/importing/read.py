@@ -299,12 +299,18 @@ def same_layout(first: FilePart, other: FilePart) -> bool:
     )
 
 
-def land(cur, parts: list[FilePart], number: int, temp_dir: Path) -> list[tuple[int, int, str, str]]:
+def land(
+    cur, parts: list[FilePart], number: int, temp_dir: Path, select_list: str = "*"
+) -> list[tuple[int, int, str, str]]:
     """Create the temp view `import_raw_<number>` (_file, _line, c0..cN as text) for parts of one layout.
 
     `_file` is the part's index in `parts`, `_line` its line in that file (the header is line 1).
     Returns the rows the reader refused: (file index, line, error type, the line's text). Table
     names carry only the group's number, never text from a file.
+
+    `select_list` (SQL over the generated names c0..cN and the caller's macros, never text from a
+    file) replaces c0..cN in the view: values are then parsed while the file is read, in the same
+    scan, instead of keeping every field as text and copying it again.
     """
     first = parts[0]
     columns = {f"c{index}": "VARCHAR" for index in range(len(first.headers))}
@@ -318,7 +324,8 @@ def land(cur, parts: list[FilePart], number: int, temp_dir: Path) -> list[tuple[
         for index, name in enumerate(columns):
             arrays[name] = pa.array([row[index] or None for row in rows], pa.string())
         cur.register("import_arrow", pa.table(arrays))
-        cur.execute(f"create temp table {file_table} as select * from import_arrow")
+        picked = "*" if select_list == "*" else f"_file, _line, {select_list}"
+        cur.execute(f"create temp table {file_table} as select {picked} from import_arrow")
         cur.unregister("import_arrow")
         cur.execute(f"create temp view {raw_view} as select * from {file_table}")
         # Cells beyond the header's width are data no header names: refuse those rows.
@@ -328,12 +335,13 @@ def land(cur, parts: list[FilePart], number: int, temp_dir: Path) -> list[tuple[
             if len(row) > width and any(cell != "" for cell in row[width:])
         ]
     paths = [str(_utf8_path(part, temp_dir)) for part in parts]
+    picked = select_list if select_list == "*" or len(paths) == 1 else f"{select_list}, _path"
     cur.execute("drop table if exists import_rejects")
     cur.execute("drop table if exists import_reject_scans")
     cur.execute(
         f"""
         create temp table {file_table} as
-        select * from read_csv(
+        select {picked} from read_csv(
             $paths, header = true, columns = $columns, delim = $delim, quote = '"', escape = '"',
             store_rejects = true, rejects_table = 'import_rejects', rejects_scan = 'import_reject_scans',
             max_line_size = 10000000, filename = {"'_path'" if len(paths) > 1 else 'false'}

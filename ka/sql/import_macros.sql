@@ -9,8 +9,13 @@ create or replace temp macro ka_blank(v) as
         when length(v) > 6 then starts_with(v, ' ') and trim(v) = ''
         else regexp_full_match(v, '\s*(NULL|null|N/A|#N/A|NaN|nan|-|—)?\s*')
     end;
+-- A value whose first character is none of the ones a blank can start with (whitespace, # - — N n)
+-- and that does not end in a space is kept as it is, without the checks below: the common case.
+create or replace temp macro ka_plain_text(v) as
+    ascii(v) >= 48 and ascii(v) <> 78 and ascii(v) <> 110 and ascii(v) <> 8212 and not ends_with(v, ' ');
 create or replace temp macro ka_text(v) as
     case
+        when ka_plain_text(v) then v
         when ka_blank(v) then null
         when starts_with(v, ' ') or ends_with(v, ' ') then trim(v)
         else v
@@ -20,6 +25,7 @@ create or replace temp macro ka_fullwidth(v) as
 -- IDs stay text: leading zeros are kept; Excel's float ids (17850.0) lose the ".0".
 create or replace temp macro ka_id(v) as
     case
+        when ka_plain_text(v) and not contains(v, '.') then v
         when ka_blank(v) then null
         when contains(v, '.') and regexp_full_match(trim(v), '[0-9]+\.0+') then split_part(trim(v), '.', 1)
         else ka_text(v)
@@ -39,11 +45,12 @@ create or replace temp macro ka_number_text(s) as
         when regexp_full_match(s, '\([^()]*\)') then -ka_number_plain(trim(s, '()'))
         else ka_number_plain(s)
     end;
+-- (the plain cast first: it reads no blank, so blanks need no check on that path)
 create or replace temp macro ka_number(v) as
-    case
-        when ka_blank(v) then null
-        else coalesce(try_cast(v as decimal(18,4)), ka_number_text(ka_num_text(v)))
-    end;
+    coalesce(
+        try_cast(v as decimal(18,4)),
+        case when not ka_blank(v) then ka_number_text(ka_num_text(v)) end
+    );
 -- Dates: ISO (with or without time), YYYY/M/D, YYYY年M月D日, M/D/YYYY or D/M/YYYY (the caller
 -- says which: day_first), two-digit years (00–29 → 20xx, 30–99 → 19xx, as Excel does), and
 -- Excel serial numbers (20000–80000, i.e. 1954–2119).

@@ -1,21 +1,19 @@
--- The landed files (import_raw_<n>, text columns picked by the mapping) → typed lines with the
--- reason a line cannot be imported. {{picked}} is a union of selects built from generated column
--- names only (c0, c1, ... as <field>_text, file_no, line_no, raw_hash = md5 of the whole line); parameters say how revenue
--- and cost are formed and which date order the batch uses.
+-- The landed files (import_raw_<n>) → typed lines with their keys and the reason a line cannot be
+-- imported. {{picked}} is a union of selects over the landed views (file_no, line_no and the columns
+-- of load._landing_select: raw_hash = md5 of the whole line, maybe_mojibake, ids and text already parsed, numbers
+-- parsed with <field>_text kept where the plain cast failed, order_date_fast for ISO dates and
+-- order_date_text for every other date); parameters say how revenue and cost are formed and which
+-- date order the batch uses. import_repeats numbers identical lines within a file.
 insert into import_parsed
 with picked as (
-    {{picked}}
+    select lines.*, coalesce(repeats.repeat_no, 1) as repeat_no
+    from ({{picked}}) as lines
+    left join import_repeats as repeats using (file_no, line_no)
 ),
 typed as (
     select
         *,
-        ka_date(order_date_text, $day_first) as order_date,
-        ka_number(quantity_text)             as quantity,
-        ka_number(unit_price_text)           as unit_price,
-        ka_number(discount_text)             as discount,
-        ka_number(revenue_text)              as revenue_value,
-        ka_number(cost_text)                 as cost_value,
-        ka_number(profit_text)               as profit_value
+        coalesce(order_date_fast, ka_date(order_date_text, $day_first)) as order_date
     from picked
 ),
 priced as (
@@ -41,7 +39,7 @@ checked as (
     select
         *,
         case
-            when ka_blank(order_date_text) or order_date is null then 'order_date'
+            when order_date is null then 'order_date'
             when not ka_blank(revenue_text) and revenue_value is null then 'revenue'
             when not ka_blank(quantity_text) and quantity is null then 'quantity'
             when not ka_blank(unit_price_text) and unit_price is null then 'unit_price'
@@ -56,16 +54,22 @@ select
     file_no,
     line_no,
     raw_hash,
-    ka_id(order_id_text)                                        as order_id,
-    ka_id(line_no_text)                                         as order_line,
+    maybe_mojibake,
+    repeat_no,
+    case
+        when order_id is not null and order_line is not null then 'L:' || order_id || '#' || order_line
+        else 'H:' || hex(raw_hash) || '#' || repeat_no
+    end                                                         as txn_key,
+    order_id,
+    order_line,
     order_date,
-    coalesce(ka_id(account_id_text), ka_text(account_name_text)) as account_id,
-    ka_text(account_name_text)                                  as account_name,
-    ka_text(product_text)                                       as product,
-    ka_text(category_text)                                      as category,
-    ka_text(region_text)                                        as region,
-    ka_text(industry_text)                                      as industry,
-    ka_text(ka_manager_text)                                    as ka_manager,
+    coalesce(account_id, account_name)                          as account_id,
+    account_name,
+    product,
+    category,
+    region,
+    industry,
+    ka_manager,
     quantity,
     revenue,
     case $cost_kind
