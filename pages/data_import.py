@@ -173,32 +173,10 @@ def render_report(report: importing.ImportReport) -> None:
             "rows": t("data_import.col_rows"), "rejected": t("data_import.col_rejected"),
         },
     )
-    if report.rejected:
-        st.markdown(f"**{t('data_import.rejected_header')}**")
-        st.dataframe(
-            pd.DataFrame(
-                [(r.file, r.line, t(f"data_import.reason_{r.reason}"),
-                  t(f"data_import.field_{r.field}") if r.field else "", r.value or "") for r in report.rejected],
-                columns=["file", "line", "reason", "field", "value"],
-            ),
-            hide_index=True, key="data_import_rejected",
-            column_config={
-                "file": t("data_import.col_file"), "line": t("data_import.col_line"),
-                "reason": t("data_import.col_reason"), "field": t("data_import.col_field"),
-                "value": t("data_import.col_value"),
-            },
-        )
-        st.download_button(
-            t("data_import.download_rejected"), report.rejected_csv(), file_name="rejected_rows.csv",
-            mime="text/csv", key="data_import_download_rejected",
-        )
-    if report.sample:
-        st.markdown(f"**{t('data_import.sample_header')}**")
-        sample = pd.DataFrame([{key: "" if value is None else str(value) for key, value in row.items()} for row in report.sample])
-        st.dataframe(
-            sample, hide_index=True, key="data_import_sample",
-            column_config={name: t(f"data_import.field_{name}") for name in sample.columns},
-        )
+    render_rejected_and_sample(
+        report, reason_label=lambda reason: t(f"data_import.reason_{reason}"), field_prefix="data_import.field_",
+        key_prefix="data_import", cell=lambda value: "" if value is None else str(value),
+    )
 
 
 def kind_name(kind: str) -> str:
@@ -341,15 +319,23 @@ def render_table_report(report: importing.TableReport) -> None:
             "rows": t("data_import.col_rows"), "rejected": t("data_import.col_rejected"),
         },
     )
+    render_rejected_and_sample(
+        report, reason_label=importing.activity.reason_label, field_prefix="import_activity.field_",
+        key_prefix="data_import_table", cell=cell_text,
+    )
+
+
+def render_rejected_and_sample(report, reason_label, field_prefix: str, key_prefix: str, cell) -> None:
+    """The rejected rows (with a CSV download) and the first lines as they will be stored."""
     if report.rejected:
         st.markdown(f"**{t('data_import.rejected_header')}**")
         st.dataframe(
             pd.DataFrame(
-                [(r.file, r.line, importing.activity.reason_label(r.reason),
-                  t(f"import_activity.field_{r.field}") if r.field else "", r.value or "") for r in report.rejected],
+                [(r.file, r.line, reason_label(r.reason), t(f"{field_prefix}{r.field}") if r.field else "", r.value or "")
+                 for r in report.rejected],
                 columns=["file", "line", "reason", "field", "value"],
             ),
-            hide_index=True, key="data_import_table_rejected",
+            hide_index=True, key=f"{key_prefix}_rejected",
             column_config={
                 "file": t("data_import.col_file"), "line": t("data_import.col_line"),
                 "reason": t("data_import.col_reason"), "field": t("data_import.col_field"),
@@ -358,14 +344,14 @@ def render_table_report(report: importing.TableReport) -> None:
         )
         st.download_button(
             t("data_import.download_rejected"), report.rejected_csv(), file_name="rejected_rows.csv",
-            mime="text/csv", key="data_import_table_download_rejected",
+            mime="text/csv", key=f"{key_prefix}_download_rejected",
         )
     if report.sample:
         st.markdown(f"**{t('data_import.sample_header')}**")
-        sample = pd.DataFrame([{key: cell_text(value) for key, value in row.items()} for row in report.sample])
+        sample = pd.DataFrame([{key: cell(value) for key, value in row.items()} for row in report.sample])
         st.dataframe(
-            sample, hide_index=True, key="data_import_table_sample",
-            column_config={name: t(f"import_activity.field_{name}") for name in sample.columns},
+            sample, hide_index=True, key=f"{key_prefix}_sample",
+            column_config={name: t(f"{field_prefix}{name}") for name in sample.columns},
         )
 
 
