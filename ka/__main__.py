@@ -6,6 +6,7 @@ Exit status 0 on success, 2 on a refused or failed command (the reason goes to s
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from datetime import date
@@ -83,6 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     except db.DataError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `... | head`: the reader has what it wanted
+        sys.stdout = open(os.devnull, "w")
+        return 0
 
 
 if __name__ == "__main__":
