@@ -315,6 +315,7 @@ def build_health_history(frame: pd.DataFrame, red_below: float, green_above: flo
         x=frame["as_of"], y=frame["score"], mode="lines+markers", line=dict(color="#334155", width=2),
         marker=dict(color=[HEALTH_COLOURS.get(c, "#94a3b8") for c in frame["colour"]], size=9),
         hovertemplate="%{x|%Y-%m-%d}: %{y:.0f}<extra></extra>", showlegend=False,
+        cliponaxis=False,  # a score of 100 sits on the top edge: draw its whole marker, not half
     ))
     if len(frame):
         first, last = min(frame["as_of"]), max(frame["as_of"])

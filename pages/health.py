@@ -68,7 +68,7 @@ def render_tuning() -> health.HealthConfig:
     left, middle, right = st.columns(3)
     left.slider(t("health.red_below"), 0, 100, key="health_red_below")
     middle.slider(t("health.green_above"), 0, 100, key="health_green_above")
-    right.toggle(t("health.override"), key="health_override")
+    right.toggle(t("health.override"), key="health_override", help=t("health.override_help"))
     right.number_input(t("health.override_multiple"), 1.0, 20.0, step=0.5, key="health_override_multiple")
     right.number_input(t("health.min_interval"), 1.0, 365.0, step=1.0, key="health_min_interval")
     st.markdown(f"**{t('health.thresholds')}**")

@@ -201,7 +201,7 @@ st.caption(t("whatif.scenario_caption"))
 revenue_col, retention_col, growth_col = st.columns(3)
 with revenue_col:
     st.multiselect(t("whatif.pick_accounts"), list(names), key="whatif_accounts", format_func=account_label,
-                   help=t("whatif.pick_accounts_help"))
+                   help=t("whatif.pick_accounts_help"), placeholder=t("whatif.pick_accounts_placeholder"))
     st.slider(t("whatif.revenue_change"), -100, 100, step=5, key="whatif_revenue_change")
 with retention_col:
     st.slider(t("whatif.retention_change"), -20, 20, step=1, key="whatif_retention_pp",
@@ -286,7 +286,8 @@ with load_col:
 
 st.session_state["whatif_compare"] = [n for n in st.session_state.get("whatif_compare", []) if n in saved]
 if saved:
-    st.multiselect(t("whatif.compare"), list(saved), key="whatif_compare", max_selections=whatif.MAX_COMPARED)
+    st.multiselect(t("whatif.compare"), list(saved), key="whatif_compare", max_selections=whatif.MAX_COMPARED,
+                   placeholder=t("whatif.compare_placeholder"))
 results = {t("whatif.current"): result}
 for name in st.session_state["whatif_compare"]:
     results[name] = whatif.compute_scenario(base, saved[name], coefficients, threshold)

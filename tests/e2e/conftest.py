@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -90,11 +91,23 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1366, "height": 768}, "locale": "en-US"}
 
 
+def _is_page_url_probe(message) -> bool:
+    """Opened at a page's own URL (/tiers), Streamlit's frontend first asks /tiers/_stcore/health and
+    /tiers/_stcore/host-config, gets 404 and falls back to the app root (streamlit/streamlit#7074)."""
+    path = urlparse((message.location or {}).get("url", "")).path
+    return "404" in message.text and path.count("/") >= 3 and path.endswith(("/_stcore/health", "/_stcore/host-config"))
+
+
 @pytest.fixture
 def console_errors(page):
     """Errors the browser console shows while the test runs (network noise of this offline machine aside)."""
     errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" and not any(n in m.text for n in NETWORK_NOISE) else None)
+
+    def on_console(message) -> None:
+        if message.type == "error" and not any(n in message.text for n in NETWORK_NOISE) and not _is_page_url_probe(message):
+            errors.append(f"{message.text} [{(message.location or {}).get('url', '')}]")
+
+    page.on("console", on_console)
     page.on("pageerror", lambda error: errors.append(str(error)))
     return errors
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import time
 
-from playwright.sync_api import Page, expect
+import pytest
+from playwright.sync_api import Locator, Page, expect
 
 RUN_TIMEOUT_MS = 60_000
 
@@ -15,7 +17,14 @@ def wait_for_app(page: Page) -> None:
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=RUN_TIMEOUT_MS)
     page.wait_for_selector('[data-testid="stMain"]', timeout=RUN_TIMEOUT_MS)
     expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=RUN_TIMEOUT_MS)
-    time.sleep(0.5)  # charts finish drawing
+    # on a first visit the script can report "notRunning" while the page still shows placeholders
+    expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0, timeout=RUN_TIMEOUT_MS)
+    page.wait_for_function(CHARTS_DRAWN, timeout=RUN_TIMEOUT_MS)
+
+
+# every Plotly chart on the page has drawn its SVG
+CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+    .every(chart => chart.querySelector('.main-svg'))"""
 
 
 def open_app(page: Page, url: str, path: str = "") -> None:
@@ -52,5 +61,95 @@ def go_to_page(page: Page, title: str) -> None:
     wait_for_app(page)
 
 
-def screenshot(page: Page, directory, name: str) -> None:
+def screenshot(page: Page, directory, name: str, whole_page: bool = False) -> None:
+    """The screen as the user sees it; with whole_page, the whole page at this width, to review what lies below.
+
+    Streamlit scrolls inside the app, not the document, so Playwright's full_page would only give the
+    viewport: the window is made as tall as the page for the shot, then set back.
+    """
+    if not whole_page:
+        page.screenshot(path=str(directory / f"{name}.png"))
+        return
+    size = page.viewport_size
+    height = page.evaluate(
+        "Math.max(...['stMain', 'stSidebarContent'].map("
+        "id => document.querySelector(`[data-testid=\"${id}\"]`)?.scrollHeight || 0))"
+    )
+    page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 8000)})
+    time.sleep(0.5)  # charts redraw at the new size
     page.screenshot(path=str(directory / f"{name}.png"))
+    page.set_viewport_size(size)
+
+
+# --- languages: the app takes its language from the browser's locale on the first visit ------------
+def languages(*codes: str) -> list:
+    """Parameters that open the test's browser tab in each language ("en", "zh")."""
+    locales = {"en": "en-US", "zh": "zh-CN"}
+    return [pytest.param(code, id=code, marks=pytest.mark.browser_context_args(locale=locales[code]))
+            for code in (codes or ("en", "zh"))]
+
+
+def parse_amount(text: str) -> tuple[float, float]:
+    """An amount as format_amount shows it (1.23M, 45.6K, 7,428万, 1.23亿) → (value, size of its last digit)."""
+    match = re.fullmatch(r"(-?)([\d,]+)(?:\.(\d+))?\s*(K|M|B|万|亿)?", text.strip())
+    assert match, f"not an amount: {text!r}"
+    sign, whole, decimals, suffix = match.groups()
+    scale = {"K": 1e3, "M": 1e6, "B": 1e9, "万": 1e4, "亿": 1e8, None: 1}[suffix]
+    number = float(whole.replace(",", "") + "." + (decimals or "0"))
+    return (-number if sign else number) * scale, scale / 10 ** len(decimals or "")
+
+
+# --- widgets that AppTest cannot drive: sliders, chart clicks, table rows ----------------------------
+def widget(page: Page, key: str) -> Locator:
+    """The element of the widget with this key (Streamlit marks it with the class st-key-<key>)."""
+    return page.locator(f".st-key-{key}")
+
+
+def move_slider(page: Page, key: str, *keys: str) -> str:
+    """Press keys (ArrowRight, End, ...) on the slider with this key, as a keyboard user does; returns its value."""
+    thumb = widget(page, key).locator('input[type="range"]')
+    thumb.focus()
+    for name in keys:
+        thumb.press(name)
+    wait_for_app(page)
+    return thumb.input_value()
+
+
+def open_expander(page: Page, label: str) -> None:
+    page.locator('[data-testid="stExpander"] summary', has_text=label).click()
+    expect(page.locator('[data-testid="stExpander"]', has_text=label).locator('[data-testid="stExpanderDetails"]')
+           ).not_to_have_attribute("inert", "")
+
+
+def click_bar(page: Page, chart_key: str, index: int = 0) -> None:
+    """Click the index-th bar of a Plotly bar chart drawn with this key (Plotly hit-tests by position)."""
+    bar = widget(page, chart_key).locator("g.trace.bars g.point path").nth(index)
+    bar.scroll_into_view_if_needed()
+    box = bar.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    wait_for_app(page)
+
+
+ROW_HEIGHT = 35  # st.dataframe's header and row height in pixels (the grid is drawn on a canvas)
+
+
+def click_table_row(page: Page, table_key: str, row: int) -> None:
+    """Tick the selection box of a row of a selectable st.dataframe (row 0 = first data row)."""
+    grid = widget(page, table_key).locator("canvas").first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + ROW_HEIGHT / 2, box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT / 2)
+    wait_for_app(page)
+
+
+def scroll_to_top_of(element: Locator) -> None:
+    """Scroll the app so that this element is at the top of the screen (for a screenshot of what follows it)."""
+    element.evaluate("e => e.scrollIntoView({block: 'start'})")
+    time.sleep(0.3)  # charts brought into view finish drawing
+
+
+def metric_values(page: Page) -> dict[str, str]:
+    """Every metric on the page: label → value."""
+    labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
+    values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    return dict(zip((label.strip() for label in labels), values))
