@@ -241,6 +241,8 @@ def describe_measure(measure: str, value: float) -> str:
         text = f"{value * 100:+.1f}".replace("-", "−")
     elif measure in ("recency", "visit_gap"):
         text = format_number(value, 1)
+    elif measure == "contract_days" and value < 0:
+        return t("health.reason.contract_ended", value=format_number(-value, 0))
     else:
         text = format_number(value, 0)
     return t(f"health.reason.{measure}", value=text)

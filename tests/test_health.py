@@ -193,8 +193,11 @@ def test_reasons_in_plain_words(scored):
     assert text.startswith("revenue −25 % against the same 3 months last year; revenue −40 %")
     assert health.describe_reasons(scored.reset_index().iloc[list(scored.index).index("C")]).startswith(
         "no order for 6.8× the usual interval (override: red)")
+    assert health.describe_measure("contract_days", 45) == "contract ends in 45 days"
+    assert health.describe_measure("contract_days", -92) == "contract ended 92 days ago"
     i18n.set_language("zh")
     assert health.describe_measure("revenue_trend", -0.38) == "收入较前 3 个月 −38 %"
+    assert health.describe_measure("contract_days", -92) == "合同已于 92 天前到期"
     i18n.set_language("en")
 
 
