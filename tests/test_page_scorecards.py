@@ -92,7 +92,7 @@ def test_editing_a_target_changes_attainment(writable_app_db):
     detail = _tables(at)[-1].set_index("KPI")
     assert detail.loc["Revenue", "Attainment"] == f"{revenue / round(revenue / 2, 2) * 100:.1f}%"
     assert detail.loc["Revenue", "Attainment"] != revenue_text
-    assert detail.loc["Revenue", "Status"] == "🟢 on target"
+    assert detail.loc["Revenue", "Status"] == "● on target"
     assert detail.loc["Revenue", "Target from"] == "own target"
 
 
