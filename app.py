@@ -5,7 +5,7 @@ import streamlit as st
 from ka import ui
 from ka.i18n import t
 
-st.set_page_config(page_title="KA Radar", page_icon=":material/radar:", layout="wide")
+st.set_page_config(page_title="KA Radar", page_icon="ka/assets/icon.png", layout="wide")  # local file: works offline
 
 context = ui.init_page()
 pages = {
