@@ -104,35 +104,13 @@ def test_demo_declining_accounts_are_red_60_days_before_their_last_order(demo_co
 
 
 # --- Online Retail (../shared/realdata) ------------------------------------------------------
-ONLINE_RETAIL_SQL = """
-    insert into transactions
-    select
-        'r' || row_number() over ()                                  as txn_key,
-        InvoiceNo                                                    as order_id,
-        InvoiceDate::date                                            as order_date,
-        cast(cast(CustomerID as double) as bigint)::varchar          as account_id,
-        null                                                         as account_name,
-        StockCode                                                    as product,
-        null                                                         as category,
-        Quantity::decimal(18,4)                                      as quantity,
-        (Quantity::decimal(18,4) * UnitPrice::decimal(18,4))::decimal(18,4) as revenue,
-        null                                                         as cost,
-        Country                                                      as region,
-        null                                                         as ka_manager,
-        1                                                            as batch_id
-    from read_csv(?, header = true, all_varchar = true)
-    where CustomerID is not null and CustomerID <> ''
-"""
-
-
 @pytest.fixture(scope="module")
 def retail_con(tmp_path_factory):
-    folder = require_realdata("online-retail", "by-day")
+    """The 68 daily Online Retail files imported as one batch through the importer, as a user would."""
+    from import_helpers import import_paths
+
     connection = db.connect(tmp_path_factory.mktemp("retail") / "retail.duckdb")
-    with db.write_transaction(connection) as cur:
-        cur.execute(ONLINE_RETAIL_SQL, [str(folder / "*.csv")])
-        cur.execute("insert into accounts (account_id, region) select account_id, any_value(region) from transactions group by all")
-        db.refresh_account_month(cur)
+    import_paths(connection, require_realdata("online-retail", "by-day"))
     yield connection
     connection.close()
 
