@@ -112,7 +112,9 @@ def _stage(cur, parts: list[read.FilePart], mapping: dict[str, str], options: Im
         refused_lines = read.land(
             cur, [parts[index] for index in members], number, temp_dir, _landing_select(first, mapping)
         )
-        kept_by_file = dict(cur.execute(f"select _file, count(*) from import_raw_{number} group by _file").fetchall())
+        kept_by_file = dict(cur.execute(
+            db.with_identifiers("select _file, count(*) from {raw} group by _file", raw=f"import_raw_{number}")
+        ).fetchall())
         for local, index in enumerate(members):
             part = parts[index]
             refused = [(line, kind, text) for file_index, line, kind, text in refused_lines if file_index == local]
@@ -183,7 +185,7 @@ def _landing_select(part: read.FilePart, mapping: dict[str, str]) -> str:
 
 def _union(groups, select: str) -> str:
     """`select` over every landed group ({raw} stands for its view; all have the same columns)."""
-    return " union all ".join(select.format(raw=f"import_raw_{number}") for number in range(len(groups)))
+    return " union all ".join(db.with_identifiers(select, raw=f"import_raw_{number}") for number in range(len(groups)))
 
 
 def _day_first(cur, parts, groups, mapping, options) -> bool:
@@ -228,17 +230,19 @@ def _parse(cur, parts, groups, mapping, day_first: bool) -> None:
         )
         """
     )
+    # a group's file numbers continue from the files of the groups before it (members[0], an int)
     picks = [
-        f"select ({members[0]} + _file)::integer as file_no, _line as line_no, * exclude (_file, _line) "
-        f"from import_raw_{number}"
+        db.with_identifiers(
+            "select (" + str(int(members[0])) + " + _file)::integer as file_no, _line as line_no, "
+            "* exclude (_file, _line) from {raw}",
+            raw=f"import_raw_{number}",
+        )
         for number, members in enumerate(groups)
     ]
     # Identical lines within a file, numbered (for their keys): found through the few hashes that
     # occur twice, so the window never runs over the whole batch.
     cur.execute(
-        f"""
-        create or replace temp table import_repeats as
-        with lines as ({" union all ".join(picks)})
+        "create or replace temp table import_repeats as with lines as (" + " union all ".join(picks) + """)
         select file_no, line_no, row_number() over (partition by file_no, raw_hash order by line_no) as repeat_no
         from lines
         where (file_no, raw_hash) in (select file_no, raw_hash from lines group by all having count(*) > 1)
@@ -267,12 +271,15 @@ def _check_mojibake(cur) -> None:
     occurs (maybe_mojibake, found while the file was read).
     """
     selects = [
-        f"select min(line_no) as line_no, {name} as text from import_parsed "
-        f"where maybe_mojibake and ka_is_mojibake({name}) group by all"
+        db.with_identifiers(
+            "select min(line_no) as line_no, {name} as text from import_parsed "
+            "where maybe_mojibake and ka_is_mojibake({name}) group by all",
+            name=name,
+        )
         for name in TEXT_FIELDS
     ]
     rows = cur.execute(
-        "select line_no, text from (" + " union all ".join(selects) + f") order by line_no limit {QUOTED_LINES}"
+        "select line_no, text from (" + " union all ".join(selects) + ") order by line_no limit ?", [QUOTED_LINES]
     ).fetchall()
     if rows:
         raise ImportRefused("mojibake", lines="\n".join(f"  {line}: {text}" for line, text in rows))
@@ -296,20 +303,19 @@ def _key_and_count(cur, report: ImportReport, options: ImportOptions, broken_row
     import_ready is a view: the lines to import are the good ones less the few set aside, so the
     batch is not copied once more before the merge.
     """
+    # (the fragments below come from the fixed dicts DROP_REPEATS and DEDUPE_IN_BATCH)
     cur.execute(
-        f"""
+        """
         create or replace temp view import_candidates as
         select * exclude (reason, reason_field, reason_value) from import_parsed
-        where reason is null and account_id is not null {DROP_REPEATS[options.drop_duplicates]}
-        """
+        where reason is null and account_id is not null """ + DROP_REPEATS[options.drop_duplicates]
     )
     cur.execute(
-        f"""
+        """
         create or replace temp table import_skipped as
         select file_no, line_no from import_candidates semi join transactions using (txn_key)
         union all
-        {DEDUPE_IN_BATCH[dedupe_in_batch]}
-        """
+        """ + DEDUPE_IN_BATCH[dedupe_in_batch]
     )
     cur.execute(
         "create or replace temp view import_ready as "

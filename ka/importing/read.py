@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from ka import db
 from ka.importing.report import ImportRefused
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -314,7 +315,15 @@ def land(
     """
     first = parts[0]
     columns = {f"c{index}": "VARCHAR" for index in range(len(first.headers))}
-    file_table, raw_view = f"import_file_{number}", f"import_raw_{number}"
+    # the group's tables, named by its number only (db.with_identifiers admits nothing else)
+    names = {
+        "file_table": f"import_file_{number}", "raw_view": f"import_raw_{number}",
+        "paths": f"import_paths_{number}", "refused": f"import_refused_{number}", "gaps": f"import_gaps_{number}",
+    }
+
+    def sql(template: str) -> str:
+        return db.with_identifiers(template, **names)
+
     if first.kind == "excel":
         import pyarrow as pa
 
@@ -325,9 +334,9 @@ def land(
             arrays[name] = pa.array([row[index] or None for row in rows], pa.string())
         cur.register("import_arrow", pa.table(arrays))
         picked = "*" if select_list == "*" else f"_file, _line, {select_list}"
-        cur.execute(f"create temp table {file_table} as select {picked} from import_arrow")
+        cur.execute(sql("create temp table {file_table} as select " + picked + " from import_arrow"))
         cur.unregister("import_arrow")
-        cur.execute(f"create temp view {raw_view} as select * from {file_table}")
+        cur.execute(sql("create temp view {raw_view} as select * from {file_table}"))
         # Cells beyond the header's width are data no header names: refuse those rows.
         return [
             (0, line, "TOO MANY COLUMNS", ",".join(row))
@@ -338,73 +347,74 @@ def land(
     picked = select_list if select_list == "*" or len(paths) == 1 else f"{select_list}, _path"
     cur.execute("drop table if exists import_rejects")
     cur.execute("drop table if exists import_reject_scans")
+    # (select_list is SQL the caller built from fixed fragments and generated column names)
     cur.execute(
-        f"""
-        create temp table {file_table} as
-        select {picked} from read_csv(
+        sql("create temp table {file_table} as select " + picked + """ from read_csv(
             $paths, header = true, columns = $columns, delim = $delim, quote = '"', escape = '"',
             store_rejects = true, rejects_table = 'import_rejects', rejects_scan = 'import_reject_scans',
-            max_line_size = 10000000, filename = {"'_path'" if len(paths) > 1 else 'false'}
-        )
-        """,
-        {"paths": paths, "columns": columns, "delim": first.delimiter},
+            max_line_size = 10000000, filename = $filename
+        )"""),
+        {
+            "paths": paths, "columns": columns, "delim": first.delimiter,
+            "filename": "_path" if len(paths) > 1 else False,  # the file's path as a column only when several
+        },
     )
     cur.execute(
-        f"""
-        create temp table import_paths_{number} as
+        sql("""
+        create temp table {paths} as
         select unnest($paths) as path, (generate_subscripts($paths, 1) - 1)::integer as file_index
-        """,
+        """),
         {"paths": paths},
     )
     cur.execute(
-        f"""
-        create temp table import_refused_{number} as
+        sql("""
+        create temp table {refused} as
         select files.file_index, rejects.line, any_value(rejects.error_type::varchar) as error_type,
                any_value(rejects.csv_line) as csv_line
         from import_rejects as rejects
         join import_reject_scans as scans using (scan_id, file_id)
-        join import_paths_{number} as files on files.path = scans.file_path
+        join {paths} as files on files.path = scans.file_path
         group by all
-        """
+        """)
     )
     # The reader keeps row order; a kept row's line = its position in its file + the header
     # + the rejected lines before it.
     cur.execute(
-        f"""
-        create temp table import_gaps_{number} as
+        sql("""
+        create temp table {gaps} as
         with rejected as (
             select file_index, line, row_number() over (partition by file_index order by line) as seen
-            from import_refused_{number}
+            from {refused}
         )
         select file_index, line - seen - 1 as kept_before, max(seen) as passed from rejected group by all
-        """
+        """)
     )
     if len(paths) == 1:
         # rowid counts from an offset inside a transaction, so positions are relative to the first row
-        located = f"select 0 as _file, rowid - (select min(rowid) from {file_table}) as position, * from {file_table}"
+        located = "select 0 as _file, rowid - (select min(rowid) from {file_table}) as position, * from {file_table}"
     else:
-        located = f"""
+        located = """
             select files.file_index as _file, file.rowid - starts.first_row as position, file.* exclude (_path)
             from {file_table} as file
             join (select _path, min(rowid) as first_row from {file_table} group by _path) as starts using (_path)
-            join import_paths_{number} as files on files.path = file._path"""
-    refused = cur.execute(f"select * from import_refused_{number} order by file_index, line").fetchall()
+            join {paths} as files on files.path = file._path"""
+    refused = cur.execute(sql("select * from {refused} order by file_index, line")).fetchall()
     if not refused:  # the common case: no gaps to account for
-        cur.execute(
-            f"create temp view {raw_view} as select _file, (position + 2)::bigint as _line, * exclude (_file, position) "
-            f"from ({located})"
-        )
+        cur.execute(sql(
+            "create temp view {raw_view} as select _file, (position + 2)::bigint as _line, * exclude (_file, position) "
+            "from (" + located + ")"
+        ))
         return []
     cur.execute(
-        f"""
+        sql("""
         create temp view {raw_view} as
-        with located as ({located})
+        with located as (""" + located + """)
         select located._file, (located.position + 2 + coalesce(gaps.passed, 0))::bigint as _line,
                located.* exclude (_file, position)
         from located
-        asof left join import_gaps_{number} as gaps
+        asof left join {gaps} as gaps
             on located._file = gaps.file_index and located.position >= gaps.kept_before
-        """
+        """)
     )
     return [(file_index, int(line), kind, text) for file_index, line, kind, text in refused]
 
