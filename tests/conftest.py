@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from ka import db, demo
-
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-REALDATA = ROOT.parent / "shared" / "realdata"
-
-SMALL_DEMO = demo.DemoSpec(accounts=60, rows=20_000, years=3, seed=7)
+from ka_testing import SMALL_DEMO
 
 
 @pytest.fixture(autouse=True)
@@ -61,26 +55,3 @@ def app_db(demo_db_path, monkeypatch) -> Path:
     """Point the app (AppTest pages) at the small demo portfolio."""
     monkeypatch.setenv("KA_RADAR_DB", str(demo_db_path))
     return demo_db_path
-
-
-def load_fixture_transactions(connection, name: str = "transactions") -> None:
-    """Load tests/fixtures/<name>.csv (and accounts.csv) into a fresh database, as an import would."""
-    with db.write_transaction(connection) as cur:
-        cur.execute(
-            "insert into transactions select * replace (revenue::decimal(18,4) as revenue, "
-            "cost::decimal(18,4) as cost, quantity::decimal(18,4) as quantity) "
-            "from read_csv(?, header = true, all_varchar = false, types = {'account_id': 'varchar', 'order_id': 'varchar', 'txn_key': 'varchar', 'revenue': 'varchar', 'cost': 'varchar', 'quantity': 'varchar'})",
-            [str(FIXTURES / f"{name}.csv")],
-        )
-        cur.execute(
-            "insert into accounts by name select * from read_csv(?, header = true, types = {'account_id': 'varchar'})",
-            [str(FIXTURES / "accounts.csv")],
-        )
-        db.refresh_account_month(cur)
-
-
-def require_realdata(*parts: str) -> Path:
-    path = REALDATA.joinpath(*parts)
-    if not path.exists():
-        pytest.fail(f"real data file missing: {path} (the project expects ../shared/realdata beside it)")
-    return path

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT, load_fixture_transactions
+from ka_testing import ROOT, load_fixture_transactions
 from ka import account, db, i18n
 from ka.periods import quarter_period
 

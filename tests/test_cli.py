@@ -7,7 +7,7 @@ import subprocess
 import sys
 from decimal import Decimal
 
-from conftest import ROOT
+from ka_testing import ROOT
 from ka.__main__ import main
 
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import SMALL_DEMO
+from ka_testing import SMALL_DEMO
 from ka import db, demo
 
 FINGERPRINT_SQL = """

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from conftest import require_realdata
+from ka_testing import require_realdata
 from ka import db, health
 from ka.scope import ALL
 

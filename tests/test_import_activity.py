@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import ROOT, load_fixture_transactions
+from ka_testing import ROOT, load_fixture_transactions
 from import_helpers import fingerprint, import_paths, write_file
 from ka import db
 from ka.__main__ import main

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import require_realdata
+from ka_testing import require_realdata
 from import_helpers import fingerprint, import_paths, totals
 from ka import db
 from ka.__main__ import main

@@ -12,7 +12,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from conftest import load_fixture_transactions
+from ka_testing import load_fixture_transactions
 from ka import db, kpi
 from ka.periods import Period, quarter_period
 from ka.scope import Scope

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import FIXTURES, load_fixture_transactions
+from ka_testing import FIXTURES, load_fixture_transactions
 from ka import overview
 from ka.periods import Period, month_period, quarter_period, year_period
 from ka.scope import Scope

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from ka_testing import ROOT
 from ka import db, i18n
 
 PAGE = str(ROOT / "pages" / "data_import.py")

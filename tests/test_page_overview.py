@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from ka_testing import ROOT
 from ka import db, i18n, overview
 from ka.periods import default_period, period_key, quarter_period, year_period
 from ka.scope import Scope

@@ -7,7 +7,7 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from ka_testing import ROOT
 from ka import db, kpi
 from ka.periods import quarter_period
 from ka.scope import Scope

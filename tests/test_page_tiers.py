@@ -8,7 +8,7 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from ka_testing import ROOT
 from ka import db, i18n, overview, tiers
 from ka.periods import default_period
 from ka.scope import Scope

@@ -7,7 +7,7 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from ka_testing import ROOT
 from ka import db, i18n, whatif
 from ka.i18n import format_amount, format_number, format_pct
 from ka.periods import default_period

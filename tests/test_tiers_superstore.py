@@ -12,7 +12,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from tests.conftest import require_realdata
+from ka_testing import require_realdata
 from ka import db, tiers
 from ka.periods import Period
 from ka.scope import Scope
