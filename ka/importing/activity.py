@@ -37,7 +37,9 @@ from ka.importing.load import (
 )
 from ka.importing.mapping import SYNONYMS as TRANSACTION_SYNONYMS
 from ka.importing.mapping import clean_mapping, load_mapping, mapping_names, normalise, propose_mapping, save_mapping
-from ka.importing.report import FileSummary, ImportRefused, ImportReport, RejectedRow
+from ka.importing.report import (
+    FileSummary, ImportRefused, ImportReport, RejectedRow, batch_details, format_files_and_mapping,
+)
 from ka.kpi import KPIS
 
 
@@ -507,19 +509,7 @@ def _merge(cur, spec: TableKind, report: TableReport, options: ImportOptions) ->
             ),
             {"batch_id": batch_id},
         )
-    details = {
-        "files": [
-            {"name": f.name, "sha256": f.sha256, "encoding": f.encoding, "sheet": f.sheet, "rows": f.rows}
-            for f in report.files
-        ],
-        "mapping": report.mapping,
-        "date_order": report.date_order,
-        "rows_read": report.rows_read,
-        "rows_rejected": report.rows_rejected,
-        "rows_new": report.rows_new,
-        "rows_updated": report.rows_updated,
-        "duplicates_skipped": report.duplicates_skipped,
-    }
+    details = batch_details(report, rows_new=report.rows_new, rows_updated=report.rows_updated)
     cur.execute(
         "insert into import_batches (batch_id, kind, source, files, rows_imported, revenue_total) values (?, ?, ?, ?, ?, null)",
         [batch_id, spec.name, options.source, json.dumps(details, ensure_ascii=False, default=str), report.rows_to_import],
@@ -616,15 +606,7 @@ def format_table_report(report: TableReport) -> str:
         head = t("data_import.text_imported", batch=report.batch_id)
     else:
         head = t("data_import.text_dry_run" if report.dry_run else "import_activity.text_nothing_new")
-    lines = [f"{head} ({kind_label(report.kind)})"]
-    for summary in report.files[:10]:
-        lines.append(t(
-            "data_import.text_file", name=summary.name, encoding=summary.encoding or "xlsx", rows=summary.rows,
-            rejected=summary.rejected,
-        ))
-    if len(report.files) > 10:
-        lines.append(t("data_import.text_more_files", count=len(report.files) - 10))
-    lines.append(t("data_import.text_mapping", mapping=", ".join(f"{k}←{v}" for k, v in report.mapping.items())))
+    lines = [f"{head} ({kind_label(report.kind)})", *format_files_and_mapping(report)]
     lines.append(t(
         "import_activity.text_counts", read=report.rows_read, new=report.rows_new, updated=report.rows_updated,
         rejected=report.rows_rejected, unchanged=report.duplicates_skipped, superseded=report.duplicate_lines_in_file,

@@ -19,7 +19,7 @@ from pathlib import Path
 from ka import db
 from ka.importing import read
 from ka.importing.mapping import clean_mapping, missing_required, propose_mapping
-from ka.importing.report import FileSummary, ImportRefused, ImportReport, MonthTotal, RejectedRow
+from ka.importing.report import FileSummary, ImportRefused, ImportReport, MonthTotal, RejectedRow, batch_details
 
 BROKEN_SHARE_LIMIT = 0.05   # more broken rows than this in a file → the file's structure is wrong; refuse
 BROKEN_ROWS_TOLERATED = 2   # ... but a couple of broken rows in a tiny file are only rejected
@@ -433,21 +433,13 @@ def _merge(cur, report: ImportReport, parts: list[read.FilePart], options: Impor
         """
     )
     db.refresh_account_month(cur, "select account_id from import_accounts")
-    details = {
-        "files": [
-            {"name": f.name, "sha256": f.sha256, "encoding": f.encoding, "sheet": f.sheet, "rows": f.rows}
-            for f in report.files
-        ],
-        "mapping": report.mapping,
-        "date_order": report.date_order,
-        "rows_read": report.rows_read,
-        "rows_rejected": report.rows_rejected,
-        "rows_without_account": report.rows_without_account,
-        "revenue_without_account": str(report.revenue_without_account),
-        "duplicates_skipped": report.duplicates_skipped,
-        "cost_total": None if report.cost_total is None else str(report.cost_total),
-        "new_accounts": new_accounts,
-    }
+    details = batch_details(
+        report,
+        rows_without_account=report.rows_without_account,
+        revenue_without_account=str(report.revenue_without_account),
+        cost_total=None if report.cost_total is None else str(report.cost_total),
+        new_accounts=new_accounts,
+    )
     cur.execute(
         """
         insert into import_batches (batch_id, kind, source, files, rows_imported, revenue_total)

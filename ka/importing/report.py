@@ -99,10 +99,25 @@ class ImportReport:
         return asdict(self)
 
 
-def format_report(report: ImportReport) -> str:
-    """The validation report as plain text (the CLI prints it)."""
-    lines = [t("data_import.text_imported", batch=report.batch_id) if report.imported else t(
-        "data_import.text_dry_run" if report.dry_run else "data_import.text_nothing_new")]
+def batch_details(report, **extra) -> dict:
+    """What import_batches.files records of any batch: its files with hashes, the mapping and the counts."""
+    return {
+        "files": [
+            {"name": f.name, "sha256": f.sha256, "encoding": f.encoding, "sheet": f.sheet, "rows": f.rows}
+            for f in report.files
+        ],
+        "mapping": report.mapping,
+        "date_order": report.date_order,
+        "rows_read": report.rows_read,
+        "rows_rejected": report.rows_rejected,
+        "duplicates_skipped": report.duplicates_skipped,
+        **extra,
+    }
+
+
+def format_files_and_mapping(report) -> list[str]:
+    """The text report's lines on the files read (ten at most) and the column mapping used."""
+    lines = []
     for summary in report.files[:10]:
         lines.append(t(
             "data_import.text_file", name=summary.name, encoding=summary.encoding or "xlsx", rows=summary.rows,
@@ -111,6 +126,14 @@ def format_report(report: ImportReport) -> str:
     if len(report.files) > 10:
         lines.append(t("data_import.text_more_files", count=len(report.files) - 10))
     lines.append(t("data_import.text_mapping", mapping=", ".join(f"{k}←{v}" for k, v in report.mapping.items())))
+    return lines
+
+
+def format_report(report: ImportReport) -> str:
+    """The validation report as plain text (the CLI prints it)."""
+    lines = [t("data_import.text_imported", batch=report.batch_id) if report.imported else t(
+        "data_import.text_dry_run" if report.dry_run else "data_import.text_nothing_new")]
+    lines += format_files_and_mapping(report)
     lines.append(t(
         "data_import.text_counts", read=report.rows_read, to_import=report.rows_to_import,
         rejected=report.rows_rejected, duplicates=report.duplicates_skipped,
