@@ -140,7 +140,11 @@ def test_ambiguous_dates_are_asked_not_guessed(con, tmp_path, order, expected_fi
 
 @pytest.mark.parametrize(
     ("rows", "order"),
-    [("13/04/2024,A,1\n05/06/2024,B,2\n", "dmy"), ("04/13/2024,A,1\n05/06/2024,B,2\n", "mdy")],
+    [
+        ("13/04/2024,A,1\n05/06/2024,B,2\n", "dmy"),
+        ("04/13/2024,A,1\n05/06/2024,B,2\n", "mdy"),
+        ("2024-04-13,A,1\n2024年5月6日,B,2\n", "none_needed"),  # no date whose order is in doubt
+    ],
 )
 def test_date_order_is_detected_when_the_data_tells(con, tmp_path, rows, order):
     path = write_file(tmp_path, "dates.csv", "Date,Customer,Amount\n" + rows)

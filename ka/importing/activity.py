@@ -305,7 +305,8 @@ def _stage(cur, spec: TableKind, parts, mapping: dict[str, str], options: Import
     if missing:
         raise TableImportRefused("required_fields", fields=", ".join(field_label(name) for name in missing))
     day_first = _day_first(cur, spec, parts, mapping, options)
-    report.date_order = "dmy" if day_first else "mdy"
+    report.date_order = {True: "dmy", False: "mdy", None: "none_needed"}[day_first]
+    day_first = bool(day_first)
     picks = []
     for number, part in enumerate(parts):  # generated column names only (c0, c1, ...)
         columns = ", ".join(
@@ -356,9 +357,10 @@ def _land(cur, parts, report: TableReport, temp_dir: Path) -> list[RejectedRow]:
     return broken_rows
 
 
-def _day_first(cur, spec: TableKind, parts, mapping: dict[str, str], options: ImportOptions) -> bool:
+def _day_first(cur, spec: TableKind, parts, mapping: dict[str, str], options: ImportOptions) -> bool | None:
     """M/D or D/M for slash dates, over every date column: from the data when a number above 12
-    decides it, else the user (ImportOptions.date_order); refused when neither can tell."""
+    decides it, else the user (ImportOptions.date_order); refused when neither can tell; None when
+    no date needs an order (ISO dates, Chinese dates, Excel dates)."""
     if options.date_order in ("mdy", "dmy"):
         return options.date_order == "dmy"
     selects = [
@@ -366,13 +368,13 @@ def _day_first(cur, spec: TableKind, parts, mapping: dict[str, str], options: Im
         for number, part in enumerate(parts) for name in spec.dates if name in mapping
     ]
     if not selects:
-        return False
+        return None
     max_first, max_second, count = cur.execute(
         "select max(try_cast(parts.a as integer)), max(try_cast(parts.b as integer)), count(*) from ("
         + " union all ".join(selects) + ") where parts.a <> ''"
     ).fetchall()[0]
     if not count:
-        return False
+        return None
     if max_first > 12 and max_second <= 12:
         return True
     if max_second > 12 and max_first <= 12:

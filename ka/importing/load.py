@@ -138,7 +138,8 @@ def _stage(cur, parts: list[read.FilePart], mapping: dict[str, str], options: Im
     if missing:
         raise ImportRefused("required_fields", fields=", ".join(missing))
     day_first = _day_first(cur, parts, groups, mapping, options)
-    report.date_order = "dmy" if day_first else "mdy"
+    report.date_order = {True: "dmy", False: "mdy", None: "none_needed"}[day_first]
+    day_first = bool(day_first)
     _parse(cur, parts, groups, mapping, day_first)
     _check_mojibake(cur)
     _key_and_count(cur, report, options, broken_rows, dedupe_in_batch=len(parts) > 1 or "line_no" in mapping)
@@ -188,8 +189,9 @@ def _union(groups, select: str) -> str:
     return " union all ".join(db.with_identifiers(select, raw=f"import_raw_{number}") for number in range(len(groups)))
 
 
-def _day_first(cur, parts, groups, mapping, options) -> bool:
-    """M/D or D/M for slash dates: from the data when a number above 12 decides it, else the user."""
+def _day_first(cur, parts, groups, mapping, options) -> bool | None:
+    """M/D or D/M for slash dates: from the data when a number above 12 decides it, else the user;
+    None when no date needs an order (ISO dates, Chinese dates, Excel dates)."""
     if options.date_order in ("mdy", "dmy"):
         return options.date_order == "dmy"
     # ISO dates were cast while landing; order_date_text holds every other date. Cheap prefilter:
@@ -205,7 +207,7 @@ def _day_first(cur, parts, groups, mapping, options) -> bool:
         + dates + ") where parts.a <> ''"
     ).fetchall()[0]
     if not count:
-        return False
+        return None
     if max_first > 12 and max_second <= 12:
         return True
     if max_second > 12 and max_first <= 12:
