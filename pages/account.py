@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from ka import charts, ui
-from ka.i18n import format_amount, format_int, format_pct, t
+from ka import charts, i18n, tiers, ui
+from ka.i18n import format_amount, format_int, format_number, format_pct, t
 
 SELECTED = ui.SELECTED_ACCOUNT_KEY
 PICKER = "account_picker"
@@ -44,6 +44,25 @@ else:
 if profile["last_order_date"]:
     st.caption(t("account.customer_since", first=profile["first_order_date"], last=profile["last_order_date"],
                  days=(ctx.as_of - profile["last_order_date"]).days))
+
+tier_config = tiers.read_tier_settings(ctx.con)["config"]
+tiered = ui.load_account_tiers(ctx.db_path, version, ctx.period, ui.tier_base_scope(ctx.scope), tier_config)
+tier_row = tiered[tiered["account_id"] == account_id]
+tier_text = t("account.tier", tier=tier_row["tier"].iloc[0]) if len(tier_row) else t("account.no_tier")
+listing = ui.load_health_listing(
+    ctx.db_path, version, ctx.period.end, ctx.scope, ui.saved_health_config(ctx.con), i18n.get_language())
+health_row = listing[listing["account_id"] == account_id]
+if len(health_row):
+    row = health_row.iloc[0]
+    colour = row["colour"]
+    mark = {"red": ":red[●]", "yellow": ":orange[●]", "green": ":green[●]"}.get(colour, "○")
+    st.markdown(tier_text + " · " + t(
+        "account.health", mark=mark, colour=t(f"health.colour.{colour}"), score=format_number(row["score"], 0),
+        date=f"{ctx.period.end:%Y-%m-%d}"))
+    if row["reasons"]:
+        st.caption(t("account.reasons", reasons=row["reasons"]))
+else:
+    st.markdown(tier_text + " · " + t("account.no_health"))
 
 figures = ui.load_account_figures(ctx.db_path, version, account_id, ctx.period)
 current, prior, year_ago = figures["current"], figures["prior"], figures["year_ago"]

@@ -80,3 +80,22 @@ def test_picker_lists_accounts_that_did_not_buy_in_the_period(fixture_con):
     assert set(options["account_id"]) == {"A001", "A002", "A003", "A004", "A005", "A006"}
     lost = options.set_index("account_id").loc["A005"]
     assert lost["revenue"] != lost["revenue"]  # no revenue in the period (NaN), still listed
+
+
+def test_page_shows_the_accounts_tier_and_health_with_reasons(app_db):
+    from ka import health, tiers
+    from ka.periods import default_period
+    from ka.scope import ALL
+
+    con = db.connect(app_db)
+    period = default_period("quarter", con.execute("select max(order_date) from transactions").fetchall()[0][0])
+    tier = tiers.read_account_tiers(con, period, ALL).set_index("account_id").loc["KA00001", "tier"]
+    scored = health.read_health(con, period.end, ALL, health.HealthConfig()).set_index("account_id").loc["KA00001"]
+    con.close()
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["lang"] = "en"
+    at.session_state["selected_account_id"] = "KA00001"
+    at.run()
+    line = [m.value for m in at.markdown if "Tier" in m.value][0]
+    assert f"**Tier {tier}**" in line
+    assert f"**{scored['colour'].capitalize()}**, score {scored['score']:.0f}" in line
