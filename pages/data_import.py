@@ -162,17 +162,7 @@ def render_report(report: importing.ImportReport) -> None:
         },
     )
     files_col.markdown(f"**{t('data_import.files_header')}**")
-    files_col.dataframe(
-        pd.DataFrame(
-            [(f.name, f.encoding or "xlsx", f.rows, f.rejected) for f in report.files],
-            columns=["file", "encoding", "rows", "rejected"],
-        ),
-        hide_index=True, key="data_import_file_table",
-        column_config={
-            "file": t("data_import.col_file"), "encoding": t("data_import.col_encoding"),
-            "rows": t("data_import.col_rows"), "rejected": t("data_import.col_rejected"),
-        },
-    )
+    render_files(report, files_col, key="data_import_file_table")
     render_rejected_and_sample(
         report, reason_label=lambda reason: t(f"data_import.reason_{reason}"), field_prefix="data_import.field_",
         key_prefix="data_import", cell=lambda value: "" if value is None else str(value),
@@ -308,20 +298,25 @@ def render_table_report(report: importing.TableReport) -> None:
         st.info(t("import_activity.unknown_accounts_note", accounts=format_int(report.accounts_unknown)))
     if report.duplicate_lines_in_file:
         st.caption(t("import_activity.superseded_note", rows=format_int(report.duplicate_lines_in_file)))
-    st.dataframe(
+    render_files(report, st, key="data_import_table_files")
+    render_rejected_and_sample(
+        report, reason_label=importing.activity.reason_label, field_prefix="import_activity.field_",
+        key_prefix="data_import_table", cell=cell_text,
+    )
+
+
+def render_files(report, container, key: str) -> None:
+    """Each file of the batch with the encoding it was read in, its rows and its rejected rows."""
+    container.dataframe(
         pd.DataFrame(
             [(f.name, f.encoding or "xlsx", f.rows, f.rejected) for f in report.files],
             columns=["file", "encoding", "rows", "rejected"],
         ),
-        hide_index=True, key="data_import_table_files",
+        hide_index=True, key=key,
         column_config={
             "file": t("data_import.col_file"), "encoding": t("data_import.col_encoding"),
             "rows": t("data_import.col_rows"), "rejected": t("data_import.col_rejected"),
         },
-    )
-    render_rejected_and_sample(
-        report, reason_label=importing.activity.reason_label, field_prefix="import_activity.field_",
-        key_prefix="data_import_table", cell=cell_text,
     )
 
 

@@ -38,7 +38,7 @@ from ka.importing.load import (
 from ka.importing.mapping import SYNONYMS as TRANSACTION_SYNONYMS
 from ka.importing.mapping import clean_mapping, load_mapping, mapping_names, normalise, propose_mapping, save_mapping
 from ka.importing.report import (
-    FileSummary, ImportRefused, ImportReport, RejectedRow, batch_details, format_files_and_mapping,
+    FileSummary, ImportRefused, ImportReport, RejectedRow, batch_details, decide_day_first, format_files_and_mapping,
 )
 from ka.kpi import KPIS
 
@@ -369,17 +369,7 @@ def _day_first(cur, spec: TableKind, parts, mapping: dict[str, str], options: Im
     ]
     if not selects:
         return None
-    max_first, max_second, count = cur.execute(
-        "select max(try_cast(parts.a as integer)), max(try_cast(parts.b as integer)), count(*) from ("
-        + " union all ".join(selects) + ") where parts.a <> ''"
-    ).fetchall()[0]
-    if not count:
-        return None
-    if max_first > 12 and max_second <= 12:
-        return True
-    if max_second > 12 and max_first <= 12:
-        return False
-    raise ImportRefused("date_order", example_first=max_first, example_second=max_second)
+    return decide_day_first(cur, " union all ".join(selects))
 
 
 def _match_names_to_accounts(cur) -> None:

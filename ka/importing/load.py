@@ -19,7 +19,9 @@ from pathlib import Path
 from ka import db
 from ka.importing import read
 from ka.importing.mapping import clean_mapping, missing_required, propose_mapping
-from ka.importing.report import FileSummary, ImportRefused, ImportReport, MonthTotal, RejectedRow, batch_details
+from ka.importing.report import (
+    FileSummary, ImportRefused, ImportReport, MonthTotal, RejectedRow, batch_details, decide_day_first,
+)
 
 BROKEN_SHARE_LIMIT = 0.05   # more broken rows than this in a file → the file's structure is wrong; refuse
 BROKEN_ROWS_TOLERATED = 2   # ... but a couple of broken rows in a tiny file are only rejected
@@ -202,17 +204,7 @@ def _day_first(cur, parts, groups, mapping, options) -> bool | None:
         "substr(trim(order_date_text), 2, 1) in ('/', '.', '-', '／') "
         "or substr(trim(order_date_text), 3, 1) in ('/', '.', '-', '／'))",
     )
-    max_first, max_second, count = cur.execute(
-        "select max(try_cast(parts.a as integer)), max(try_cast(parts.b as integer)), count(*) from ("
-        + dates + ") where parts.a <> ''"
-    ).fetchall()[0]
-    if not count:
-        return None
-    if max_first > 12 and max_second <= 12:
-        return True
-    if max_second > 12 and max_first <= 12:
-        return False
-    raise ImportRefused("date_order", example_first=max_first, example_second=max_second)
+    return decide_day_first(cur, dates)
 
 
 def _parse(cur, parts, groups, mapping, day_first: bool) -> None:

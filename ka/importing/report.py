@@ -99,6 +99,23 @@ class ImportReport:
         return asdict(self)
 
 
+def decide_day_first(cur, date_parts_sql: str) -> bool | None:
+    """Day first or month first for dates like 03/04/2024, from `date_parts_sql` (a fixed query
+    giving ka_date_parts of the batch's date texts): decided when a number above 12 shows which
+    part is the day; None when no such date exists; refused when the data cannot tell."""
+    max_first, max_second, count = cur.execute(
+        "select max(try_cast(parts.a as integer)), max(try_cast(parts.b as integer)), count(*) from ("
+        + date_parts_sql + ") where parts.a <> ''"
+    ).fetchall()[0]
+    if not count:
+        return None
+    if max_first > 12 and max_second <= 12:
+        return True
+    if max_second > 12 and max_first <= 12:
+        return False
+    raise ImportRefused("date_order", example_first=max_first, example_second=max_second)
+
+
 def batch_details(report, **extra) -> dict:
     """What import_batches.files records of any batch: its files with hashes, the mapping and the counts."""
     return {
