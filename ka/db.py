@@ -210,7 +210,7 @@ def _sql_text(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
-_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 
 
 def with_identifiers(template: str, **identifiers: str) -> str:
@@ -222,7 +222,7 @@ def with_identifiers(template: str, **identifiers: str) -> str:
     """
     for name, identifier in identifiers.items():
         parts = identifier.split(", ")
-        if not all(_IDENTIFIER.match(part) for part in parts):
+        if not all(_IDENTIFIER.fullmatch(part) for part in parts):  # `$` would let a trailing newline through
             raise ValueError(f"not a plain SQL identifier: {identifier!r}")
         template = template.replace("{" + name + "}", identifier)
     if re.search(r"{[a-z_]+}", template):

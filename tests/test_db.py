@@ -89,7 +89,9 @@ def test_with_identifiers_accepts_plain_names(identifier):
     assert db.with_identifiers("select {x} from t", x=identifier) == f"select {identifier} from t"
 
 
-@pytest.mark.parametrize("identifier", ["x; drop table accounts", "Name", "a,b", "a b", "\"quoted\"", ""])
+@pytest.mark.parametrize(
+    "identifier", ["x; drop table accounts", "Name", "a,b", "a b", "\"quoted\"", "", "accounts\n", "a, b\n", "\naccounts"]
+)
 def test_with_identifiers_refuses_anything_else(identifier):
     with pytest.raises(ValueError):
         db.with_identifiers("select {x} from t", x=identifier)
