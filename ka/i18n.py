@@ -7,6 +7,7 @@ because Streamlit serves several sessions from one process.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from contextvars import ContextVar
 from decimal import Decimal
@@ -58,10 +59,25 @@ def get_language() -> str:
     return _language.get()
 
 
+class MissingTranslation(KeyError):
+    """A key that is missing from the current language's catalog (raised only in strict mode)."""
+
+
+def is_strict() -> bool:
+    """Tests set KA_RADAR_STRICT_I18N=1, so a missing key fails instead of showing the raw key."""
+    return os.environ.get("KA_RADAR_STRICT_I18N") == "1"
+
+
 def t(key: str, **values) -> str:
-    """The text for `key` in the current language, with {placeholders} filled."""
+    """The text for `key` in the current language, with {placeholders} filled.
+
+    A key missing from the catalog shows the English text, or the key itself, rather than break
+    a page in front of a customer; in strict mode (the tests) it raises MissingTranslation.
+    """
     text = catalog(get_language()).get(key)
     if text is None:
+        if is_strict():
+            raise MissingTranslation(f"{key!r} is missing from the {get_language()} catalog")
         text = catalog(DEFAULT_LANGUAGE).get(key, key)
     return text.format(**values) if values else text
 

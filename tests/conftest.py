@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from ka import db, demo
 from ka_testing import SMALL_DEMO
+
+# A translation missing from a catalog fails the test (and the app the e2e tests start) instead
+# of showing its raw key on screen.
+os.environ["KA_RADAR_STRICT_I18N"] = "1"
 
 
 @pytest.fixture(autouse=True)
