@@ -115,11 +115,13 @@ def retail_con(tmp_path_factory):
     connection.close()
 
 
+@pytest.mark.slow
 def test_online_retail_loads_the_reference_total(retail_con):
     revenue, customers = db.query_rows(retail_con, "select sum(revenue), count(distinct account_id) from transactions")[0]
     assert (str(revenue), customers) == ("1466224.5500", 1749)
 
 
+@pytest.mark.slow
 def test_online_retail_backtest(retail_con):
     """Three months of data: no month end has its next 3 months in the data, so nothing to evaluate.
 

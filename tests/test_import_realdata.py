@@ -15,6 +15,8 @@ from ka import db
 from ka.__main__ import main
 from ka.importing import undo_batch
 
+pytestmark = pytest.mark.slow  # reads the real files of ../shared/realdata
+
 SUPERSTORE = ("superstore", "Sample - Superstore.csv")
 SUPERSTORE_TOTALS = (9994, 793, Decimal("2297200.8603"), Decimal("286397.0217"), Decimal("2297200.8603"))
 ONLINE_RETAIL_REVENUE = Decimal("1466224.55")

@@ -18,6 +18,8 @@ from ka.periods import Period
 from ka.scope import Scope
 from ka.tiers import TierConfig
 
+pytestmark = pytest.mark.slow  # reads the real files of ../shared/realdata
+
 WHOLE_FILE = Period(pd.Timestamp("2016-01-01").date(), pd.Timestamp("2019-12-31").date())
 
 
