@@ -1,6 +1,6 @@
 """Times one what-if slider move on the 10M-row / 5,000-account demo: warm, median of several runs.
 
-A slider move recomputes from the cached account-level frame (ka.ui.load_whatif_base), never from
+A slider move recomputes from the cached account-level frame (whatif.prepare_base, cached by the page), never from
 transactions. Measured: the scenario alone (compute_scenario), and everything the page computes
 on a rerun (dependency table, concentration now and prior, two Lorenz curves, the scenario).
 Target: ≤ 100 ms per move.

@@ -11,7 +11,7 @@ import sys
 import time
 from datetime import date
 
-from ka import cli_exports, cli_import, db, demo
+from ka import cli_exports, cli_import, db, demo, i18n
 from ka.periods import Period, default_period
 
 
@@ -73,16 +73,22 @@ def build_parser() -> argparse.ArgumentParser:
     for option, settings in cli_exports.EXTRA_OPTIONS.items():
         export_cmd.add_argument(option, **settings)
     export_cmd.set_defaults(handler=command_export)
-    cli_import.add_commands(commands)  # import / undo (issue 3)
+    cli_import.add_commands(commands)
     return parser
+
+
+def cli_language() -> str:
+    """KA_RADAR_LANG (zh or en), else the terminal's locale (LANG=zh_CN.UTF-8 gives Chinese)."""
+    return i18n.language_from_locale(os.environ.get("KA_RADAR_LANG") or os.environ.get("LC_ALL") or os.environ.get("LANG"))
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    i18n.set_language(cli_language())
     try:
         return args.handler(args)
     except db.DataError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {error.message()}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `... | head`: the reader has what it wanted
         sys.stdout = open(os.devnull, "w")

@@ -30,7 +30,7 @@ def export_dependency(con, period: Period, args) -> pd.DataFrame:
     threshold = getattr(args, "dependency_threshold", None)
     threshold = whatif.DEFAULT_THRESHOLD if threshold is None else threshold
     if not 0 < threshold <= 1:
-        raise db.DataError("--dependency-threshold must be above 0 and at most 1")
+        raise db.DataError("dependency_threshold_range")
     derived = bool(getattr(args, "derived_coefficients", False))
     return whatif.read_dependency_export(con, period, ALL, threshold, derived)
 
@@ -88,7 +88,7 @@ def export_health(con, period: Period, args) -> pd.DataFrame:
 
     as_of = getattr(args, "as_of", None) or overview.read_data_range(con)[1]
     if as_of is None:
-        raise db.DataError("The database holds no transactions yet.")
+        raise db.DataError("no_transactions")
     return health.compute_export(health.read_health(con, as_of, ALL))
 
 

@@ -1,8 +1,9 @@
 """The only module that opens DuckDB: connect, migrate the schema, run parameterized queries.
 
-Every value reaches SQL as a parameter. The one place where SQL text is assembled is
-`load_sql(..., fragments=...)`, and the fragments come from fixed dicts in the calling module,
-never from user input.
+Every value reaches SQL as a parameter. Shared query parts (a period's account × month rows,
+the scoped accounts) are DuckDB table macros defined at connect (ka/sql/macros.sql); the one
+place where SQL text is assembled is `with_identifiers`, for table and column names the code
+chose, each checked to be a plain identifier.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from typing import Any, Iterator
 import duckdb
 import pandas as pd
 
+from ka.i18n import get_language, t
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "ka_radar.duckdb"
 SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -27,7 +30,38 @@ WRITE_LOCK = threading.RLock()
 
 
 class DataError(Exception):
-    """A database problem told in words a sales director understands."""
+    """A problem with the data told in words a sales director understands.
+
+    `key` names the message in the catalogs (errors.<key>.title and .action, filled with
+    `values`); `detail` keeps the technical text (DuckDB's message) for admins only.
+    """
+
+    def __init__(self, key: str, detail: str | None = None, **values):
+        self.key, self.detail, self.values = key, detail, values
+        super().__init__(f"{key} {values}" + (f": {detail}" if detail else ""))
+
+    def title(self) -> str:
+        return t(f"errors.{self.key}.title", **self.values)
+
+    def action(self) -> str:
+        return t(f"errors.{self.key}.action", **self.values)
+
+    def message(self) -> str:
+        """Title and action as one line (the CLI); Chinese sentences follow each other without a space."""
+        return ("" if get_language() == "zh" else " ").join((self.title(), self.action()))
+
+
+def as_data_error(error: duckdb.Error, path: str | os.PathLike | None = None) -> DataError:
+    """A DuckDB error as the DataError a user can act on: file in use, not a database, or a failed query."""
+    text = str(error)
+    name = Path(path).name if path else ""
+    if "Could not set lock" in text or "Conflicting lock" in text:
+        return DataError("database_locked", detail=text, name=name)
+    if "not a valid DuckDB database" in text:
+        return DataError("database_corrupt", detail=text, name=name)
+    if path is not None:
+        return DataError("database_unreadable", detail=text, name=name)
+    return DataError("query_failed", detail=text)
 
 
 def db_path_from_env(cli_value: str | os.PathLike | None = None) -> Path:
@@ -186,7 +220,7 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int | None = None) -> int:
                 con.execute("commit")
             except duckdb.Error as error:
                 con.execute("rollback")
-                raise DataError(f"Could not upgrade the database to version {number}: {error}") from error
+                raise DataError("database_upgrade_failed", detail=str(error), version=number) from error
         return current_version(con)
 
 
@@ -198,7 +232,7 @@ def connect(path: str | os.PathLike | None = None, *, read_only: bool = False) -
     try:
         con = duckdb.connect(target, read_only=read_only)
     except duckdb.Error as error:
-        raise DataError(f"Could not open the database {target}: {error}") from error
+        raise as_data_error(error, target) from error
     if not read_only:
         migrate(con)
     return con
@@ -245,7 +279,7 @@ def query_df(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> pd
     try:
         return con.cursor().execute(sql, params).df()
     except duckdb.Error as error:
-        raise DataError(f"The query could not run: {error}") from error
+        raise as_data_error(error) from error
 
 
 def query_rows(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> list[tuple]:
@@ -253,7 +287,7 @@ def query_rows(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> 
     try:
         return con.cursor().execute(sql, params).fetchall()
     except duckdb.Error as error:
-        raise DataError(f"The query could not run: {error}") from error
+        raise as_data_error(error) from error
 
 
 def query_dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> list[dict]:
@@ -263,7 +297,7 @@ def query_dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) ->
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row)) for row in cursor.fetchall()]
     except duckdb.Error as error:
-        raise DataError(f"The query could not run: {error}") from error
+        raise as_data_error(error) from error
 
 
 @contextmanager

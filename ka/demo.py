@@ -339,7 +339,7 @@ def _activity(spec: DemoSpec, accounts: pd.DataFrame, expected: np.ndarray, stor
 def build_demo(con: duckdb.DuckDBPyConnection, spec: DemoSpec = DemoSpec(), chunk_rows: int = 2_000_000) -> dict:
     """Fill an empty database with the demo portfolio. Returns a summary."""
     if db.query_rows(con, "select count(*) from transactions")[0][0]:
-        raise db.DataError("The database already holds transactions; the demo is built only into an empty one.")
+        raise db.DataError("demo_needs_empty_database")
     rng = np.random.default_rng(spec.seed)
     products = _products(rng)
     accounts = _accounts(spec, rng)

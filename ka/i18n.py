@@ -157,3 +157,30 @@ def format_delta_points(value, digits: int = 1) -> str | None:
     """Signed change of a share, in percentage points."""
     number = _as_float(value)
     return None if number is None else t("common.delta_pp", value=f"{number * 100:+.{digits}f}")
+
+
+# --- a value by its unit (KPI tables, what-if results) ----------------------------------------
+UNITS = {
+    "amount": format_amount,                          # money: 万/亿 or K/M
+    "pct": format_pct,                                # a fraction shown in %; its change in points
+    "count": format_int,
+    "number": lambda value: format_number(value, 1),  # NPS, visits per month, projects
+    "days": lambda value: format_number(value, 1),
+    "index": format_number,                           # HHI points, whole numbers
+}
+
+
+def format_by_unit(unit: str, value) -> str:
+    return "—" if value is None else UNITS[unit](value)
+
+
+def format_change_by_unit(unit: str, value) -> str:
+    """A signed change in the value's unit: +1.2万, -3, +0.5 pp."""
+    if value is None:
+        return "—"
+    if unit == "pct":
+        return format_delta_points(value)
+    text = format_by_unit(unit, abs(value))
+    if text == format_by_unit(unit, 0):  # float noise such as −1e-12 shows as 0, not −0
+        return text
+    return f"+{text}" if value > 0 else f"-{text}"

@@ -387,11 +387,6 @@ def read_kpi_values(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope
     return compute_kpi_values(raw, period_months(period))
 
 
-def targets_fingerprint(con: duckdb.DuckDBPyConnection) -> int:
-    """Changes whenever a target is added, changed or removed (a cache key)."""
-    return db.query_rows(con, "select count(*) * 7919 + coalesce(sum(hash(scope, scope_id, period, metric, target)) % 1000000007, 0) from targets")[0][0]
-
-
 def read_scorecards(
     con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, level: str,
     weights: Weights = Weights(), config: ScorecardConfig = ScorecardConfig(),

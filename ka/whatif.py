@@ -357,9 +357,9 @@ def relative_gain(after: float, before: float) -> float | None:
 
 RESULT_METRICS = ("revenue", "gross_profit", "hhi", "top5_share", "alerts",
                   "projected_revenue", "cumulative_gross_profit")
-# how each result is shown: money in 万/K, HHI points, a share in % (its change in pp), a count
-RESULT_KINDS = {"horizon_years": "count", "revenue": "money", "gross_profit": "money", "hhi": "points", "top5_share": "share",
-                "alerts": "count", "projected_revenue": "money", "cumulative_gross_profit": "money"}
+# the unit of each result (i18n.format_by_unit): money, HHI points, a share (its change in pp), a count
+RESULT_UNITS = {"horizon_years": "count", "revenue": "amount", "gross_profit": "amount", "hhi": "index",
+                "top5_share": "pct", "alerts": "count", "projected_revenue": "amount", "cumulative_gross_profit": "amount"}
 
 
 @dataclass

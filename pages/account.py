@@ -2,15 +2,13 @@
 
 import streamlit as st
 
-from ka import charts, i18n, tiers, ui
+from ka import account, charts, health, tiers, ui
 from ka.i18n import format_amount, format_int, format_number, format_pct, t
 
-SELECTED = ui.SELECTED_ACCOUNT_KEY
 PICKER = "account_picker"
 
 ctx = ui.init_page()
-version = ui.data_version(ctx.con)
-options = ui.load_account_options(ctx.db_path, version, ctx.period, ctx.scope)
+options = ctx.load(account.read_account_options, ctx.period, ctx.scope)
 if options.empty:
     st.title(t("account.title"))
     st.info(t("account.no_accounts"), icon=":material/filter_alt_off:")
@@ -18,18 +16,18 @@ if options.empty:
 
 names = dict(zip(options["account_id"], ui.with_display_names(options)["account"]))
 account_ids = list(options["account_id"])
-# an account clicked on another page arrives in SELECTED; the picker follows it
-if st.session_state.get(SELECTED) in names:
-    st.session_state[PICKER] = st.session_state[SELECTED]
+# an account clicked on another page arrives as the selected account; the picker follows it
+if ui.selected_account() in names:
+    st.session_state[PICKER] = ui.selected_account()
 elif st.session_state.get(PICKER) not in names:
     st.session_state[PICKER] = account_ids[0]
 account_id = st.selectbox(
     t("account.picker"), account_ids, key=PICKER, help=t("account.picker_help"),
     format_func=lambda a: f"{names[a]} ({a})",
-    on_change=lambda: st.session_state.update({SELECTED: st.session_state[PICKER]}),
+    on_change=lambda: ui.select_account(st.session_state[PICKER]),
 )
 
-profile = ui.load_account_profile(ctx.db_path, version, account_id)
+profile = ctx.load(account.read_profile, account_id)
 st.title(ui.account_display_name(profile["account_name"], profile["account_name_en"]))
 st.caption(t("account.facts", account_id=account_id, industry=profile["industry"] or "—",
              region=profile["region"] or "—", ka_manager=profile["ka_manager"] or "—"))
@@ -45,26 +43,25 @@ if profile["last_order_date"]:
     st.caption(t("account.customer_since", first=profile["first_order_date"], last=profile["last_order_date"],
                  days=(ctx.as_of - profile["last_order_date"]).days))
 
-tier_config = tiers.read_tier_settings(ctx.con)["config"]
-tiered = ui.load_account_tiers(ctx.db_path, version, ctx.period, ui.tier_base_scope(ctx.scope), tier_config)
+tier_config = ctx.load(tiers.read_tier_settings)["config"]
+tiered = ctx.load(tiers.read_account_tiers, ctx.period, ui.tier_base_scope(ctx.scope), tier_config)
 tier_row = tiered[tiered["account_id"] == account_id]
 tier_text = t("account.tier", tier=tier_row["tier"].iloc[0]) if len(tier_row) else t("account.no_tier")
-listing = ui.load_health_listing(
-    ctx.db_path, version, ctx.period.end, ctx.scope, ui.saved_health_config(ctx.con), i18n.get_language())
+health_config, _ = ctx.load(health.read_config)
+listing = ctx.load(health.read_health_listing, ctx.period.end, ctx.scope, health_config)
 health_row = listing[listing["account_id"] == account_id]
 if len(health_row):
     row = health_row.iloc[0]
     colour = row["colour"]
-    mark = {"red": ":red[●]", "yellow": ":orange[●]", "green": ":green[●]"}.get(colour, "○")
     st.markdown(tier_text + " · " + t(
-        "account.health", mark=mark, colour=t(f"health.colour.{colour}"), score=format_number(row["score"], 0),
+        "account.health", mark=ui.colour_mark(colour), colour=t(f"health.colour.{colour}"), score=format_number(row["score"], 0),
         date=f"{ctx.period.end:%Y-%m-%d}"))
     if row["reasons"]:
         st.caption(t("account.reasons", reasons=row["reasons"]))
 else:
     st.markdown(tier_text + " · " + t("account.no_health"))
 
-figures = ui.load_account_figures(ctx.db_path, version, account_id, ctx.period)
+figures = ctx.load(account.read_period_figures, account_id, ctx.period)
 current, prior, year_ago = figures["current"], figures["prior"], figures["year_ago"]
 share = options.set_index("account_id")["share"].get(account_id)
 st.caption(ui.period_label(ctx.period) + " · " + t("period.vs_prior", label=ui.period_label(ctx.period.prior())))
@@ -76,18 +73,18 @@ tiles[2].metric(t("account.kpi_margin"), format_pct(current.margin), ui.kpi_delt
 tiles[3].metric(t("account.kpi_orders"), format_int(current.orders), border=True)
 tiles[4].metric(t("account.kpi_share"), format_pct(share), border=True)
 
-monthly = ui.load_account_monthly(ctx.db_path, version, account_id, ctx.period)
+monthly = ctx.load(account.read_monthly, account_id, ctx.period)
 st.plotly_chart(charts.build_monthly_bars(monthly, t("account.monthly_title")), key="account_monthly")
 
 left, right = st.columns([3, 2])
-mix = ui.load_account_category_mix(ctx.db_path, version, account_id, ctx.period)
+mix = ctx.load(account.read_category_mix, account_id, ctx.period)
 left.plotly_chart(
     charts.build_revenue_bars(mix.rename(columns={"category": "label"}), t("account.mix_title", period=ui.period_label(ctx.period))),
     key="account_mix",
 )
 with right:
     st.subheader(t("account.activity_title"))
-    activity = ui.load_account_activity(ctx.db_path, version, account_id, ctx.as_of)
+    activity = ctx.load(account.read_activity, account_id, ctx.as_of)
     first, second = st.columns(2)
     first.metric(t("account.visits_90d"), format_int(activity["visits_90d"]))
     second.metric(t("account.last_visit"), str(activity["last_visit_date"] or t("account.never")))
@@ -98,7 +95,7 @@ with right:
 
 st.subheader(t("account.recent_orders"))
 st.dataframe(
-    ui.load_account_recent_orders(ctx.db_path, version, account_id),
+    ctx.load(account.read_recent_orders, account_id),
     hide_index=True,
     key="account_orders",
     column_config={

@@ -9,31 +9,15 @@ from ka import charts, health, ui
 from ka.i18n import format_amount, format_int, format_number, format_pct, t
 from ka.periods import month_start
 
-SELECTED_ACCOUNT_KEY = "selected_account_id"  # shared with the account view
-COLOUR_MARKS = {"red": ":red[●]", "yellow": ":orange[●]", "green": ":green[●]", "none": ":gray[○]"}
-
 ctx = ui.init_page()
 st.title(t("health.title"))
 if not ctx.has_data:
     ui.show_empty_state()
     st.stop()
-version = ui.data_version(ctx.con)
-month_ends = ui.load_health_month_ends(ctx.db_path, version)
-saved_config, saved_version = health.read_config(ctx.con)
-versions = health.read_config_versions(ctx.con)
-
-
-def colour_label(colour: str) -> str:
-    """Plain text for table cells (coloured by colour_style); emoji fonts are missing on many servers."""
-    return f"{'○' if colour == health.NO_SCORE else '●'} {t(f'health.colour.{colour}')}"
-
-
-def colour_style(label: str) -> str:
-    """Text colour of a colour_label cell."""
-    for colour, hex_colour in charts.HEALTH_COLOURS.items():
-        if label == colour_label(colour):
-            return f"color: {hex_colour}"
-    return ""
+month_ends = ctx.load(health.read_month_ends)
+saved_config, saved_version = ctx.load(health.read_config)
+versions = ctx.load(health.read_config_versions)
+colour_label, colour_style = ui.colour_label, ui.colour_style
 
 
 def config_label(number: int) -> str:
@@ -103,8 +87,8 @@ with st.expander(t("health.tuning_title"), icon=":material/tune:"):
 is_edited = config != saved_config
 
 previous_month_end = month_start(as_of) - timedelta(days=1)
-inputs = ui.load_health_inputs(ctx.db_path, version, previous_month_end, as_of, ctx.scope)
-scored_all = health.compute_scores(inputs, config)
+inputs = ui.loaded(health.read_health_inputs, previous_month_end, as_of, ctx.scope)
+scored_all = ctx.derive(health.compute_scores, inputs, config)
 current = scored_all[scored_all["as_of"] == as_of]
 before = scored_all[scored_all["as_of"] == previous_month_end]
 st.caption(t("health.caption", as_of=f"{as_of:%Y-%m-%d}", accounts=format_int(len(current)),
@@ -114,9 +98,10 @@ if current.empty:
     st.stop()
 
 # --- would change colour against the saved configuration ----------------------------------------
-saved_current = health.compute_scores(inputs[inputs["as_of"] == as_of], saved_config)
-changes = ui.with_display_names(health.compute_colour_changes(current, saved_current))
 if is_edited:
+    saved_scores = ctx.derive(health.compute_scores, inputs, saved_config)
+    changes = ui.with_display_names(
+        health.compute_colour_changes(current, saved_scores[saved_scores["as_of"] == as_of]))
     with st.container(border=True):
         st.markdown(f"**{t('health.would_change', count=len(changes))}**" if len(changes) else t("health.would_change_none"))
         if len(changes):
@@ -147,7 +132,7 @@ for column, colour in zip(columns, (*health.COLOURS, health.NO_SCORE)):
     count = int(summary.loc[colour, "accounts"])
     change = count - int(summary_before.loc[colour, "accounts"]) if len(before) else None
     column.metric(
-        t("health.colour_metric", colour=f"{COLOUR_MARKS[colour]} {t(f'health.colour.{colour}')}"), format_int(count),
+        t("health.colour_metric", colour=f"{ui.colour_mark(colour)} {t(f'health.colour.{colour}')}"), format_int(count),
         delta=None if change is None else f"{change:+d}", delta_color="inverse" if colour == "red" else "normal",
         border=True,
     )
@@ -178,11 +163,13 @@ event = st.dataframe(
 )
 selected_rows = event["selection"]["rows"] if event else []
 if selected_rows:
-    st.session_state[SELECTED_ACCOUNT_KEY] = table.iloc[selected_rows[0]]["account_id"]
+    ui.select_account(table.iloc[selected_rows[0]]["account_id"])
 
 # --- why: contribution and history of the selected account ----------------------------------------
-history = ui.load_health_history(ctx.db_path, version, ctx.scope, config)
-selected_id = st.session_state.get(SELECTED_ACCOUNT_KEY)
+# inputs at every month end take seconds on 10 million lines: cached apart, so a new configuration only re-scores
+history_inputs = ui.loaded(health.read_history_inputs, ctx.scope, large=True)
+history = ctx.derive(health.compute_scores, history_inputs, config, large=True)
+selected_id = ui.selected_account()
 if selected_id not in set(listing["account_id"]):
     selected_id = listing["account_id"].iloc[0]
 row = listing[listing["account_id"] == selected_id].iloc[0]
@@ -223,7 +210,8 @@ left.radio(t("health.churn_rule"), health.CHURN_RULES, key="health_churn_rule",
 right.slider(t("health.churn_drop"), 10, 100, step=5, format="%d%%", key="health_churn_drop",
              disabled=st.session_state["health_churn_rule"] != "revenue_drop")
 rule = health.ChurnRule(st.session_state["health_churn_rule"], st.session_state["health_churn_drop"] / 100)
-backtest, result = ui.load_health_backtest(ctx.db_path, version, ctx.scope, config, rule, ctx.as_of)
+backtest, result = ctx.derive(
+    health.compute_backtest, ui.derived(health.compute_scores, history_inputs, config, large=True), rule, ctx.as_of)
 if result["rows"] == 0:
     st.info(t("health.backtest_empty"))
 else:

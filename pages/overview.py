@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from ka import charts, health, i18n, ui
+from ka import charts, health, overview, ui
 from ka.i18n import format_amount, format_int, format_number, format_pct, t
 
 ctx = ui.init_page()
 st.title(t("overview.title"))
-version = ui.data_version(ctx.con)
-kpis = ui.load_overview(ctx.db_path, version, ctx.period, ctx.scope)
-current, prior, year_ago = kpis["current"], kpis["prior"], kpis["year_ago"]
+current = ctx.load(overview.read_overview_kpis, ctx.period, ctx.scope)
+prior = ctx.load(overview.read_overview_kpis, ctx.period.prior(), ctx.scope)
+year_ago = ctx.load(overview.read_overview_kpis, ctx.period.year_ago(), ctx.scope)
 
 st.caption(t("overview.caption", period=ui.period_label(ctx.period), accounts=current.active_accounts))
 if current.is_empty:
@@ -49,19 +49,18 @@ for row_start in range(0, len(tiles), 5):
     for column, (name, text) in zip(columns, tiles[row_start:row_start + 5]):
         render_kpi(column, name, text, t(f"overview.help_{name}", coverage=coverage))
 
-trend = ui.load_trend(ctx.db_path, version, ctx.period, ctx.scope)
+trend = ctx.load(overview.read_trend_this_vs_last_year, ctx.period, ctx.scope)
 st.plotly_chart(charts.build_year_over_year_trend(trend, ctx.period.end.year), key="overview_trend")
 
 left, right = st.columns(2)
-by_region = ui.load_breakdown(ctx.db_path, version, ctx.period, ctx.scope, "region")
+by_region = ctx.load(overview.read_breakdown, ctx.period, ctx.scope, "region")
 left.plotly_chart(charts.build_revenue_bars(by_region, t("overview.by_region")), key="overview_by_region")
-by_industry = ui.load_breakdown(ctx.db_path, version, ctx.period, ctx.scope, "industry")
+by_industry = ctx.load(overview.read_breakdown, ctx.period, ctx.scope, "industry")
 right.plotly_chart(charts.build_revenue_bars(by_industry, t("overview.by_industry")), key="overview_by_industry")
 
 left, right = st.columns(2)
-saved_health_config = ui.saved_health_config(ctx.con)
-health_listing = ui.load_health_listing(
-    ctx.db_path, version, ctx.period.end, ctx.scope, saved_health_config, i18n.get_language())
+health_config, _ = ctx.load(health.read_config)
+health_listing = ctx.load(health.read_health_listing, ctx.period.end, ctx.scope, health_config)
 left.plotly_chart(charts.build_health_tier_bars(health.compute_tier_colours(health_listing)), key="overview_health_tiers")
 left.caption(t("overview.health_mix_caption", date=f"{ctx.period.end:%Y-%m-%d}"))
 with right:
@@ -81,7 +80,7 @@ with right:
     st.caption(t("overview.to_health"))
 
 st.subheader(t("overview.top_accounts"))
-top = ui.with_display_names(ui.load_top_accounts(ctx.db_path, version, ctx.period, ctx.scope, 10))
+top = ui.with_display_names(ctx.load(overview.read_top_accounts, ctx.period, ctx.scope, 10))
 st.dataframe(
     top[["account_id", "account", "ka_manager", "revenue", "share", "gross_profit", "change"]],
     hide_index=True,

@@ -5,12 +5,10 @@ from dataclasses import replace
 import streamlit as st
 
 from ka import charts, kpi, ui
-from ka.i18n import format_amount, format_number, format_pct, t
+from ka.i18n import format_by_unit, format_pct, t
 
 ctx = ui.init_page()
 st.title(t("scorecards.title"))
-version = ui.data_version(ctx.con)
-tier_key = ui.tier_settings_key(ctx.con)
 period_key = kpi.target_period_key(ctx.period)
 config = kpi.ScorecardConfig()
 
@@ -31,12 +29,7 @@ level = st.segmented_control(
 
 def kpi_text(name: str, value) -> str:
     """A KPI value in its unit: percent, money (万/亿 or K/M), days or a plain number."""
-    unit = kpi.KPI_BY_NAME[name].unit
-    if unit == "pct":
-        return format_pct(value)
-    if unit == "amount":
-        return format_amount(value)
-    return format_number(value, 1)
+    return format_by_unit(kpi.KPI_BY_NAME[name].unit, value)
 
 
 # --- weights ------------------------------------------------------------------------------------
@@ -62,8 +55,8 @@ st.caption(t(
 ))
 
 # --- the scorecards -------------------------------------------------------------------------------
-values = ui.load_kpi_values(ctx.db_path, version, tier_key, ctx.period, ctx.scope, level)
-targets = kpi.read_targets(ctx.con, level, period_key)
+values = ctx.load(kpi.read_kpi_values, ctx.period, ctx.scope, level)
+targets = ctx.load(kpi.read_targets, level, period_key)
 cards = kpi.compute_scorecards(level, ctx.period, values, targets, weights, config)
 st.caption(t(
     "scorecards.caption", period=ui.period_label(ctx.period), count=len(cards.composite),
@@ -133,9 +126,9 @@ if level == "manager":
     if manager is not None:
         st.subheader(t("scorecards.drill_accounts", manager=manager))
         account_scope = replace(ctx.scope, managers=(manager,))
-        account_values = ui.load_kpi_values(ctx.db_path, version, tier_key, ctx.period, account_scope, "account")
-        account_cards = kpi.compute_scorecards(
-            "account", ctx.period, account_values, kpi.read_targets(ctx.con, "account", period_key), weights, config)
+        account_values = ctx.load(kpi.read_kpi_values, ctx.period, account_scope, "account")
+        account_targets = ctx.load(kpi.read_targets, "account", period_key)
+        account_cards = kpi.compute_scorecards("account", ctx.period, account_values, account_targets, weights, config)
         account_table, account_config = ranking_table(account_cards)
         st.dataframe(account_table, hide_index=True, column_config=account_config, key="scorecards_drill_table")
 
@@ -183,8 +176,7 @@ with st.expander(t("scorecards.targets"), icon=":material/flag:"):
 # --- trend and definitions ---------------------------------------------------------------------------
 if level == "manager":
     st.subheader(t("scorecards.trend"))
-    trend = ui.load_composite_trend(
-        ctx.db_path, version, tier_key, kpi.targets_fingerprint(ctx.con), ctx.period, ctx.scope, level, weights)
+    trend = ctx.load(kpi.read_composite_trend, ctx.period, ctx.scope, level, weights)
     st.plotly_chart(charts.build_composite_trend(trend, names), key="scorecards_trend")
 
 with st.expander(t("scorecards.definitions"), icon=":material/menu_book:"):

@@ -8,12 +8,9 @@ import streamlit as st
 from ka import charts, tiers, ui
 from ka.i18n import format_amount, format_int, format_pct, t
 
-SELECTED_ACCOUNT_KEY = "selected_account_id"  # shared with the account view
-
 ctx = ui.init_page()
 st.title(t("tiers.title"))
-version = ui.data_version(ctx.con)
-saved = tiers.read_tier_settings(ctx.con)
+saved = ctx.load(tiers.read_tier_settings)
 scope = ui.tier_base_scope(ctx.scope)  # tiers are drawn over the other filters, not over the tier filter
 
 
@@ -89,19 +86,14 @@ def save_settings(config: tiers.TierConfig, service: pd.DataFrame) -> None:
     st.toast(t("tiers.saved"), icon=":material/check:")
 
 
-def select_account(account_id: str | None) -> None:
-    if account_id:
-        st.session_state[SELECTED_ACCOUNT_KEY] = account_id
-
-
 def pick_from_chart(key: str, frame: pd.DataFrame) -> None:
-    select_account(tiers.account_from_points(st.session_state[key]["selection"]["points"], frame))
+    ui.select_account(tiers.account_from_points(st.session_state[key]["selection"]["points"], frame))
 
 
 def pick_from_table(key: str, frame: pd.DataFrame) -> None:
     rows = st.session_state[key]["selection"]["rows"]
     if rows:
-        select_account(str(frame["account_id"].iloc[rows[0]]))
+        ui.select_account(frame["account_id"].iloc[rows[0]])
 
 
 set_rule_defaults(saved["config"])
@@ -116,7 +108,7 @@ if config is None:
     st.stop()
 
 window = tiers.tier_window(ctx.period, config.window)
-tiered = ui.with_display_names(ui.load_account_tiers(ctx.db_path, version, ctx.period, scope, config))
+tiered = ui.with_display_names(ctx.load(tiers.read_account_tiers, ctx.period, scope, config))
 st.caption(t("tiers.caption", window=ui.period_label(window), accounts=format_int(len(tiered)),
              metric=t(f"common.{config.metric}"), method=t(f"tiers.method_{config.method}")))
 if st.session_state.get(ui.TIER_FILTER_KEY):
@@ -131,7 +123,7 @@ for column, tier in zip(st.columns(len(tiers.TIERS)), tiers.TIERS):
     column.metric(t("tiers.count_label", tier=tier), format_int(counts[tier]), border=True)
 
 cadence = dict(zip(service["tier"], service["visits_per_month"].astype(float)))
-summary = tiers.compute_tier_summary(tiered, tiers.window_months(window), cadence, tiers.read_has_visits(ctx.con))
+summary = tiers.compute_tier_summary(tiered, tiers.window_months(window), cadence, ctx.load(tiers.read_has_visits))
 summary = summary.assign(
     strategy=summary["tier"].map(dict(zip(service["tier"], service["strategy"]))),
     visits_per_month=summary["tier"].map(cadence),
@@ -179,7 +171,10 @@ st.session_state.setdefault("tiers_migration_base", "prior")
 st.radio(t("tiers.migration_base"), ("prior", "year_ago"), key="tiers_migration_base", horizontal=True,
          format_func=lambda b: t(f"tiers.migration_base_{b}"))
 before = ctx.period.prior() if st.session_state["tiers_migration_base"] == "prior" else ctx.period.year_ago()
-migration = ui.load_tier_migration(ctx.db_path, version, before, ctx.period, scope, config)
+migration = ctx.derive(
+    tiers.compute_tier_migration,
+    ui.loaded(tiers.read_account_tiers, before, scope, config), ui.loaded(tiers.read_account_tiers, ctx.period, scope, config),
+)
 st.caption(t("tiers.migration_help"))
 st.plotly_chart(
     charts.build_tier_sankey(tiers.compute_migration_flows(migration), ui.period_label(before), ui.period_label(ctx.period)),
@@ -230,8 +225,8 @@ st.dataframe(
     },
 )
 
-# --- the selected account, inline until the account view exists ----------------------------
-selected = st.session_state.get(SELECTED_ACCOUNT_KEY)
+# --- the selected account: its key figures here, the whole account on the account page ------
+selected = ui.selected_account()
 if selected:
     rows = tiered[tiered["account_id"] == selected]
     moved = migration[migration["account_id"] == selected]

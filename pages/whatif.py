@@ -4,13 +4,14 @@ import pandas as pd
 import streamlit as st
 
 from ka import charts, i18n, ui, whatif
-from ka.i18n import format_amount, format_int, format_number, format_pct, t
+from ka.i18n import format_amount, format_by_unit, format_change_by_unit, format_int, format_number, format_pct, t
 from ka.whatif import Scenario
 
 ctx = ui.init_page()
 st.title(t("whatif.title"))
-version = ui.data_version(ctx.con)
-base = ui.load_whatif_base(ctx.db_path, version, ctx.period, ctx.scope, whatif.read_tier_config(ctx.con))
+# accounts with tiers, observed retention and typical sizes: every slider move works on this cached frame
+base = ctx.derive(whatif.prepare_base, ui.loaded(whatif.read_account_frame, ctx.period, ctx.scope),
+                  ctx.load(whatif.read_tier_config))
 active = base.frame[base.frame["has_orders"]]
 
 st.caption(t("whatif.caption", period=ui.period_label(ctx.period), accounts=len(active),
@@ -30,7 +31,7 @@ st.session_state.setdefault("whatif_hhi_low", whatif.DEFAULT_HHI_BANDS[0])
 st.session_state.setdefault("whatif_hhi_high", whatif.DEFAULT_HHI_BANDS[1])
 for key, default in LEVER_DEFAULTS.items():
     st.session_state.setdefault(key, default)
-ui.TRANSLATED_SELECTBOXES.add("whatif_new_tier")  # its option text is translated (see ui._language_changed)
+ui.TRANSLATED_SELECTBOXES.add("whatif_new_tier")  # its option text is translated (see ka/ui/sidebar.py)
 
 names = {row.account_id: ui.account_display_name(row.account_name, row.account_name_en) for row in active.itertuples()}
 # picked accounts of another period or filter are dropped, not an error
@@ -39,23 +40,6 @@ st.session_state["whatif_accounts"] = [a for a in st.session_state["whatif_accou
 
 def account_label(account_id: str) -> str:
     return f"{names.get(account_id, account_id)} ({account_id})"
-
-
-def format_value(kind: str, value) -> str:
-    if value is None:
-        return "—"
-    return {"money": format_amount, "share": format_pct, "count": format_int, "points": format_number}[kind](value)
-
-
-def format_change(kind: str, value) -> str:
-    if value is None:
-        return "—"
-    if kind == "share":
-        return i18n.format_delta_points(value)
-    text = format_value(kind, abs(value))
-    if text == format_value(kind, 0):  # float noise such as −1e-12 shows as 0, not −0
-        return text
-    return f"+{text}" if value > 0 else f"-{text}"
 
 
 def metric_label(metric: str, years: int | str) -> str:
@@ -76,15 +60,22 @@ def render_coefficients() -> dict[str, float]:
         st.dataframe(whatif.coefficient_table(industries, derived), hide_index=True, column_config=config,
                      key="whatif_coefficients_derived")
         return derived
-    saved = whatif.read_coefficients(ctx.con)
+    saved = ctx.load(whatif.read_coefficients)
     st.caption(t("whatif.coefficients_caption"))
     edited = st.data_editor(whatif.coefficient_table(industries, saved), hide_index=True, disabled=["industry"],
                             column_config=config, key="whatif_coefficients_editor")
     coefficients = dict(zip(edited["industry"], edited["coefficient"].fillna(1.0).astype(float)))
     changed = {name: value for name, value in coefficients.items() if saved.get(name, 1.0) != value}
-    if changed:
-        whatif.save_coefficients(ctx.con, changed)
+    if changed:  # edits count at once; they are kept for the next visit only when saved
+        st.caption(t("whatif.coefficients_unsaved", count=len(changed)))
+        st.button(t("whatif.save_coefficients"), key="whatif_save_coefficients", on_click=save_coefficients,
+                  args=(changed,), icon=":material/save:")
     return coefficients
+
+
+def save_coefficients(changed: dict[str, float]) -> None:
+    whatif.save_coefficients(ctx.con, changed)
+    st.toast(t("whatif.coefficients_saved"), icon=":material/check:")
 
 
 st.header(t("whatif.dependency_header"))
@@ -175,7 +166,7 @@ def put_levers(scenario: Scenario) -> None:
 
 def load_saved() -> None:
     chosen = st.session_state.get("whatif_saved_choice")
-    saved = whatif.read_scenarios(ctx.con)
+    saved = ctx.load(whatif.read_scenarios)
     if chosen in saved:
         put_levers(saved[chosen])
 
@@ -225,9 +216,10 @@ results_col, tiers_col = st.columns([3, 2])
 results_col.dataframe(
     pd.DataFrame({
         "metric": [metric_label(m, years) for m in result.summary["metric"]],
-        "before": [format_value(whatif.RESULT_KINDS[m], v) for m, v in zip(result.summary["metric"], result.summary["before"])],
-        "after": [format_value(whatif.RESULT_KINDS[m], v) for m, v in zip(result.summary["metric"], result.summary["after"])],
-        "change": [format_change(whatif.RESULT_KINDS[m], v) for m, v in zip(result.summary["metric"], result.summary["change"])],
+        "before": [format_by_unit(whatif.RESULT_UNITS[m], v) for m, v in zip(result.summary["metric"], result.summary["before"])],
+        "after": [format_by_unit(whatif.RESULT_UNITS[m], v) for m, v in zip(result.summary["metric"], result.summary["after"])],
+        "change": [format_change_by_unit(whatif.RESULT_UNITS[m], v)
+                   for m, v in zip(result.summary["metric"], result.summary["change"])],
     }),
     hide_index=True, key="whatif_results",
     column_config={"metric": t("whatif.metric"), "before": t("whatif.before"), "after": t("whatif.after"),
@@ -268,7 +260,7 @@ with st.expander(t("whatif.retention_table")):
 
 # --- saved scenarios: save, load, compare, download -----------------------------------------------------
 st.subheader(t("whatif.saved_header"))
-saved = whatif.read_scenarios(ctx.con)
+saved = ctx.load(whatif.read_scenarios)
 save_col, load_col = st.columns(2)
 with save_col:
     st.text_input(t("whatif.scenario_name"), key="whatif_scenario_name")
@@ -292,11 +284,11 @@ results = {t("whatif.current"): result}
 for name in st.session_state["whatif_compare"]:
     results[name] = whatif.compute_scenario(base, saved[name], coefficients, threshold)
 compared = whatif.compare_results(results)
-kinds = [whatif.RESULT_KINDS[m] for m in compared["metric"]]
+units = [whatif.RESULT_UNITS[m] for m in compared["metric"]]
 labels = [metric_label(m, "H") for m in compared["metric"]]  # columns may differ in horizon: the first row says
 shown = compared.assign(metric=labels)
 for column in shown.columns[1:]:
-    shown[column] = [format_value(kind, value) for kind, value in zip(kinds, compared[column])]
+    shown[column] = [format_by_unit(unit, value) for unit, value in zip(units, compared[column])]
 if len(results) > 1:
     st.caption(t("whatif.compare_table"))
     st.dataframe(shown, hide_index=True, key="whatif_compare_table",

@@ -337,7 +337,7 @@ def test_compare_scenarios_side_by_side(base):
     assert table.loc["alerts"].tolist() == [1, 2, 1, 1]
     assert table.loc["cumulative_gross_profit"].tolist() == pytest.approx([990.0, 630.0, 1140.0, 1650.0])
     assert list(table.index) == ["horizon_years", *whatif.RESULT_METRICS]
-    assert set(table.index) == set(whatif.RESULT_KINDS)
+    assert set(table.index) == set(whatif.RESULT_UNITS)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,93 @@
+"""The process-wide connection and one cached call for every reader the pages use.
+
+`PageContext.load(reader, *args)` runs `reader(con, *args)` and `PageContext.derive(compute, *args)`
+runs `compute(*args)`; both go through `_cached_call`, keyed on the database file, its data
+version, the user's scope, the language and the call itself. An argument that is itself a
+`loaded(...)` or `derived(...)` call is keyed by that description, not by its (large) value, and
+resolved through the same cache: a new health configuration re-scores the cached inputs
+without hashing or re-reading them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import duckdb
+import streamlit as st
+
+from ka import db, demo, i18n
+from ka.scope import Scope
+
+# Entries of the one cache. A page run touches about ten; the cache is least-recently-used.
+MAX_ENTRIES = 96
+# Frames with a row per account and month end (the health history) are kept in a smaller cache
+# of their own, so that a few slider moves cannot hold gigabytes on a 10-million-line database.
+MAX_LARGE_ENTRIES = 6
+
+
+@st.cache_resource(show_spinner=False)
+def open_database(db_path: str) -> duckdb.DuckDBPyConnection:
+    """One connection per process; the first start builds the demo portfolio (a few seconds)."""
+    return demo.ensure_database(db_path)
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
+    """Changes whenever an import, an undo, a saved setting or a target changes what readers see."""
+    return tuple(db.query_rows(con, db.load_sql("data_version"))[0])
+
+
+@dataclass(frozen=True)
+class Call:
+    """A reader or computation with its arguments, described so that it can key a cache."""
+
+    function: Callable
+    args: tuple
+    reads_database: bool  # function(con, *args) when true, function(*args) otherwise
+    is_large: bool = False
+
+    def key(self) -> tuple:
+        name = f"{self.function.__module__}.{self.function.__qualname__}"
+        if "<" in name:  # lambdas and local functions share a name: they would share entries
+            raise ValueError(f"cached calls take module-level functions, not {name}")
+        return (name, self.reads_database, tuple(a.key() if isinstance(a, Call) else a for a in self.args))
+
+
+def loaded(reader: Callable, *args, large: bool = False) -> Call:
+    """`reader(con, *args)` as the argument of another cached call."""
+    return Call(reader, args, reads_database=True, is_large=large)
+
+
+def derived(compute: Callable, *args, large: bool = False) -> Call:
+    """`compute(*args)` as the argument of another cached call."""
+    return Call(compute, args, reads_database=False, is_large=large)
+
+
+def run(db_path: str, version: tuple, scope: Scope, call: Call) -> Any:
+    """The value of `call`, from the cache when the same call ran on the same data before."""
+    cached = _cached_large_call if call.is_large else _cached_call
+    return cached(db_path, version, scope, i18n.get_language(), call.key(), _call=call)
+
+
+def _evaluate(db_path: str, version: tuple, scope: Scope, call: Call) -> Any:
+    args = [run(db_path, version, scope, a) if isinstance(a, Call) else a for a in call.args]
+    if call.reads_database:
+        return call.function(open_database(db_path), *args)
+    return call.function(*args)
+
+
+# `scope` and `language` key the cache even where the call does not use them: no result computed
+# for one user's filters or language can reach another's.
+@st.cache_data(show_spinner=False, max_entries=MAX_ENTRIES)
+def _cached_call(db_path: str, version: tuple, scope: Scope, language: str, key: tuple, _call: Call) -> Any:
+    return _evaluate(db_path, version, scope, _call)
+
+
+@st.cache_data(show_spinner=False, max_entries=MAX_LARGE_ENTRIES)
+def _cached_large_call(db_path: str, version: tuple, scope: Scope, language: str, key: tuple, _call: Call) -> Any:
+    return _evaluate(db_path, version, scope, _call)
+
+
+def clear_caches() -> None:
+    """Forget every cached result (after an import; the data version would also tell)."""
+    st.cache_data.clear()

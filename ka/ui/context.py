@@ -1,0 +1,161 @@
+"""What every page starts from: the database, the language, the period and the user's scope.
+
+Pages call `init_page()` first. The sidebar widgets that edit the shared filters are drawn by
+app.py (ka/ui/sidebar.py); a page run on its own (AppTest) reads the same session_state keys
+with their defaults.
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+import duckdb
+import streamlit as st
+
+from ka import db, demo, i18n, overview, tiers
+from ka.i18n import t
+from ka.periods import Period, default_period, month_range, month_start, period_from_key, period_key
+from ka.scope import ALL, Scope
+from ka.ui import cache
+from ka.ui.pages_mode import leave_pages_directory_mode
+
+LANGUAGE_KEY = "lang"
+PERIOD_KIND_KEY = "filter_period_kind"
+PERIOD_KEY = "filter_period"
+CUSTOM_FROM_KEY = "filter_custom_from"
+CUSTOM_TO_KEY = "filter_custom_to"
+FILTER_KEYS = {"region": "filter_regions", "industry": "filter_industries", "ka_manager": "filter_managers"}
+TIER_FILTER_KEY = "filter_tiers"
+SELECTED_ACCOUNT_KEY = "selected_account_id"  # set wherever an account is clicked; the account page opens it
+
+
+@dataclass(frozen=True)
+class PageContext:
+    con: duckdb.DuckDBPyConnection  # for explicit saves; reads go through load()
+    db_path: str
+    version: tuple
+    period: Period
+    scope: Scope
+    first_day: date | None
+    as_of: date | None
+    is_demo: bool
+
+    @property
+    def has_data(self) -> bool:
+        return self.as_of is not None
+
+    def load(self, reader: Callable, *args, large: bool = False) -> Any:
+        """`reader(con, *args)`, cached on this database, its data version and the user's scope."""
+        return cache.run(self.db_path, self.version, self.scope, cache.loaded(reader, *args, large=large))
+
+    def derive(self, compute: Callable, *args, large: bool = False) -> Any:
+        """`compute(*args)`, cached likewise; an argument may be a cache.loaded/derived call."""
+        return cache.run(self.db_path, self.version, self.scope, cache.derived(compute, *args, large=large))
+
+
+def database_path() -> str:
+    return str(db.db_path_from_env())
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    """The process-wide connection; the first start builds the demo portfolio (a few seconds)."""
+    first_start = not Path(database_path()).exists()
+    with st.spinner(t("sidebar.demo_notice")) if first_start else nullcontext():
+        return cache.open_database(database_path())
+
+
+def init_language() -> str:
+    if LANGUAGE_KEY not in st.session_state:
+        st.session_state[LANGUAGE_KEY] = i18n.language_from_locale(_browser_locale())
+    i18n.set_language(st.session_state[LANGUAGE_KEY])
+    return st.session_state[LANGUAGE_KEY]
+
+
+def _browser_locale() -> str | None:
+    try:
+        return st.context.locale
+    except Exception:  # outside a browser session (AppTest, bare mode)
+        return None
+
+
+def init_page() -> PageContext:
+    """Open the data, set the language and the shared filter defaults; every page starts here."""
+    leave_pages_directory_mode()
+    init_language()
+    con = connection()
+    path = database_path()
+    version = cache.data_version(con)
+    first_day, as_of = cache.run(path, version, ALL, cache.loaded(overview.read_data_range))
+    is_demo = cache.run(path, version, ALL, cache.loaded(demo.is_demo))
+    _set_filter_defaults(as_of)
+    scope = Scope(
+        regions=tuple(st.session_state[FILTER_KEYS["region"]]),
+        industries=tuple(st.session_state[FILTER_KEYS["industry"]]),
+        managers=tuple(st.session_state[FILTER_KEYS["ka_manager"]]),
+    )
+    ctx = PageContext(con, path, version, current_period(first_day, as_of), scope, first_day, as_of, is_demo)
+    return replace(ctx, scope=apply_tier_filter(ctx))
+
+
+def _set_filter_defaults(as_of: date | None) -> None:
+    st.session_state.setdefault(PERIOD_KIND_KEY, "quarter")
+    for key in FILTER_KEYS.values():
+        st.session_state.setdefault(key, [])
+    st.session_state.setdefault(TIER_FILTER_KEY, [])
+    if as_of is not None:
+        default = default_period("quarter", as_of)
+        st.session_state.setdefault(PERIOD_KEY, period_key(default))
+        st.session_state.setdefault(CUSTOM_FROM_KEY, month_start(default.start))
+        st.session_state.setdefault(CUSTOM_TO_KEY, month_start(default.end))
+
+
+def current_period(first_day: date | None, as_of: date | None) -> Period:
+    kind = st.session_state.get(PERIOD_KIND_KEY, "quarter")
+    if as_of is None:
+        return default_period("quarter", date.today())
+    if kind == "custom":
+        start, end = st.session_state[CUSTOM_FROM_KEY], st.session_state[CUSTOM_TO_KEY]
+        return month_range(min(start, end), max(start, end))
+    key = st.session_state.get(PERIOD_KEY)
+    if key:
+        period = period_from_key(key)
+        if period.kind == kind:
+            return period
+    return default_period(kind, as_of)
+
+
+def apply_tier_filter(ctx: PageContext) -> Scope:
+    """The scope narrowed to the accounts of the tiers chosen in the sidebar.
+
+    Tiers are drawn for the current period among the accounts of the other filters, with the
+    method saved on the tiers page; no tier chosen means no limit.
+    """
+    chosen = tuple(st.session_state[TIER_FILTER_KEY])
+    if not chosen:
+        return ctx.scope
+    config = ctx.load(tiers.read_tier_settings)["config"]
+    tiered = ctx.load(tiers.read_account_tiers, ctx.period, tier_base_scope(ctx.scope), config)
+    return replace(ctx.scope, account_ids=tiers.account_ids_in_tiers(tiered, chosen))
+
+
+def tier_base_scope(scope: Scope) -> Scope:
+    """The scope without the tier filter's account list: tiers are drawn over it."""
+    return replace(scope, account_ids=None)
+
+
+def select_account(account_id: str | None) -> None:
+    """Remember the clicked account; the account 360 page opens it."""
+    if account_id:
+        st.session_state[SELECTED_ACCOUNT_KEY] = str(account_id)
+
+
+def selected_account() -> str | None:
+    return st.session_state.get(SELECTED_ACCOUNT_KEY)
+
+
+def show_empty_state() -> None:
+    st.info(t("common.no_data_for_selection"), icon=":material/filter_alt_off:")

@@ -1,0 +1,68 @@
+"""How the pages name periods, accounts, KPI changes and health colours, in the user's language."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ka import charts, health, i18n, overview
+from ka.i18n import t
+from ka.periods import Period
+
+INVERSE_KPIS = overview.INVERSE_KPIS  # a rise is bad news: the delta arrow turns red
+
+# Health colours in markdown (st.metric labels, captions); tables use colour_label + colour_style,
+# since emoji fonts are missing on many servers.
+COLOUR_MARKS = {"red": ":red[●]", "yellow": ":orange[●]", "green": ":green[●]", health.NO_SCORE: ":gray[○]"}
+
+
+def period_label(period: Period) -> str:
+    if period.kind == "quarter":
+        return t("period.quarter", year=period.start.year, quarter=(period.start.month - 1) // 3 + 1)
+    if period.kind == "month":
+        return t("period.month", year=period.start.year, month=period.start.month)
+    if period.kind == "year":
+        return t("period.year", year=period.start.year)
+    if period.kind == "t12m":
+        return t("period.t12m", end=f"{period.end:%Y-%m}")
+    return t("period.range", start=f"{period.start:%Y-%m-%d}", end=f"{period.end:%Y-%m-%d}")
+
+
+def account_display_name(name: str | None, name_en: str | None) -> str:
+    """English UI shows the English name where the data has one."""
+    if i18n.get_language() == "en" and isinstance(name_en, str) and name_en:
+        return name_en
+    return name or ""
+
+
+def with_display_names(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with an `account` column in the user's language (cached frames are never mutated)."""
+    out = frame.copy()
+    names_en = out["account_name_en"] if "account_name_en" in out else [None] * len(out)
+    out["account"] = [account_display_name(n, e) for n, e in zip(out["account_name"], names_en)]
+    return out
+
+
+def kpi_delta(name: str, current, base) -> str | None:
+    """The text of a KPI's change against `base`: % for amounts and counts, points for shares."""
+    change = overview.compute_deltas(current, base)[name]
+    if name in ("margin", "top10_share"):
+        return i18n.format_delta_points(change)
+    return i18n.format_delta_pct(change)
+
+
+def colour_mark(colour: str) -> str:
+    """A coloured dot in markdown for a health colour (a ring when the account has no score)."""
+    return COLOUR_MARKS.get(colour, COLOUR_MARKS[health.NO_SCORE])
+
+
+def colour_label(colour: str) -> str:
+    """Plain text for a table cell: '● Red', '○ No score'."""
+    return f"{'○' if colour == health.NO_SCORE else '●'} {t(f'health.colour.{colour}')}"
+
+
+def colour_style(label: str) -> str:
+    """The CSS text colour of a colour_label cell (for a small table's Styler)."""
+    for colour, hex_colour in charts.HEALTH_COLOURS.items():
+        if label == colour_label(colour):
+            return f"color: {hex_colour}"
+    return ""
