@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
 from functools import cache
@@ -57,6 +58,16 @@ def set_language(language: str) -> None:
 
 def get_language() -> str:
     return _language.get()
+
+
+@contextmanager
+def use_language(language: str):
+    """Text in `language` inside the block (a deck or an export in another language than the page's)."""
+    token = _language.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+    try:
+        yield
+    finally:
+        _language.reset(token)
 
 
 class MissingTranslation(KeyError):

@@ -41,3 +41,42 @@ defaults (metric, target) as (
 select 'ka_manager', '*', q.period, d.metric, d.target::decimal(18,4)
 from quarters as q
 cross join defaults as d
+
+-- Revenue targets per account and quarter, set like the managers' (the same quarter a year
+-- earlier plus 10 %, to ten thousand yuan), and company-wide account defaults for the KPIs an
+-- account review shows; accounts without revenue a year earlier have no revenue target.
+insert into targets (scope, scope_id, period, metric, target)
+with quarterly as (
+    select
+        account_id,
+        date_trunc('quarter', order_date)::date as quarter_start,
+        sum(revenue)                            as revenue
+    from transactions
+    group by all
+)
+select
+    'account',
+    account_id,
+    strftime(quarter_start + interval 1 year, '%Y') || '-Q' || quarter(quarter_start),
+    'revenue',
+    round(revenue * 1.1, -4)::decimal(18,4)
+from quarterly
+where revenue > 0
+;
+
+insert into targets (scope, scope_id, period, metric, target)
+with quarters as (
+    select distinct strftime(date_trunc('quarter', order_date), '%Y') || '-Q' || quarter(order_date) as period
+    from transactions
+),
+
+defaults (metric, target) as (
+    values
+        ('nps', 30),
+        ('revenue_growth', 0.10),
+        ('resolution_days', 5)
+)
+
+select 'account', '*', q.period, d.metric, d.target::decimal(18,4)
+from quarters as q
+cross join defaults as d
