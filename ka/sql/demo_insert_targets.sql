@@ -41,6 +41,7 @@ defaults (metric, target) as (
 select 'ka_manager', '*', q.period, d.metric, d.target::decimal(18,4)
 from quarters as q
 cross join defaults as d
+;
 
 -- Revenue targets per account and quarter, set like the managers' (the same quarter a year
 -- earlier plus 10 %, to ten thousand yuan), and company-wide account defaults for the KPIs an
