@@ -1,4 +1,4 @@
-"""Command line: python -m ka demo | export | import | undo.
+"""Command line: python -m ka demo | export | import | undo | qbr.
 
 Exit status 0 on success, 2 on a refused or failed command (the reason goes to stderr).
 """
@@ -11,7 +11,7 @@ import sys
 import time
 from datetime import date
 
-from ka import cli_exports, cli_import, db, demo, i18n
+from ka import cli_exports, cli_import, cli_qbr, db, demo, i18n
 from ka.periods import Period, default_period
 
 
@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         export_cmd.add_argument(option, **settings)
     export_cmd.set_defaults(handler=command_export)
     cli_import.add_commands(commands)
+    cli_qbr.add_commands(commands)
     return parser
 
 

@@ -202,11 +202,12 @@ def draw_cover(slide, block: Cover, box: L.Box) -> None:
     bar.fill.solid()
     bar.fill.fore_color.rgb = colour(L.ACCENT)
     bar.line.fill.background()
-    add_text(slide, L.Box(L.MARGIN + 60, 290, L.WIDTH - 2 * L.MARGIN - 60, 440), [
+    title = add_text(slide, L.Box(L.MARGIN + 60, 290, L.WIDTH - 2 * L.MARGIN - 60, 440), [
         (block.title, L.COVER_TITLE, L.INK, True),
         (block.subtitle, L.COVER_SUBTITLE, L.ACCENT, False),
         *((line, L.BODY, L.MUTED, False) for line in block.lines),
     ], L.BODY, space_px=18)
+    title.name = "Title"
 
 
 DRAW = {Metrics: draw_metrics, Chart: draw_chart, Table: draw_table, Bullets: draw_bullets, Cover: draw_cover}
@@ -215,17 +216,21 @@ DRAW = {Metrics: draw_metrics, Chart: draw_chart, Table: draw_table, Bullets: dr
 def draw_slide(presentation, deck: Deck, slide_model: Slide, number: int) -> None:
     slide = presentation.slides.add_slide(presentation.slide_layouts[6])  # blank
     if slide_model.key != "cover":
-        add_text(slide, L.Box(L.MARGIN, L.TITLE_TOP, L.WIDTH - 2 * L.MARGIN, L.TITLE_HEIGHT), [slide_model.title],
-                 L.TITLE, bold=True, anchor=MSO_ANCHOR.MIDDLE)
+        title = add_text(slide, L.Box(L.MARGIN, L.TITLE_TOP, L.WIDTH - 2 * L.MARGIN, L.TITLE_HEIGHT),
+                         [slide_model.title], L.TITLE, bold=True, anchor=MSO_ANCHOR.MIDDLE)
+        title.name = "Title"
         rule = slide.shapes.add_connector(1, px(L.MARGIN), px(L.TITLE_TOP + L.TITLE_HEIGHT + 8),
                                           px(L.WIDTH - L.MARGIN), px(L.TITLE_TOP + L.TITLE_HEIGHT + 8))
         rule.line.color.rgb = colour(L.ACCENT)
         rule.line.width = pt(3)
     for block, box in L.layout_slide(slide_model):
         DRAW[type(block)](slide, block, box)
-    add_text(slide, L.Box(L.MARGIN, L.FOOTER_TOP, L.WIDTH - 2 * L.MARGIN - 200, 40), [deck.context], L.FOOTER, L.MUTED)
-    add_text(slide, L.Box(L.WIDTH - L.MARGIN - 180, L.FOOTER_TOP, 180, 40),
-             [L.page_label(number, len(deck.slides))], L.FOOTER, L.MUTED, align=PP_ALIGN.RIGHT)
+    footer = add_text(slide, L.Box(L.MARGIN, L.FOOTER_TOP, L.WIDTH - 2 * L.MARGIN - 200, 40), [deck.context],
+                      L.FOOTER, L.MUTED)
+    footer.name = "Footer"
+    page = add_text(slide, L.Box(L.WIDTH - L.MARGIN - 180, L.FOOTER_TOP, 180, 40),
+                    [L.page_label(number, len(deck.slides))], L.FOOTER, L.MUTED, align=PP_ALIGN.RIGHT)
+    page.name = "Page"
     if slide_model.notes:
         slide.notes_slide.notes_text_frame.text = slide_model.notes
 

@@ -105,6 +105,16 @@ def check_manager(con: duckdb.DuckDBPyConnection, manager: str | None) -> str:
     return rows[0][0]
 
 
+def check_filters(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
+    """Every region and industry of a portfolio review must name accounts of the data."""
+    for column, values in (("region", scope.regions), ("industry", scope.industries)):
+        sql = db.load_sql("distinct_account_values", {"column": column})
+        known = {row[0] for row in db.query_rows(con, sql)}
+        for value in values:
+            if value not in known:
+                raise RequestError(f"qbr.error.unknown_{column}", value=value)
+
+
 def make_request(
     con: duckdb.DuckDBPyConnection, kind: str, *, account_id: str | None = None, manager: str | None = None,
     period: str | None = None, audience: str = "internal", language: str = i18n.DEFAULT_LANGUAGE,
@@ -125,4 +135,5 @@ def make_request(
         if kind == "manager":
             return Request(kind, resolved, audience, language, manager=check_manager(con, manager),
                            scope=Scope(managers=(check_manager(con, manager),)))
+        check_filters(con, scope)
         return Request(kind, resolved, audience, language, scope=scope)

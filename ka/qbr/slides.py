@@ -10,7 +10,7 @@ import pandas as pd
 from ka.i18n import t
 from ka.qbr.model import Bullets, Cell, Cover, Row, Slide
 from ka.qbr.request import Request
-from ka.qbr.text import amount, definitions_text, pct_change
+from ka.qbr.text import amount, definition_line, definitions_text, pct_change
 
 STATUS_TONES = {"green": "green", "yellow": "yellow", "red": "red"}
 
@@ -51,7 +51,7 @@ def summary_line(direction: str, rows: pd.DataFrame, year_ago_label: str) -> str
 def appendix_slide(slides: list[Slide], data_date: str) -> Slide:
     """Definitions of every figure shown on the other slides, and the data's date."""
     keys = list(dict.fromkeys(key for slide in slides for key in slide.definitions))
-    items = [f"{t(f'qbr.term.{key}')}: {t(f'qbr.definition.{key}')}" for key in keys]
+    items = [definition_line(key) for key in keys]
     half = (len(items) + 1) // 2
     rows = (
         Row((Bullets(tuple(items[:half]), size="small"), Bullets(tuple(items[half:]), size="small")), height=1.0),

@@ -75,7 +75,11 @@ def value_in_unit(unit: str, value) -> str:
 
 def definitions_text(keys) -> str:
     """Speaker notes: each figure's definition on its own line."""
-    return "\n".join(f"{t(f'qbr.term.{key}')}: {t(f'qbr.definition.{key}')}" for key in dict.fromkeys(keys))
+    return "\n".join(definition_line(key) for key in dict.fromkeys(keys))
+
+
+def definition_line(key: str) -> str:
+    return t("qbr.definition_line", term=t(f"qbr.term.{key}"), definition=t(f"qbr.definition.{key}"))
 
 
 def excel_number_format(unit: str, top: float) -> tuple[float, str]:
