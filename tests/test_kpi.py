@@ -260,7 +260,8 @@ def test_demo_manager_scorecards_have_revenue_targets(demo_con):
     cards = kpi.read_scorecards(demo_con, period, Scope(), "manager")
     revenue = cards.scores[cards.scores["kpi"] == "revenue"]
     expected = dict(demo_con.execute(
-        "select scope_id, target::double from targets where period = '2026-Q3' and metric = 'revenue'").fetchall())
+        "select scope_id, target::double from targets where scope = 'ka_manager' and period = '2026-Q3' "
+        "and metric = 'revenue'").fetchall())
     assert dict(zip(revenue["group_id"], revenue["target"])) == expected
     assert revenue["status"].isin(["green", "yellow", "red"]).all()
 
