@@ -277,13 +277,16 @@ def _internal_figures(con, account_id: str, language: str) -> list[str]:
 
 
 def _scan_customer_outputs(con, language: str, account_ids: list[str]) -> dict[str, list[str]]:
-    """Leaks per account and output (deck model, PPTX, PDF) of the customer deck; empty when clean."""
+    """Leaks per account and output (deck model, PPTX, PDF, presentation) of the customer deck; empty when clean."""
     leaks = {}
     for account_id in account_ids:
         deck = _deck(con, language=language, audience="customer", account_id=account_id)
         others = _other_accounts(con, account_id)
         figures = _internal_figures(con, account_id, language)
-        outputs = {"deck": deck_texts(deck), "pptx": pptx_texts(render_pptx(deck)), "pdf": pdf_texts(render_pdf(deck))}
+        from ka.qbr.html_render import slide_html
+
+        outputs = {"deck": deck_texts(deck), "pptx": pptx_texts(render_pptx(deck)), "pdf": pdf_texts(render_pdf(deck)),
+                   "presentation": [t for i in range(len(deck.slides)) for t in html_texts(slide_html(deck, i))]}
         for output, texts in outputs.items():
             found = _leaks(texts, language, account_id, others, figures)
             if found:
@@ -373,3 +376,59 @@ def test_cli_default_period_is_the_latest_complete_quarter(demo_db_path, tmp_pat
     assert main(["qbr", "--db", str(demo_db_path), "--portfolio", "--format", "pptx", "--out", str(out)]) == 0
     footer = {s.name: s for s in Presentation(str(out)).slides[0].shapes}["Footer"].text_frame.text
     assert footer.startswith("2026 Q3 · compared with 2026 Q2 and 2025 Q3 · all accounts")
+
+
+# --- the presentation's HTML ------------------------------------------------------------------------------
+def html_texts(markup: str) -> list[str]:
+    """The visible text of a slide's HTML (tags and the style sheet removed, entities decoded)."""
+    import html as html_module
+
+    body = re.sub(r"<style>.*?</style>", "", markup, flags=re.S)
+    labels = re.findall(r'aria-label="([^"]*)"', body)
+    return [html_module.unescape(t) for t in re.findall(r">([^<]+)<", body) + labels if t.strip()]
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_slide_html_text_is_at_least_20_px_on_a_1920_screen(qbr_con, language):
+    """Sizes are canvas px (1/1920 of the slide's width): every font size, in HTML and in the SVG
+    charts, is at least 20, so at 1920 × 1080 no text is smaller than 20 px."""
+    from ka.qbr.html_render import slide_html
+
+    deck = _deck(qbr_con, language=language)
+    for index in range(len(deck.slides)):
+        markup = slide_html(deck, index)
+        sizes = [float(v) for v in re.findall(r"font-size:calc\(([\d.]+) \* var\(--u\)\)", markup)]
+        sizes += [float(v) for v in re.findall(r'font-size="([\d.]+)"', markup)]
+        assert sizes and min(sizes) >= 20, deck.slides[index].key
+        assert f"{index + 1} / {len(deck.slides)}" in markup
+        assert escape_html(deck.context) in markup
+
+
+def escape_html(value: str) -> str:
+    from html import escape
+
+    return escape(value, quote=True)
+
+
+def test_slide_html_shows_data_as_text_never_as_markup(qbr_con):
+    from dataclasses import replace
+
+    from ka.qbr.html_render import slide_html
+    from ka.qbr.model import Bullets, Row
+
+    deck = _deck(qbr_con)
+    evil = '<img src=x onerror="alert(1)">**bold**'
+    slide = replace(deck.slides[1], title=evil, rows=(Row((Bullets((evil,)),)),))
+    markup = slide_html(replace(deck, slides=(deck.slides[0], slide)), 1)
+    assert "<img" not in markup and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;**bold**" in markup
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_customer_presentation_passes_the_scan(qbr_con, language):
+    from ka.qbr.html_render import slide_html
+
+    deck = _deck(qbr_con, language=language, audience="customer")
+    texts = [t for index in range(len(deck.slides)) for t in html_texts(slide_html(deck, index))]
+    assert any("KA00001" in t for t in texts)
+    assert _leaks(texts, language, "KA00001", _other_accounts(qbr_con, "KA00001"),
+                  _internal_figures(qbr_con, "KA00001", language)) == []

@@ -12,11 +12,10 @@ from ka import i18n
 from ka.qbr import layout as L
 from ka.qbr.fonts import find_cjk_font
 from ka.qbr.model import Bullets, Chart, Cover, Deck, Metrics, Slide, Table
-from ka.qbr.text import axis_ticks
+from ka.qbr.chart_shapes import LINE_HEIGHT as LINE, Dot, Rect, Segment, chart_shapes
 
 SCALE = 0.5  # canvas px → PDF points (1920 px = 960 pt = 13.333 in)
 FAMILY = "cjk"
-LINE = 1.3  # line height as a multiple of the font size
 
 
 class SlidePdf(FPDF):
@@ -94,85 +93,21 @@ def draw_metrics(pdf: SlidePdf, block: Metrics, box: L.Box) -> None:
 
 
 def draw_chart(pdf: SlidePdf, block: Chart, box: L.Box) -> None:
-    pdf.font(L.CHART_TITLE, bold=True)
-    pdf.write_at(box.x, box.y, box.w, block.title, align="C")
-    values = [v for s in block.series for v in s.values if v is not None]
-    low, high = min(values + [0.0]), max(values + [0.0])
-    ticks = axis_ticks(block.unit, low, high)
-    bottom_value, top_value = ticks[0][0], ticks[-1][0]
-    pdf.font(L.CHART_LABEL, hex_colour=L.MUTED)
-    label_w = max(pdf.get_string_width(label) for _, label in ticks) / SCALE + 16
-    legend_h, title_h = 44, 50
-    horizontal = block.kind == "bar"
-    category_w = (max(pdf.get_string_width(c) for c in block.categories) / SCALE + 16) if horizontal else 0
-    plot = L.Box(box.x + (category_w if horizontal else label_w), box.y + title_h,
-                 box.w - (category_w if horizontal else label_w) - 10, box.h - title_h - legend_h - (40 if not horizontal else 40))
-    span = (top_value - bottom_value) or 1.0
+    def measure(text: str, size_px: float) -> float:
+        pdf.font(size_px)
+        return pdf.get_string_width(text) / SCALE
 
-    def value_pos(v: float) -> float:
-        if horizontal:
-            return plot.x + (v - bottom_value) / span * plot.w
-        return plot.y + plot.h - (v - bottom_value) / span * plot.h
-
-    for value, label in ticks:  # gridlines and value labels
-        pos = value_pos(value)
-        if horizontal:
-            pdf.rule(pos, plot.y, pos, plot.y + plot.h, L.HEADER, 1.5)
-            pdf.write_at(pos - 60, plot.y + plot.h + 6, 120, label, align="C")
+    for shape in chart_shapes(block, box, measure):
+        if isinstance(shape, Rect):
+            pdf.box(shape.x, shape.y, shape.w, shape.h, shape.colour)
+        elif isinstance(shape, Segment):
+            pdf.rule(shape.x1, shape.y1, shape.x2, shape.y2, shape.colour, shape.width)
+        elif isinstance(shape, Dot):
+            pdf.fill(shape.colour)
+            pdf.circle(shape.x * SCALE, shape.y * SCALE, shape.r * SCALE, style="F")
         else:
-            pdf.rule(plot.x, pos, plot.x + plot.w, pos, L.HEADER, 1.5)
-            pdf.write_at(box.x, pos - L.CHART_LABEL * LINE / 2, label_w - 12, label, align="R")
-    count, groups = len(block.series), len(block.categories)
-    slot = (plot.h if horizontal else plot.w) / max(groups, 1)
-    zero = value_pos(0.0)
-    for g, category in enumerate(block.categories):
-        start = (plot.y if horizontal else plot.x) + g * slot
-        pdf.font(L.CHART_LABEL, hex_colour=L.MUTED)
-        if horizontal:
-            pdf.write_at(box.x, start + slot / 2 - L.CHART_LABEL * LINE / 2, category_w - 12, category, align="R")
-        else:
-            pdf.write_at(start, plot.y + plot.h + 8, slot, category, align="C")
-        if block.kind == "line":
-            continue
-        bar = slot * 0.8 / count
-        for s, series in enumerate(block.series):
-            value = series.values[g]
-            if value is None:
-                continue
-            offset = start + slot * 0.1 + s * bar
-            end = value_pos(value)
-            pdf.fill(series.color)
-            if horizontal:
-                pdf.rect(min(zero, end) * SCALE, offset * SCALE, abs(end - zero) * SCALE, bar * 0.92 * SCALE, style="F")
-            else:
-                pdf.rect(offset * SCALE, min(zero, end) * SCALE, bar * 0.92 * SCALE, abs(end - zero) * SCALE, style="F")
-    if block.kind == "line":
-        for series in block.series:
-            points = [(plot.x + (g + 0.5) * slot, value_pos(v or 0.0)) for g, v in enumerate(series.values)]
-            pdf.stroke(series.color, 5)
-            run: list[tuple[float, float]] = []
-            for point, value in zip(points, series.values):
-                if value is None:
-                    run = []
-                    continue
-                if run:
-                    pdf.line(run[-1][0] * SCALE, run[-1][1] * SCALE, point[0] * SCALE, point[1] * SCALE)
-                run.append(point)
-                pdf.fill(series.color)
-                pdf.circle(point[0] * SCALE, point[1] * SCALE, 5 * SCALE, style="F")
-    pdf.rule(plot.x, zero, plot.x + plot.w, zero, L.MUTED, 2) if not horizontal else pdf.rule(zero, plot.y, zero, plot.y + plot.h, L.MUTED, 2)
-    draw_legend(pdf, block, box)
-
-
-def draw_legend(pdf: SlidePdf, block: Chart, box: L.Box) -> None:
-    pdf.font(L.CHART_LABEL, hex_colour=L.MUTED)
-    widths = [pdf.get_string_width(s.name) / SCALE + 60 for s in block.series]
-    x, y = box.x + (box.w - sum(widths)) / 2, box.y + box.h - 34
-    for series, width in zip(block.series, widths):
-        pdf.box(x, y + 6, 20, 20, series.color)
-        pdf.font(L.CHART_LABEL, hex_colour=L.MUTED)
-        pdf.write_at(x + 28, y, width - 28, series.name)
-        x += width
+            pdf.font(shape.size, bold=shape.bold, hex_colour=shape.colour)
+            pdf.write_at(shape.x, shape.y, shape.w, shape.text, align=shape.align)
 
 
 def draw_table(pdf: SlidePdf, block: Table, box: L.Box) -> None:
