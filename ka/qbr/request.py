@@ -18,11 +18,24 @@ from ka.scope import ALL, Scope
 
 
 class RequestError(db.DataError):
-    """A review that cannot be made (unknown account, manager or period), told in the user's language."""
+    """A review that cannot be made (unknown account, manager or period, no CJK font for the PDF).
+
+    `key` names one sentence in qbr.error.*; it is told in the language in force when the review was
+    asked for (the deck's language), wherever the error is shown."""
 
     def __init__(self, key: str, **values):
-        self.key, self.values = key, values
-        super().__init__(i18n.t(key, **values))
+        super().__init__(key, **values)
+        self.language = i18n.get_language()
+
+    def title(self) -> str:
+        with i18n.use_language(self.language):
+            return i18n.t(self.key, **self.values)
+
+    def action(self) -> str:
+        return ""
+
+    def message(self) -> str:
+        return self.title()
 
 
 @dataclass(frozen=True)
