@@ -17,6 +17,7 @@ with ui.error_boundary():  # every page runs inside: a failure shows a title and
             st.Page("pages/health.py", title=t("health.title"), icon=":material/traffic:"),
             st.Page("pages/whatif.py", title=t("whatif.title"), icon=":material/balance:"),
             st.Page("pages/scorecards.py", title=t("scorecards.title"), icon=":material/scoreboard:"),
+            st.Page("pages/qbr.py", title=t("qbr.present.nav"), icon=":material/co_present:"),
         ],
         t("nav.section_data"): [
             st.Page("pages/data_import.py", title=t("data_import.title"), icon=":material/upload_file:"),

@@ -23,7 +23,8 @@ from ka.scope import ALL, Scope
 from ka.ui import cache
 from ka.ui.pages_mode import leave_pages_directory_mode
 
-LANGUAGE_KEY = "lang"
+LANGUAGE_KEY = "lang"  # also the URL parameter: ?lang=zh
+URL_LANGUAGE_KEY = "lang_from_url"
 PERIOD_KIND_KEY = "filter_period_kind"
 PERIOD_KEY = "filter_period"
 CUSTOM_FROM_KEY = "filter_custom_from"
@@ -69,6 +70,10 @@ def connection() -> duckdb.DuckDBPyConnection:
 
 
 def init_language() -> str:
+    url_language = st.query_params.get(LANGUAGE_KEY)
+    if url_language in i18n.LANGUAGES and st.session_state.get(URL_LANGUAGE_KEY) != url_language:
+        # ?lang=zh opens the page in Chinese; applied once per link, so the sidebar switch still works
+        st.session_state[LANGUAGE_KEY] = st.session_state[URL_LANGUAGE_KEY] = url_language
     if LANGUAGE_KEY not in st.session_state:
         st.session_state[LANGUAGE_KEY] = i18n.language_from_locale(_browser_locale())
     i18n.set_language(st.session_state[LANGUAGE_KEY])
