@@ -21,7 +21,11 @@ TRANSLATED_SELECTBOXES = {PERIOD_KIND_KEY, PERIOD_KEY}
 TRANSLATED_SELECTBOX_PREFIXES = ("sel_",)
 
 
+PRINT_STYLE = Path(__file__).with_name("print.css")
+
+
 def render_sidebar(ctx: PageContext) -> None:
+    st.html(PRINT_STYLE)  # a style sheet only: Streamlit puts it out of the page's flow
     with st.sidebar:
         st.segmented_control(
             t("sidebar.language"), options=list(i18n.LANGUAGES), key=LANGUAGE_KEY,
