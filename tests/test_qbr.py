@@ -379,13 +379,23 @@ def test_cli_default_period_is_the_latest_complete_quarter(demo_db_path, tmp_pat
 
 
 # --- the presentation's HTML ------------------------------------------------------------------------------
+def chart_svgs(markup: str) -> list[str]:
+    """The SVG documents of a slide's chart images (data: URIs)."""
+    import base64
+
+    return [base64.b64decode(data).decode("utf-8") for data in re.findall(r'data:image/svg\+xml;base64,([^"]+)', markup)]
+
+
 def html_texts(markup: str) -> list[str]:
-    """The visible text of a slide's HTML (tags and the style sheet removed, entities decoded)."""
+    """The visible text of a slide's HTML and of its chart images (tags and style removed, entities decoded)."""
     import html as html_module
 
     body = re.sub(r"<style>.*?</style>", "", markup, flags=re.S)
-    labels = re.findall(r'aria-label="([^"]*)"', body)
-    return [html_module.unescape(t) for t in re.findall(r">([^<]+)<", body) + labels if t.strip()]
+    labels = re.findall(r'alt="([^"]*)"', body)
+    texts = re.findall(r">([^<]+)<", body) + labels
+    for svg in chart_svgs(markup):
+        texts += re.findall(r">([^<]+)<", svg)
+    return [html_module.unescape(t) for t in texts if t.strip()]
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
@@ -398,7 +408,7 @@ def test_slide_html_text_is_at_least_20_px_on_a_1920_screen(qbr_con, language):
     for index in range(len(deck.slides)):
         markup = slide_html(deck, index)
         sizes = [float(v) for v in re.findall(r"font-size:calc\(([\d.]+) \* var\(--u\)\)", markup)]
-        sizes += [float(v) for v in re.findall(r'font-size="([\d.]+)"', markup)]
+        sizes += [float(v) for svg in chart_svgs(markup) for v in re.findall(r'font-size="([\d.]+)"', svg)]
         assert sizes and min(sizes) >= 20, deck.slides[index].key
         assert f"{index + 1} / {len(deck.slides)}" in markup
         assert escape_html(deck.context) in markup

@@ -250,7 +250,7 @@ def monthly(facts: AccountFacts) -> Slide:
         Metric(t("qbr.monthly.best_month"), f"{current['month'].iloc[values(current).index(max(values(current)))]:%Y-%m}",
                amount(max(values(current)))),
     ))
-    return Slide("monthly", t("qbr.slide.monthly"), (Row((tiles,), height=0.45), Row((chart,), height=1.55)),
+    return Slide("monthly", t("qbr.slide.monthly"), (Row((tiles,), height=0.55), Row((chart,), height=1.45)),
                  ("revenue", "monthly_revenue"))
 
 

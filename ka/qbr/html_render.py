@@ -1,10 +1,11 @@
 """One slide as HTML for the presentation page: the same boxes as the PPTX and PDF, scaled to the
-screen with container units (1 canvas px = 1/1920 of the slide's width), charts as inline SVG
+screen with container units (1 canvas px = 1/1920 of the slide's width), charts as SVG images
 from the PDF's geometry. Every value is escaped: data never becomes markup.
 """
 
 from __future__ import annotations
 
+import base64
 from html import escape
 
 from ka.qbr import layout as L
@@ -71,7 +72,8 @@ def metrics_html(block: Metrics, box: L.Box) -> str:
     return f'<div class="qbr-box qbr-tiles" style="{place(L.Box(box.x, box.y, box.w, height))}">{"".join(tiles)}</div>'
 
 
-def chart_html(block: Chart, box: L.Box) -> str:
+def chart_svg(block: Chart, box: L.Box) -> str:
+    """The chart as a standalone SVG document in canvas px (viewBox = the block's box)."""
     parts = []
     for shape in chart_shapes(block, box):
         if isinstance(shape, Rect):
@@ -89,9 +91,15 @@ def chart_html(block: Chart, box: L.Box) -> str:
             weight = ' font-weight="700"' if shape.bold else ""
             parts.append(f'<text x="{x:.1f}" y="{baseline:.1f}" font-size="{shape.size}" fill="{shape.colour}" '
                          f'text-anchor="{anchor}"{weight}>{text(shape.text)}</text>')
-    return (f'<svg class="qbr-box" data-testid="qbr-chart" role="img" aria-label="{text(block.title)}" '
-            f'viewBox="{box.x:.1f} {box.y:.1f} {box.w:.1f} {box.h:.1f}" style="{place(box)};overflow:visible" '
-            f'font-family=\'{FONT_STACK}\'>{"".join(parts)}</svg>')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{box.x:.1f} {box.y:.1f} {box.w:.1f} {box.h:.1f}" '
+            f'width="{box.w:.0f}" height="{box.h:.0f}" font-family=\'{FONT_STACK}\'>{"".join(parts)}</svg>')
+
+
+def chart_html(block: Chart, box: L.Box) -> str:
+    """The chart as an image of its SVG: st.html's sanitiser removes inline <svg>, and keeps data: images."""
+    source = base64.b64encode(chart_svg(block, box).encode("utf-8")).decode("ascii")
+    return (f'<img class="qbr-box" data-testid="qbr-chart" alt="{text(block.title)}" '
+            f'src="data:image/svg+xml;base64,{source}" style="{place(box)}">')
 
 
 def cell_html(cell) -> str:

@@ -83,6 +83,11 @@ def test_presentation_from_its_url_moves_with_the_keyboard(page: Page, app_serve
         assert page.evaluate(SMALLEST_TEXT) >= 20, key
         assert page.locator('[data-testid="qbr-footer"]').inner_text() == footer
         expect(page.locator('[data-testid="qbr-page"]')).to_have_text(f"{number} / 8")
+        if key in ("monthly", "mix"):  # the chart image is there and drawn
+            chart = page.locator('[data-testid="qbr-chart"]')
+            expect(chart).to_be_visible()
+            assert chart.evaluate("image => image.complete && image.naturalWidth > 0")
+            assert chart.bounding_box()["height"] > 300
         if key in ("summary", "results", "monthly", "mix", "service", "appendix"):
             screenshot(page, screenshot_dir, f"qbr-{lang}-1920-{number}-{key}")
     press(page, "ArrowRight")  # past the last slide: stays there
