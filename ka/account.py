@@ -13,13 +13,12 @@ import pandas as pd
 
 from ka import db, overview
 from ka.periods import Period, add_months
-from ka.scope import Scope, period_params, period_source, scoped_sql
+from ka.scope import Scope, period_params
 
 
 def read_account_options(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope) -> pd.DataFrame:
     """Every account in scope, largest revenue in the period first (for the account picker)."""
-    sql = scoped_sql("account_options", period_source=period_source(period))
-    return db.query_df(con, sql, {**scope.params(), **period_params(period)})
+    return db.query_df(con, db.load_sql("account_options"), {**scope.params(), **period_params(period)})
 
 
 def read_profile(con: duckdb.DuckDBPyConnection, account_id: str) -> dict | None:

@@ -233,9 +233,38 @@ def connect(path: str | os.PathLike | None = None, *, read_only: bool = False) -
         con = duckdb.connect(target, read_only=read_only)
     except duckdb.Error as error:
         raise as_data_error(error, target) from error
-    if not read_only:
-        migrate(con)
+    try:
+        if read_only:
+            _check_macros(con)
+        else:
+            migrate(con)
+            define_macros(con)
+    except BaseException:
+        con.close()  # a file left open here could not be opened again with other settings
+        raise
     return con
+
+
+MACROS = ("scoped_accounts", "transactions_by_month", "period_rows", "cross_sell_revenue", "account_attribute")
+
+
+def define_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)define the macros of ka/sql/macros.sql; they are stored in the file, so cursors see them."""
+    with WRITE_LOCK:
+        try:
+            con.execute(load_sql("macros"))
+        except duckdb.Error as error:
+            raise DataError("database_upgrade_failed", detail=str(error), version=SCHEMA_VERSION) from error
+
+
+def _check_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """A read-only file must have been opened writable by this version once (that defines them)."""
+    rows = con.execute(
+        "select distinct function_name from duckdb_functions() where schema_name = 'main' and function_name in ?",
+        [list(MACROS)],
+    ).fetchall()
+    if len(rows) < len(MACROS):
+        raise DataError("database_needs_upgrade")
 
 
 # --- queries --------------------------------------------------------------------------------
@@ -265,8 +294,14 @@ def with_identifiers(template: str, **identifiers: str) -> str:
 
 
 def load_sql(name: str, fragments: dict[str, str] | None = None) -> str:
-    """The text of ka/sql/<name>.sql, with `{{slot}}` replaced by fixed, whitelisted fragments."""
+    """The text of ka/sql/<name>.sql: parameters as $name, table names (if any) via with_identifiers.
+
+    `fragments` fill {{slot}}s with SQL the import pipeline generates from the mapped columns;
+    no other query takes them.
+    """
     text = _sql_text(name)
+    if fragments and not name.startswith("import_"):
+        raise ValueError(f"{name}.sql takes parameters, not SQL fragments")
     for slot, fragment in (fragments or {}).items():
         text = text.replace("{{" + slot + "}}", fragment)
     if "{{" in text:
@@ -314,20 +349,28 @@ def write_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBP
             raise
 
 
-def refresh_account_month(cursor: duckdb.DuckDBPyConnection, account_ids_sql: str | None = None) -> None:
-    """Rebuild the account × month pre-aggregate; whole table, or only the accounts a batch touched.
+def refresh_account_month(cursor: duckdb.DuckDBPyConnection, accounts_table: str | None = None) -> None:
+    """Rebuild the account × month (and × category) pre-aggregates: of every account, or of the
+    accounts listed in `accounts_table` (an import's staging table; a name the code chose).
 
-    `account_ids_sql` is a fixed SQL subquery from the caller (e.g. the staging table of an
-    import), never user text.
+    The accounts go in as a list parameter, not a subquery: DuckDB pushes a list filter below the
+    aggregation, so an import of a few accounts does not re-aggregate every transaction.
     """
-    scope = f"where account_id in ({account_ids_sql})" if account_ids_sql else ""
-    cursor.execute("delete from account_month " + scope)
-    cursor.execute(
-        load_sql("refresh_account_month", {"scope": scope})
-    )
-    # scorecards (issue 6): the account × category × month pre-aggregate follows the same rows
-    cursor.execute("delete from account_category_month " + scope)
-    cursor.execute(load_sql("refresh_account_category_month", {"scope": scope}))
+    account_ids = None
+    if accounts_table is not None:
+        sql = with_identifiers("select distinct account_id from {accounts}", accounts=accounts_table)
+        account_ids = [row[0] for row in cursor.execute(sql).fetchall()]
+    for statement in split_statements(load_sql("refresh_account_month")):
+        cursor.execute(statement, {"account_ids": account_ids})
+
+
+def split_statements(script: str) -> list[str]:
+    """The statements of a SQL file whose statements end with ';' at the end of a line."""
+    return [part for part in re.split(r";[ \t]*\n", script + "\n") if part.strip() and not _only_comments(part)]
+
+
+def _only_comments(part: str) -> bool:
+    return all(not line.strip() or line.strip().startswith("--") for line in part.splitlines())
 
 
 # --- settings -------------------------------------------------------------------------------

@@ -79,7 +79,7 @@ SEASONALITY = np.array([0.95, 0.70, 1.00, 1.00, 1.05, 1.15, 0.95, 0.95, 1.05, 1.
 RETURN_RATE = 0.015
 LINES_PER_ORDER = 3
 ACTIVITY_INSERTS = {
-    table: f"insert into {table} by name select * from demo_activity"
+    table: db.with_identifiers("insert into {table} by name select * from demo_activity", table=table)
     for table in ("visits", "tickets", "surveys", "strategic_projects")
 }
 
@@ -364,15 +364,7 @@ def build_demo(con: duckdb.DuckDBPyConnection, spec: DemoSpec = DemoSpec(), chun
             cur.unregister("demo_chunk")
             first_line += len(chunk)
             start = stop
-        cur.execute(
-            """
-            insert into accounts (account_id, account_name, account_name_en, industry, region, ka_manager,
-                                  is_strategic, contract_start_date, contract_end_date)
-            select account_id, account_name, account_name_en, industry, region, ka_manager,
-                   is_strategic, contract_start_date, contract_end_date
-            from demo_accounts
-            """
-        )
+        cur.execute(db.load_sql("demo_insert_accounts"))
         for table, frame in activity.items():
             cur.register("demo_activity", frame)
             cur.execute(ACTIVITY_INSERTS[table])

@@ -28,7 +28,7 @@ import pandas as pd
 from ka import db, tiers
 from ka.i18n import format_number, t
 from ka.periods import month_end, month_start
-from ka.scope import Scope, scoped_sql
+from ka.scope import Scope
 
 MEASURES = (
     "recency", "revenue_trend", "revenue_yoy", "order_trend", "margin_trend", "breadth_trend",
@@ -124,7 +124,7 @@ def read_health_inputs(
     method, and used for every month end of the request (drawing it per month end would
     double the time of the history; it only sets the visit cadence)."""
     params = {**scope.params(), "first_month": month_start(first_as_of), "last_month": month_start(last_as_of)}
-    frame = db.query_df(con, scoped_sql("health_measures"), params)
+    frame = db.query_df(con, db.load_sql("health_measures"), params)
     frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.date
     settings = tiers.read_tier_settings(con)
     return add_tiers(frame, settings["config"], settings["visits_per_month"])

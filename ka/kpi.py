@@ -32,7 +32,7 @@ import pandas as pd
 
 from ka import db, tiers
 from ka.periods import Period, add_months, quarter_period, shift_year
-from ka.scope import ALL, Scope, period_params, period_source, scoped_sql
+from ka.scope import ALL, Scope, period_params
 
 
 @dataclass(frozen=True)
@@ -60,48 +60,10 @@ KPIS = (
 KPI_BY_NAME = {kpi.name: kpi for kpi in KPIS}
 KPI_NAMES = tuple(KPI_BY_NAME)
 
-# level → (targets.scope, the SQL expression grouping accounts); fixed fragments, never user text
-LEVELS = {
-    "manager": ("ka_manager", "coalesce(a.ka_manager, '')"),
-    "account": ("account", "a.account_id"),
-}
+# level → the targets.scope of its targets (scorecard_values.sql groups by $level)
+LEVELS = {"manager": "ka_manager", "account": "account"}
 DEFAULT_SCOPE_ID = "*"  # a target for every manager / account of the level
 STATUSES = ("green", "yellow", "red", "no_target", "no_data")
-
-# Cross-sell revenue per account ($start/$end the period, $history_start/$history_end the 12
-# months before): from the account × category × month pre-aggregate for whole months (a
-# category is new when its previous month lies before the history window), from transactions
-# for day ranges. Accounts without any order line in the history window are new business: left out.
-_CROSS_SELL_MONTHLY = """
-    select account_id, sum(revenue) as revenue
-    from (
-        select account_id, category, sum(revenue) as revenue,
-               bool_or(coalesce(previous_month < $history_start, true)) as is_new_category
-        from account_category_month
-        where month between $start and $end and category is not null
-        group by account_id, category
-    )
-    where is_new_category
-      and account_id in (select account_id from account_month where month between $history_start and $history_end)
-    group by account_id
-"""
-_CROSS_SELL_DAILY = """
-    select p.account_id, sum(p.revenue) as revenue
-    from (
-        select account_id, category, sum(revenue) as revenue
-        from transactions
-        where order_date between $start and $end and category is not null
-        group by account_id, category
-    ) as p
-    anti join (
-        select distinct account_id, category
-        from transactions
-        where order_date between $history_start and $history_end
-    ) as h using (account_id, category)
-    where p.account_id in (select account_id from transactions where order_date between $history_start and $history_end)
-    group by p.account_id
-"""
-
 
 @dataclass(frozen=True)
 class ScorecardConfig:
@@ -180,7 +142,7 @@ def read_targets(con: duckdb.DuckDBPyConnection, level: str, period_key: str) ->
     rows = db.query_rows(
         con,
         "select scope_id, metric, target from targets where scope = ? and period = ? order by scope_id, metric",
-        [LEVELS[level][0], period_key],
+        [LEVELS[level], period_key],
     )
     return pd.DataFrame(
         [(s, m, float(v)) for s, m, v in rows], columns=["scope_id", "metric", "target"]
@@ -193,7 +155,7 @@ def save_target(
     """Set (or, with None, remove) one target; replaces any earlier target of the same key."""
     if metric not in KPI_BY_NAME:
         raise ValueError(f"unknown KPI {metric!r}")
-    scope = LEVELS[level][0]
+    scope = LEVELS[level]
     with db.write_transaction(con) as cursor:
         cursor.execute(
             "delete from targets where scope = ? and scope_id = ? and period = ? and metric = ?",
@@ -230,16 +192,11 @@ def read_scorecard_values(
     """Raw figures per manager or account (see scorecard_values.sql); money as float (the
     scorecard shows ratios and rounded amounts; exact totals are the overview's job)."""
     prior, year_ago, history = period.prior(), period.year_ago(), history_window(period)
-    sql = scoped_sql(
-        "scorecard_values",
-        group_key=LEVELS[level][1],
-        period_source=period_source(period),
-        prior_source=period_source(prior, "prior_"),
-        yoy_source=period_source(year_ago, "yoy_"),
-        cross_sell_source=_CROSS_SELL_MONTHLY if period.is_month_aligned else _CROSS_SELL_DAILY,
-    )
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}")
+    sql = db.load_sql("scorecard_values")
     params = {
-        **scope.params(), **period_params(period), **period_params(prior, "prior_"),
+        "level": level, **scope.params(), **period_params(period), **period_params(prior, "prior_"),
         **period_params(year_ago, "yoy_"), **period_params(history, "history_"),
         "cadence_account_ids": list(cadence), "cadence_visits_per_month": list(cadence.values()),
     }

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ka import db
 from ka.periods import Period, add_months, month_end
-from ka.scope import Scope, period_params, period_source, scoped_sql
+from ka.scope import Scope, period_params
 
 KPI_NAMES = (
     "revenue", "gross_profit", "margin", "active_accounts", "new_accounts", "lost_accounts",
@@ -22,7 +22,7 @@ KPI_NAMES = (
 )
 # KPIs where a rise is bad news (the delta arrow turns red)
 INVERSE_KPIS = {"lost_accounts", "top10_share", "hhi"}
-BREAKDOWN_DIMENSIONS = {"region": "region", "industry": "industry", "ka_manager": "ka_manager"}
+BREAKDOWN_DIMENSIONS = ("region", "industry", "ka_manager")  # account attributes (account_attribute in ka/sql/macros.sql)
 
 
 @dataclass(frozen=True)
@@ -85,11 +85,7 @@ class OverviewKpis:
 
 def read_overview_kpis(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope) -> OverviewKpis:
     prior = period.prior()
-    sql = scoped_sql(
-        "overview_kpis",
-        period_source=period_source(period),
-        prior_source=period_source(prior, "prior_"),
-    )
+    sql = db.load_sql("overview_kpis")
     params = {**scope.params(), **period_params(period), **period_params(prior, "prior_")}
     row = db.query_dicts(con, sql, params)[0]
     return OverviewKpis(period=period, **row)
@@ -116,7 +112,7 @@ def compute_deltas(current: OverviewKpis, base: OverviewKpis) -> dict[str, float
 
 def read_monthly_revenue(con: duckdb.DuckDBPyConnection, first_month: date, last_month: date, scope: Scope) -> pd.DataFrame:
     """Revenue and gross profit per calendar month (month, revenue, gross_profit)."""
-    sql = scoped_sql("revenue_by_month")
+    sql = db.load_sql("revenue_by_month")
     return db.query_df(con, sql, {**scope.params(), "start": first_month, "end": month_end(last_month)})
 
 
@@ -131,17 +127,16 @@ def read_trend_this_vs_last_year(con: duckdb.DuckDBPyConnection, period: Period,
 
 def read_breakdown(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, dimension: str) -> pd.DataFrame:
     """Revenue by an account attribute (region, industry, KA manager); dimension from a whitelist."""
-    column = BREAKDOWN_DIMENSIONS[dimension]
-    sql = scoped_sql("revenue_by_dimension", period_source=period_source(period), dimension=column)
-    return db.query_df(con, sql, {**scope.params(), **period_params(period)})
+    if dimension not in BREAKDOWN_DIMENSIONS:
+        raise KeyError(dimension)
+    params = {**scope.params(), **period_params(period), "dimension": dimension}
+    return db.query_df(con, db.load_sql("revenue_by_dimension"), params)
 
 
 def read_top_accounts(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, limit: int = 10) -> pd.DataFrame:
     """The largest accounts of the period with share, gross profit and change against the prior period."""
     prior = period.prior()
-    sql = scoped_sql(
-        "top_accounts", period_source=period_source(period), prior_source=period_source(prior, "prior_")
-    )
+    sql = db.load_sql("top_accounts")
     params = {**scope.params(), **period_params(period), **period_params(prior, "prior_"), "limit": limit}
     return db.query_df(con, sql, params)
 
@@ -153,11 +148,8 @@ def read_data_range(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date |
 
 
 def read_filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
-    options = {}
-    for name, column in BREAKDOWN_DIMENSIONS.items():
-        sql = db.load_sql("distinct_account_values", {"column": column})
-        options[name] = [row[0] for row in db.query_rows(con, sql)]
-    return options
+    sql = db.load_sql("distinct_account_values")
+    return {name: [row[0] for row in db.query_rows(con, sql, {"dimension": name})] for name in BREAKDOWN_DIMENSIONS}
 
 
 def months_back(period: Period, months: int) -> date:

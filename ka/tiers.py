@@ -32,7 +32,7 @@ import pandas as pd
 from ka import db
 from ka.i18n import t
 from ka.periods import Period, shift_year, trailing_12_months
-from ka.scope import Scope, period_params, period_source, scoped_sql
+from ka.scope import Scope, period_params
 
 TIERS = ("A", "B", "C")
 METHODS = ("cumulative", "bands", "topn")
@@ -174,7 +174,7 @@ def read_account_values(
     Money comes as floats (fast; compute_tiers restores the exact cents), or with exact=True
     as Decimals (for exports).
     """
-    sql = scoped_sql("account_tier_values", period_source=period_source(window))
+    sql = db.load_sql("account_tier_values")
     params = {**scope.params(), **period_params(window)}
     if exact:
         return pd.DataFrame(db.query_dicts(con, sql, params), columns=ACCOUNT_VALUE_COLUMNS)

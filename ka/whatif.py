@@ -39,7 +39,7 @@ import pandas as pd
 
 from ka import db, tiers
 from ka.periods import Period
-from ka.scope import Scope, period_params, period_source, scoped_sql
+from ka.scope import Scope, period_params
 
 DEFAULT_THRESHOLD = 0.4
 DEFAULT_HHI_BANDS = (1500.0, 2500.0)  # below: unconcentrated; up to and incl. the second: moderate; above: high
@@ -57,12 +57,7 @@ MONEY = ["revenue", "revenue_with_cost", "gross_profit", "prior_revenue", "year_
 def read_account_frame(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope) -> pd.DataFrame:
     """One row per scoped account with order lines in the period, the prior period or a year ago."""
     prior, year_ago = period.prior(), period.year_ago()
-    sql = scoped_sql(
-        "whatif_accounts",
-        period_source=period_source(period),
-        prior_source=period_source(prior, "prior_"),
-        year_ago_source=period_source(year_ago, "yoy_"),
-    )
+    sql = db.load_sql("whatif_accounts")
     params = {**scope.params(), **period_params(period), **period_params(prior, "prior_"),
               **period_params(year_ago, "yoy_")}
     frame = db.query_df(con, sql, params)

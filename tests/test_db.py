@@ -1,5 +1,6 @@
 """Schema contract, migrations from older files, and where the database lives."""
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -79,9 +80,52 @@ def test_settings_round_trip(con):
     assert db.get_setting(con, "missing", "default") == "default"
 
 
-def test_load_sql_refuses_unfilled_slots():
-    with pytest.raises(ValueError):
-        db.load_sql("scoped_accounts", {}) and db.load_sql("overview_kpis")
+def test_named_queries_are_plain_sql():
+    """Every query outside the import's own files takes parameters only: no slots to fill."""
+    for path in sorted(db.SQL_DIR.glob("*.sql")):
+        if not path.name.startswith("import_"):
+            assert re.findall(r"{+\w+}", path.read_text(encoding="utf-8")) == [], path.name
+
+
+def test_refreshing_some_accounts_leaves_the_others_alone(demo_db_path, tmp_path):
+    import shutil
+
+    path = tmp_path / "refresh.duckdb"
+    shutil.copy(demo_db_path, path)
+    con = db.connect(path)
+    before = db.query_rows(con, "select * from account_month order by all")
+    with db.write_transaction(con) as cur:
+        cur.execute("update account_month set revenue = 0")  # as if stale
+        cur.execute("create temp table touched as select distinct account_id from accounts order by 1 limit 3")
+        db.refresh_account_month(cur, "touched")
+        touched = [row[0] for row in cur.execute("select account_id from touched").fetchall()]
+    after = db.query_rows(con, "select * from account_month order by all")
+    assert [r for r in after if r[0] in touched] == [r for r in before if r[0] in touched]
+    assert {r[2] for r in after if r[0] not in touched} == {0}
+    with db.write_transaction(con) as cur:
+        db.refresh_account_month(cur)
+    assert db.query_rows(con, "select * from account_month order by all") == before
+    con.close()
+
+
+def test_the_macros_are_stored_in_the_file_for_every_cursor_and_read_only_connection(tmp_path):
+    path = tmp_path / "macros.duckdb"
+    db.connect(path).close()
+    read_only = db.connect(path, read_only=True)
+    assert db.query_rows(read_only, "select count(*) from period_rows(date '2026-01-01', date '2026-03-31')") == [(0,)]
+    read_only.close()
+
+
+def test_a_read_only_file_without_the_macros_is_refused_with_a_reason(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = db.connect(path)
+    con.execute("drop macro table period_rows")  # as an older version left it: the schema, no macros
+    con.close()
+    with pytest.raises(db.DataError) as raised:
+        db.connect(path, read_only=True)
+    assert raised.value.key == "database_needs_upgrade"
+    db.connect(path).close()  # a writable open defines them
+    db.connect(path, read_only=True).close()
 
 
 @pytest.mark.parametrize("identifier", ["transactions", "import_raw_3", "a, b, c_d"])

@@ -426,7 +426,7 @@ def _merge(cur, report: ImportReport, parts: list[read.FilePart], options: Impor
                or accounts.ka_manager is null or accounts.industry is null)
         """
     )
-    db.refresh_account_month(cur, "select account_id from import_accounts")
+    db.refresh_account_month(cur, "import_accounts")
     details = batch_details(
         report,
         rows_without_account=report.rows_without_account,
@@ -486,7 +486,7 @@ def undo_batch(con, batch_id: int) -> dict:
             "select count(*), coalesce(sum(revenue), 0) from transactions where batch_id = ?", [batch_id]
         ).fetchall()[0]
         cur.execute("delete from transactions where batch_id = ?", [batch_id])
-        db.refresh_account_month(cur, "select account_id from undo_accounts")
+        db.refresh_account_month(cur, "undo_accounts")
         created = (json.loads(files or "{}") or {}).get("new_accounts", [])
         cur.execute(
             """

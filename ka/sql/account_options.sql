@@ -1,11 +1,11 @@
 -- Every account in scope, with its revenue and share in the period (none if it did not buy),
 -- largest first: the account picker lists lost accounts too, since those are the ones to look at.
 with scoped_accounts as (
-    {{scoped_accounts}}
+    select * from scoped_accounts($regions, $industries, $managers, $account_ids)
 ),
 
 period_rows as (
-    {{period_source}}
+    select * from period_rows($start, $end)
 ),
 
 period_accounts as (

@@ -3,11 +3,11 @@
 -- purchase in the window has no tier there (tier migration calls it New / Lost).
 -- Gross profit counts the lines whose cost is known; an account without any known cost has 0.
 with scoped_accounts as (
-    {{scoped_accounts}}
+    select * from scoped_accounts($regions, $industries, $managers, $account_ids)
 ),
 
 window_rows as (
-    {{period_source}}
+    select * from period_rows($start, $end)
 ),
 
 account_values as (

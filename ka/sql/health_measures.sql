@@ -7,7 +7,7 @@
 -- A window that starts before the data's first month is flagged incomplete (the measure then
 -- has no data). Only accounts with an order line in the 12 months up to the as-of date are listed.
 with scoped_accounts as (
-    {{scoped_accounts}}
+    select * from scoped_accounts($regions, $industries, $managers, $account_ids)
 ),
 
 data_range as (

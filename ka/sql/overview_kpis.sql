@@ -3,15 +3,15 @@
 -- lost = active in the prior period and not active in this one. Shares (top-10, HHI) are of
 -- the revenue of accounts with positive net revenue.
 with scoped_accounts as (
-    {{scoped_accounts}}
+    select * from scoped_accounts($regions, $industries, $managers, $account_ids)
 ),
 
 period_rows as (
-    {{period_source}}
+    select * from period_rows($start, $end)
 ),
 
 prior_rows as (
-    {{prior_source}}
+    select * from period_rows($prior_start, $prior_end)
 ),
 
 current_accounts as (

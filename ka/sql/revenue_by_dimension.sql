@@ -1,14 +1,14 @@
--- Revenue of the period by one account attribute ({{dimension}} comes from a fixed whitelist).
+-- Revenue of the period by one account attribute ($dimension: region, industry or ka_manager).
 with scoped_accounts as (
-    {{scoped_accounts}}
+    select * from scoped_accounts($regions, $industries, $managers, $account_ids)
 ),
 
 period_rows as (
-    {{period_source}}
+    select * from period_rows($start, $end)
 )
 
 select
-    coalesce(a.{{dimension}}, '—')                      as label,
+    coalesce(account_attribute(a.region, a.industry, a.ka_manager, $dimension), '—') as label,
     sum(p.revenue)                                      as revenue,
     sum(p.revenue_with_cost) - sum(p.cost)              as gross_profit,
     count(distinct p.account_id) filter (where p.revenue > 0) as accounts

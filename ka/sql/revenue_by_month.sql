@@ -1,6 +1,6 @@
 -- Revenue and gross profit per calendar month for the scoped accounts.
 with scoped_accounts as (
-    {{scoped_accounts}}
+    select * from scoped_accounts($regions, $industries, $managers, $account_ids)
 )
 
 select

@@ -1,4 +1,4 @@
--- Raw scorecard figures of one period per group ({{group_key}}: the account or its KA manager).
+-- Raw scorecard figures of one period per group ($level 'account': the account, 'manager': its KA manager).
 -- Ratios are formed in ka/kpi.py from these counts and sums, so a manager's figure is pooled
 -- over their accounts (never an average of account ratios). Definitions:
 --   revenue: net revenue in the period; yoy_revenue: the same period a year earlier;
@@ -16,23 +16,23 @@
 --   tickets_resolved / median_resolution_days: tickets resolved in the period, days from
 --     opened to resolved (median over the group's tickets).
 with scoped_accounts as (
-    {{scoped_accounts}}
+    select * from scoped_accounts($regions, $industries, $managers, $account_ids)
 ),
 
 period_rows as (
-    {{period_source}}
+    select * from period_rows($start, $end)
 ),
 
 prior_rows as (
-    {{prior_source}}
+    select * from period_rows($prior_start, $prior_end)
 ),
 
 yoy_rows as (
-    {{yoy_source}}
+    select * from period_rows($yoy_start, $yoy_end)
 ),
 
 cross_sell as (
-    {{cross_sell_source}}
+    select * from cross_sell_revenue($start, $end, $history_start, $history_end)
 ),
 
 cadence as (
@@ -101,7 +101,7 @@ resolved_tickets as (
 members as (
     select
         a.account_id,
-        {{group_key}}                                            as group_id,
+        case when $level = 'manager' then coalesce(a.ka_manager, '') else a.account_id end as group_id,
         a.account_name,
         a.account_name_en,
         a.ka_manager,

@@ -1,14 +1,14 @@
 -- The largest accounts of the period, with share and change against the prior period.
 with scoped_accounts as (
-    {{scoped_accounts}}
+    select * from scoped_accounts($regions, $industries, $managers, $account_ids)
 ),
 
 period_rows as (
-    {{period_source}}
+    select * from period_rows($start, $end)
 ),
 
 prior_rows as (
-    {{prior_source}}
+    select * from period_rows($prior_start, $prior_end)
 ),
 
 current_accounts as (

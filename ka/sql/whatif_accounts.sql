@@ -3,19 +3,19 @@
 -- gross profit counts the lines whose cost is known (0 when none is). Sliders work on this frame,
 -- never on transactions.
 with scoped_accounts as (
-    {{scoped_accounts}}
+    select * from scoped_accounts($regions, $industries, $managers, $account_ids)
 ),
 
 period_rows as (
-    {{period_source}}
+    select * from period_rows($start, $end)
 ),
 
 prior_rows as (
-    {{prior_source}}
+    select * from period_rows($prior_start, $prior_end)
 ),
 
 year_ago_rows as (
-    {{year_ago_source}}
+    select * from period_rows($yoy_start, $yoy_end)
 ),
 
 current_accounts as (
