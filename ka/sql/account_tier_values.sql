@@ -2,21 +2,9 @@
 -- Only accounts with at least one order line in the window are listed: an account without any
 -- purchase in the window has no tier there (tier migration calls it New / Lost).
 -- Gross profit counts the lines whose cost is known; an account without any known cost has 0.
-with scoped_accounts as (
-    select * from scoped_accounts($regions, $industries, $managers, $account_ids)
-),
-
-window_rows as (
-    select * from period_rows($start, $end)
-),
-
-account_values as (
-    select
-        account_id,
-        sum(revenue)                                          as revenue,
-        coalesce(sum(revenue_with_cost) - sum(cost), 0)       as gross_profit
-    from window_rows
-    group by account_id
+with account_values as (
+    select account_id, revenue, coalesce(gross_profit, 0) as gross_profit
+    from period_accounts($start, $end)
 ),
 
 account_visits as (
@@ -38,7 +26,7 @@ final as (
         v.gross_profit,
         coalesce(w.visits, 0)                                 as visits
     from account_values as v
-    join scoped_accounts as a using (account_id)
+    join scoped_accounts($regions, $industries, $managers, $account_ids) as a using (account_id)
     left join account_visits as w using (account_id)
 )
 

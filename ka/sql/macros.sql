@@ -46,6 +46,19 @@ create or replace macro period_rows(start_date date, end_date date) as table
     from transactions_by_month(start_date, end_date)
     where not (day(start_date) = 1 and end_date = last_day(end_date));
 
+-- One row per account with order lines in the period: its totals (gross profit over the lines
+-- whose cost is known; null when none is).
+create or replace macro period_accounts(start_date date, end_date date) as table
+    select
+        account_id,
+        sum(revenue)                          as revenue,
+        sum(cost)                             as cost,
+        sum(revenue_with_cost)                as revenue_with_cost,
+        sum(revenue_with_cost) - sum(cost)    as gross_profit,
+        sum(orders)                           as orders
+    from period_rows(start_date, end_date)
+    group by account_id;
+
 -- Cross-sell revenue per account: revenue between start_date and end_date from categories the
 -- account had not bought between history_start and history_end (the 12 months before).
 -- Accounts without any order line in the history window are new business and left out; lines

@@ -2,32 +2,17 @@
 -- active = net revenue > 0 in the period; new = active and first order ever inside the period;
 -- lost = active in the prior period and not active in this one. Shares (top-10, HHI) are of
 -- the revenue of accounts with positive net revenue.
-with scoped_accounts as (
-    select * from scoped_accounts($regions, $industries, $managers, $account_ids)
-),
-
-period_rows as (
-    select * from period_rows($start, $end)
-),
-
-prior_rows as (
-    select * from period_rows($prior_start, $prior_end)
-),
-
-current_accounts as (
-    select account_id, sum(revenue) as revenue, sum(cost) as cost,
-           sum(revenue_with_cost) as revenue_with_cost, sum(orders) as orders
-    from period_rows
-    where account_id in (select account_id from scoped_accounts)
-    group by account_id
+with current_accounts as (
+    select account_id, revenue, cost, revenue_with_cost, orders
+    from period_accounts($start, $end)
+    where account_id in (select account_id from scoped_accounts($regions, $industries, $managers, $account_ids))
 ),
 
 prior_active as (
     select account_id
-    from prior_rows
-    where account_id in (select account_id from scoped_accounts)
-    group by account_id
-    having sum(revenue) > 0
+    from period_accounts($prior_start, $prior_end)
+    where revenue > 0
+      and account_id in (select account_id from scoped_accounts($regions, $industries, $managers, $account_ids))
 ),
 
 first_orders as (

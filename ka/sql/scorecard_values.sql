@@ -15,52 +15,19 @@
 --   visits in the period; promised_visits_per_month: sum of the tier cadence of the accounts;
 --   tickets_resolved / median_resolution_days: tickets resolved in the period, days from
 --     opened to resolved (median over the group's tickets).
-with scoped_accounts as (
-    select * from scoped_accounts($regions, $industries, $managers, $account_ids)
-),
-
-period_rows as (
-    select * from period_rows($start, $end)
-),
-
-prior_rows as (
-    select * from period_rows($prior_start, $prior_end)
-),
-
-yoy_rows as (
-    select * from period_rows($yoy_start, $yoy_end)
-),
-
-cross_sell as (
-    select * from cross_sell_revenue($start, $end, $history_start, $history_end)
-),
-
-cadence as (
+with cadence as (
     select
         unnest($cadence_account_ids::varchar[])        as account_id,
         unnest($cadence_visits_per_month::double[])    as visits_per_month
 ),
 
 current_accounts as (
-    select
-        account_id,
-        sum(revenue)                           as revenue,
-        sum(revenue_with_cost) - sum(cost)     as gross_profit
-    from period_rows
-    group by account_id
+    select account_id, revenue, gross_profit from period_accounts($start, $end)
 ),
 
 portfolio as (
     select sum(revenue_with_cost) - sum(cost) as gross_profit
-    from period_rows
-),
-
-prior_accounts as (
-    select account_id, sum(revenue) as revenue from prior_rows group by account_id
-),
-
-yoy_accounts as (
-    select account_id, sum(revenue) as revenue from yoy_rows group by account_id
+    from period_accounts($start, $end)
 ),
 
 last_orders as (
@@ -120,12 +87,12 @@ members as (
         j.projects,
         v.visits,
         k.visits_per_month
-    from scoped_accounts as a
+    from scoped_accounts($regions, $industries, $managers, $account_ids) as a
     join accounts as x using (account_id)
     left join current_accounts as c using (account_id)
-    left join prior_accounts as p using (account_id)
-    left join yoy_accounts as y using (account_id)
-    left join cross_sell as s using (account_id)
+    left join period_accounts($prior_start, $prior_end) as p using (account_id)
+    left join period_accounts($yoy_start, $yoy_end) as y using (account_id)
+    left join cross_sell_revenue($start, $end, $history_start, $history_end) as s using (account_id)
     left join last_orders as l using (account_id)
     left join nps as n using (account_id)
     left join projects as j using (account_id)
