@@ -109,7 +109,7 @@ def build_monthly_bars(frame: pd.DataFrame, title: str) -> go.Figure:
     _amount_ticks(fig, frame["revenue"].astype(float))
     return _layout(fig, title)
 
-# --- account tiers (issue 4) ------------------------------------------------------------------
+# --- account tiers --------------------------------------------------------------------------------
 TIER_COLORS = {"A": "#2563eb", "B": "#f59e0b", "C": "#94a3b8", "New": "#16a34a", "Lost": "#dc2626"}
 
 
@@ -190,7 +190,7 @@ def build_tier_sankey(flows: pd.DataFrame, before_label: str, after_label: str) 
     return fig
 
 
-# --- what-if (issue 7): Lorenz curve, revenue waterfall, multi-year projection --------------------
+# --- what-if: Lorenz curve, revenue waterfall, multi-year projection --------------------
 def build_lorenz_curve(current: pd.DataFrame, prior: pd.DataFrame | None = None) -> go.Figure:
     """Lorenz curves (account_share, revenue_share) of this and the prior period, with the equality line."""
     fig = go.Figure()
@@ -247,7 +247,7 @@ def build_projection(projection: pd.DataFrame, period_label: str) -> go.Figure:
     return fig
 
 
-# --- scorecards (issue 6) ---------------------------------------------------------------------
+# --- scorecards --------------------------------------------------------------------------------
 def build_composite_trend(trend: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     """Composite score (0–100) per quarter, one line per manager or account (`labels`: id → name)."""
     fig = go.Figure()
@@ -263,7 +263,7 @@ def build_composite_trend(trend: pd.DataFrame, labels: dict[str, str]) -> go.Fig
     return _layout(fig, t("scorecards.trend_title"))
 
 
-# --- health (issue 5) -------------------------------------------------------------------------
+# --- health --------------------------------------------------------------------------------
 HEALTH_COLOURS = {"red": "#dc2626", "yellow": "#f59e0b", "green": "#16a34a", "none": "#94a3b8"}
 
 

@@ -7,13 +7,14 @@ it needs go in EXTRA_OPTIONS (shared by all exporters, so name them clearly).
 from __future__ import annotations
 
 import json
-from datetime import date  # health --as-of (issue 5)
+from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from typing import Callable, TextIO
 
 import pandas as pd
 
-from ka import db, overview, whatif
+from ka import db, health, kpi, overview, tiers, whatif
 from ka.periods import Period
 from ka.scope import ALL
 
@@ -24,7 +25,6 @@ def export_overview(con, period: Period, args) -> pd.DataFrame:
     return pd.DataFrame([kpis.as_dict()], dtype=object)
 
 
-# --- what-if (issue 7): account dependency index --------------------------------------------
 def export_dependency(con, period: Period, args) -> pd.DataFrame:
     """Per account of the period: share, industry, coefficient, dependency index, above threshold."""
     threshold = getattr(args, "dependency_threshold", None)
@@ -35,57 +35,25 @@ def export_dependency(con, period: Period, args) -> pd.DataFrame:
     return whatif.read_dependency_export(con, period, ALL, threshold, derived)
 
 
-# --- account tiers (issue 4) -------------------------------------------------------------------
 def export_tiers(con, period: Period, args) -> pd.DataFrame:
     """Per account: metric value (exact), share, cumulative share, tier; the saved rule unless
     --method / --metric say otherwise."""
-    from dataclasses import replace
-
-    from ka import tiers
-
     config = tiers.read_tier_settings(con)["config"]
     changes = {name: getattr(args, name, None) for name in ("method", "metric")}
     config = replace(config, **{name: value for name, value in changes.items() if value})
     return tiers.read_tier_export(con, period, ALL, config)
 
 
-EXPORTERS: dict[str, Callable] = {
-    "overview": export_overview,
-    "dependency": export_dependency,  # what-if (issue 7)
-    "tiers": export_tiers,  # account tiers (issue 4)
-    "scorecards": lambda con, period, args: export_scorecards(con, period, args),  # scorecards (issue 6)
-}
-EXTRA_OPTIONS: dict[str, dict] = {}
-# account tiers (issue 4): --what tiers
-EXTRA_OPTIONS["--method"] = {
-    "choices": ["cumulative", "bands", "topn"], "help": "tiers: tier method (default: the saved one)"}
-EXTRA_OPTIONS["--metric"] = {
-    "choices": ["revenue", "gross_profit"], "help": "tiers: tier metric (default: the saved one)"}
-# what-if (issue 7): --what dependency
-EXTRA_OPTIONS["--dependency-threshold"] = {
-    "type": float, "help": "dependency: alert threshold of the index (default 0.4)"}
-EXTRA_OPTIONS["--derived-coefficients"] = {
-    "action": "store_true", "help": "dependency: derive industry coefficients instead of the saved ones"}
-# scorecards (issue 6): --what scorecards [--by manager|account]
-EXTRA_OPTIONS["--by"] = {
-    "choices": ["manager", "account"], "default": "manager", "help": "scorecards: one row per KA manager or account"}
-
-
 def export_scorecards(con, period: Period, args) -> pd.DataFrame:
     """One row per KA manager (or account): rank, composite, dimension scores, and per KPI its
     value, target, attainment and status, with equal weights and the targets of the period."""
-    from ka import kpi
-
     level = getattr(args, "by", None) or "manager"
     return kpi.compute_scorecard_table(kpi.read_scorecards(con, period, ALL, level))
 
 
-# --- account health (issue 5): --what health [--as-of DATE] | health-backtest ----------------------
 def export_health(con, period: Period, args) -> pd.DataFrame:
     """Per account as of the month end of --as-of (default: the data's last day; a date inside a
     month means the month end before it): score, colour, each measure's value and points, reasons."""
-    from ka import health
-
     as_of = getattr(args, "as_of", None) or overview.read_data_range(con)[1]
     if as_of is None:
         raise db.DataError("no_transactions")
@@ -94,22 +62,34 @@ def export_health(con, period: Period, args) -> pd.DataFrame:
 
 def export_health_backtest(con, period: Period, args) -> pd.DataFrame:
     """Colours at every month end with 3 following months in the data against churn in them."""
-    from ka import health
-
     rule = health.ChurnRule(getattr(args, "churn_rule", None) or "no_order", getattr(args, "churn_drop", None) or 0.5)
     data_end = overview.read_data_range(con)[1]
     table, summary = health.compute_backtest(health.read_health_history(con, ALL), rule, data_end)
     return health.compute_backtest_export(table, summary, rule)
 
 
-EXPORTERS["health"] = export_health
-EXPORTERS["health-backtest"] = export_health_backtest
-EXTRA_OPTIONS["--as-of"] = {
-    "type": date.fromisoformat, "help": "health: the date to measure at (its month end, or the one before)"}
-EXTRA_OPTIONS["--churn-rule"] = {
-    "choices": ["no_order", "revenue_drop"], "help": "health-backtest: what counts as churn (default no_order)"}
-EXTRA_OPTIONS["--churn-drop"] = {
-    "type": float, "help": "health-backtest: revenue drop that counts as churn with revenue_drop (default 0.5)"}
+EXPORTERS: dict[str, Callable] = {
+    "overview": export_overview,
+    "dependency": export_dependency,
+    "tiers": export_tiers,
+    "scorecards": export_scorecards,
+    "health": export_health,
+    "health-backtest": export_health_backtest,
+}
+EXTRA_OPTIONS: dict[str, dict] = {
+    "--method": {"choices": ["cumulative", "bands", "topn"], "help": "tiers: tier method (default: the saved one)"},
+    "--metric": {"choices": ["revenue", "gross_profit"], "help": "tiers: tier metric (default: the saved one)"},
+    "--dependency-threshold": {"type": float, "help": "dependency: alert threshold of the index (default 0.4)"},
+    "--derived-coefficients": {
+        "action": "store_true", "help": "dependency: derive industry coefficients instead of the saved ones"},
+    "--by": {"choices": ["manager", "account"], "default": "manager",
+             "help": "scorecards: one row per KA manager or account"},
+    "--as-of": {"type": date.fromisoformat, "help": "health: the date to measure at (its month end, or the one before)"},
+    "--churn-rule": {"choices": ["no_order", "revenue_drop"],
+                     "help": "health-backtest: what counts as churn (default no_order)"},
+    "--churn-drop": {"type": float,
+                     "help": "health-backtest: revenue drop that counts as churn with revenue_drop (default 0.5)"},
+}
 
 
 def _plain(value):

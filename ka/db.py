@@ -141,7 +141,7 @@ MIGRATIONS: list[str] = [
     create table settings (key varchar primary key, value json not null, updated_at timestamp);
     create table demo_stories (account_id varchar not null, story varchar not null, start_date date);
     """,
-    # 2 (scorecards, issue 6): account × category × month pre-aggregate, so cross-sell revenue
+    # 2: account × category × month pre-aggregate, so cross-sell revenue
     # ("categories the account had not bought in the previous 12 months") never scans transactions;
     # rows in month order so a period's scan skips the other row groups.
     """
@@ -163,7 +163,7 @@ MIGRATIONS: list[str] = [
     )
     order by month, account_id;
     """,
-    # 3 (import of the optional tables, issue 3): what each batch changed, so undo restores it
+    # 3: what each import batch of an optional table changed, so undo restores it
     # exactly. The tables themselves keep their shape (no batch_id column), so positional inserts
     # elsewhere keep working. import_replaced_*: the values a batch overwrote (accounts: only the
     # columns listed in `changed`; was_new / previous_target null = the batch created the row).

@@ -83,13 +83,17 @@ def test_picker_lists_accounts_that_did_not_buy_in_the_period(fixture_con):
 
 
 def test_page_shows_the_accounts_tier_and_health_with_reasons(app_db):
-    from ka import health, tiers
+    import independent as independent_figures
+
+    from ka import health
     from ka.periods import default_period
     from ka.scope import ALL
 
     con = db.connect(app_db)
     period = default_period("quarter", con.execute("select max(order_date) from transactions").fetchall()[0][0])
-    tier = tiers.read_account_tiers(con, period, ALL).set_index("account_id").loc["KA00001", "tier"]
+    start, end = independent_figures.latest_complete_quarter(con)
+    revenue = {a: t["revenue"] for a, t in independent_figures.account_totals(con, start, end).items()}
+    tier = independent_figures.cumulative_tiers(revenue)["KA00001"]
     scored = health.read_health(con, period.end, ALL, health.HealthConfig()).set_index("account_id").loc["KA00001"]
     con.close()
     at = AppTest.from_file(PAGE, default_timeout=60)

@@ -137,6 +137,27 @@ def test_online_retail_backtest(retail_con):
     assert len(latest) == 1749 - 0  # every customer ordered within the 12 months up to T
     # the previous window (Sep–Nov 2010) and the year-ago window are before the data: no trend measures
     assert latest["value_revenue_trend"].isna().all() and latest["value_revenue_yoy"].isna().all()
-    # 929 customers ordered only once (no usual interval) and there are no tickets, surveys, visits
-    # or contracts: they have no measure with data and get no colour
-    assert latest["colour"].value_counts().to_dict() == {"none": 929, "green": 519, "red": 255, "yellow": 46}
+    # no tickets, surveys, visits or contracts either: the colour rests on recency alone
+    assert latest["colour"].value_counts().to_dict() == _recency_only_colours(retail_con, date(2011, 2, 28))
+
+
+def _recency_only_colours(con, as_of: date) -> dict[str, int]:
+    """Colours from the transactions in plain Python when recency is the only measure with data:
+    days since the last order over the usual interval ((last − first) / (orders − 1) in the 12
+    months up to as_of, at least 14 days); 100 points at ≤ 1×, 0 at ≥ 2.5×, linear between; red
+    below 50, green above 75; 2× or more is red whatever the score; one order only: no colour."""
+    rows = con.execute(
+        "select account_id, count(distinct order_id), min(order_date), max(order_date) from transactions "
+        "where order_date between ? and ? group by account_id",
+        [date(as_of.year - 1, as_of.month + 1, 1) if as_of.month < 12 else date(as_of.year, 1, 1), as_of],
+    ).fetchall()
+    counts = {"none": 0, "red": 0, "yellow": 0, "green": 0}
+    for _, orders, first, last in rows:
+        if orders < 2:
+            counts["none"] += 1
+            continue
+        recency = (as_of - last).days / max((last - first).days / (orders - 1), 14.0)
+        points = 100.0 * min(max((recency - 2.5) / (1.0 - 2.5), 0.0), 1.0)
+        colour = "red" if points < 50 or recency >= 2.0 else "green" if points > 75 else "yellow"
+        counts[colour] += 1
+    return {colour: count for colour, count in sorted(counts.items(), key=lambda item: -item[1]) if count}

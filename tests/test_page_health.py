@@ -59,7 +59,12 @@ def test_colour_counts_list_and_backtest(app_db):
     assert [metrics[f":{mark}[●] {name} accounts"] for mark, name in (("red", "Red"), ("orange", "Yellow"), ("green", "Green"))] == [
         str(counts["red"]), str(counts["yellow"]), str(counts["green"])]
     listing = at.dataframe(key="health_list").value
-    assert len(listing) == len(scored)
+    con = db.connect(app_db)
+    ordered_in_12_months = con.execute(
+        "select count(distinct account_id) from transactions where order_date between date '2025-11-01' and date '2026-10-31'"
+    ).fetchall()[0][0]
+    con.close()
+    assert len(listing) == len(scored) == ordered_in_12_months
     assert list(listing["revenue_at_risk"]) == sorted(listing["revenue_at_risk"], reverse=True)
     assert listing["light"].isin(["● Red", "● Yellow", "● Green"]).all()
     assert listing["reasons"].str.len().gt(0).sum() >= 50
@@ -87,10 +92,27 @@ def test_moving_a_weight_slider_changes_counts_and_the_would_change_list(app_db)
 
 
 def test_selected_account_shows_its_reasons(app_db):
+    """KA00003 (planted: declines, then stops ordering) is red for reasons a director can check."""
     at = _run(selected_account_id="KA00003")
     assert not at.exception
-    assert at.subheader[1].value.startswith("Why ")
-    assert "Red" in at.subheader[1].value
+    con = db.connect(app_db)
+    recent, year_ago, name = con.execute(
+        """
+        select sum(revenue) filter (where order_date between date '2026-08-01' and date '2026-10-31'),
+               sum(revenue) filter (where order_date between date '2025-08-01' and date '2025-10-31'),
+               (select account_name_en from accounts where account_id = 'KA00003')
+        from transactions where account_id = 'KA00003'
+        """
+    ).fetchall()[0]
+    nps = con.execute("select nps from surveys where account_id = 'KA00003' order by survey_date desc limit 1").fetchall()[0][0]
+    con.close()
+    assert recent is None and year_ago > 0  # nothing in the last 3 months, a year ago it bought
+    assert at.subheader[1].value == f"Why {name} is Red"
+    row = at.dataframe(key="health_list").value.set_index("account_id").loc["KA00003"]
+    assert row["light"] == "● Red"
+    assert row["reasons"].split("; ") == [
+        "revenue −100 % against the same 3 months last year", row["reasons"].split("; ")[1], f"latest NPS {nps}"]
+    assert row["reasons"].split("; ")[1].startswith("no order for ")
 
 
 def test_saving_creates_a_version_and_clears_the_would_change_list(demo_db_path, tmp_path, monkeypatch):

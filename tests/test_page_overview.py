@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import independent as independent_figures
 from ka_testing import ROOT
 from ka import db, i18n, overview
-from ka.periods import default_period, period_key, quarter_period, year_period
-from ka.scope import Scope
+from ka.periods import default_period, period_key, year_period
 
 PAGE = str(ROOT / "pages" / "overview.py")
 
@@ -27,10 +29,18 @@ def metric(at: AppTest, label: str):
     return matches[0]
 
 
-def expected_kpis(path, period, scope=Scope()):
+def independent(path, start, end, regions=()):
     con = db.connect(path)
     try:
-        return overview.read_overview_kpis(con, period, scope)
+        return independent_figures.portfolio(con, start, end, regions)
+    finally:
+        con.close()
+
+
+def latest_quarter(path):
+    con = db.connect(path)
+    try:
+        return independent_figures.latest_complete_quarter(con)
     finally:
         con.close()
 
@@ -39,18 +49,21 @@ def expected_kpis(path, period, scope=Scope()):
 def test_tiles_show_the_latest_complete_quarter(app_db, language):
     at = run_page(language)
     assert not at.exception
-    con = db.connect(app_db)
-    period = default_period("quarter", overview.read_data_range(con)[1])
-    con.close()
-    kpis = expected_kpis(app_db, period)
+    start, end = latest_quarter(app_db)
+    expected = independent(app_db, start, end)
     i18n.set_language(language)
     assert at.title[0].value == i18n.t("overview.title")
-    assert metric(at, i18n.t("overview.kpi_revenue")).value == i18n.format_amount(kpis.revenue, language)
-    assert metric(at, i18n.t("overview.kpi_active_accounts")).value == str(kpis.active_accounts)
-    assert metric(at, i18n.t("overview.kpi_margin")).value == i18n.format_pct(kpis.margin)
+    assert metric(at, i18n.t("overview.kpi_revenue")).value == i18n.format_amount(expected["revenue"], language)
+    assert metric(at, i18n.t("overview.kpi_active_accounts")).value == str(expected["active_accounts"])
+    assert metric(at, i18n.t("overview.kpi_margin")).value == f"{expected['margin'] * 100:.1f}%"
     assert len(at.metric) == 9
     top = [d.value for d in at.dataframe if "share" in d.value.columns][0]
-    assert len(top) == 10 and top["revenue"].is_monotonic_decreasing
+    con = db.connect(app_db)
+    revenue = {a: t["revenue"] for a, t in independent_figures.account_totals(con, start, end).items()}
+    con.close()
+    largest = sorted(revenue, key=lambda a: (-revenue[a], a))[:10]
+    assert list(top["account_id"]) == largest
+    assert list(top["revenue"]) == pytest.approx([float(revenue[a]) for a in largest])
 
 
 def test_period_and_region_filters_change_the_figures(app_db):
@@ -59,12 +72,11 @@ def test_period_and_region_filters_change_the_figures(app_db):
     quarter_value = metric(base, revenue_label).value
     year = run_page("en", filter_period_kind="year", filter_period=period_key(year_period(2025)))
     assert metric(year, revenue_label).value == i18n.format_amount(
-        expected_kpis(app_db, year_period(2025)).revenue, "en")
+        independent(app_db, date(2025, 1, 1), date(2025, 12, 31))["revenue"], "en")
     assert metric(year, revenue_label).value != quarter_value
     east = run_page("en", filter_regions=["华东"])
-    q3 = quarter_period(2026, 3)
     assert metric(east, revenue_label).value == i18n.format_amount(
-        expected_kpis(app_db, q3, Scope(regions=("华东",))).revenue, "en")
+        independent(app_db, date(2026, 7, 1), date(2026, 9, 30), ("华东",))["revenue"], "en")
     assert metric(east, revenue_label).value != quarter_value
 
 
@@ -77,8 +89,9 @@ def test_empty_selection_says_so(app_db):
 
 def test_chinese_numbers_in_wan_and_yi(app_db):
     at = run_page("zh")
-    value = metric(at, "销售额").value
-    assert value.endswith("亿") or value.endswith("万")
+    start, end = latest_quarter(app_db)
+    assert metric(at, "销售额").value == independent_figures.in_wan_or_yi(independent(app_db, start, end)["revenue"])
+    assert metric(at, "活跃客户").value == str(independent(app_db, start, end)["active_accounts"])
 
 
 def test_attention_list_shows_the_red_accounts_by_revenue_at_risk(app_db):

@@ -4,10 +4,12 @@ the sidebar Tier filter narrows the overview."""
 from __future__ import annotations
 
 import shutil
+from decimal import Decimal
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import independent as independent_figures
 from ka_testing import ROOT
 from ka import db, i18n, overview, tiers
 from ka.periods import default_period
@@ -40,21 +42,32 @@ def expected_tiers(path, config=TierConfig(), scope=Scope()):
         con.close()
 
 
+def independent_tiers(path, regions=()) -> tuple[dict[str, str], dict[str, Decimal]]:
+    """Cumulative-share tiers of the latest complete quarter, from transactions in plain Python."""
+    con = db.connect(path)
+    try:
+        start, end = independent_figures.latest_complete_quarter(con)
+        revenue = {a: t["revenue"] for a, t in independent_figures.account_totals(con, start, end, regions).items()}
+    finally:
+        con.close()
+    return independent_figures.cumulative_tiers(revenue), revenue
+
+
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_page_shows_counts_and_tier_table(app_db, language):
     at = run_page(PAGE, language)
     assert not at.exception
     i18n.set_language(language)
-    _, expected = expected_tiers(app_db)
+    expected, _ = independent_tiers(app_db)
+    counts = independent_figures.tier_counts(expected)
     assert at.title[0].value == i18n.t("tiers.title")
-    assert shown_counts(at) == tiers.compute_tier_counts(expected)
+    assert shown_counts(at) == counts
     table = at.dataframe[1].value  # [0] is the service editor
     assert table["tier"].tolist() == ["A", "B", "C"]
-    assert table["accounts"].tolist() == [tiers.compute_tier_counts(expected)[t] for t in tiers.TIERS]
+    assert table["accounts"].tolist() == [counts[t] for t in tiers.TIERS]
     assert table["strategy"].tolist() == [tiers.default_strategy(t) for t in tiers.TIERS]
     accounts = at.dataframe[3].value
-    assert accounts["account_id"].tolist() == expected["account_id"].tolist()
-    assert accounts["tier"].tolist() == expected["tier"].tolist()
+    assert dict(zip(accounts["account_id"], accounts["tier"])) == expected
 
 
 @pytest.mark.parametrize(
@@ -125,14 +138,9 @@ def test_tier_filter_narrows_the_overview(app_db, chosen, regions):
     everything = run_page(overview_page, filter_regions=list(regions))
     filtered = run_page(overview_page, filter_tiers=chosen, filter_regions=list(regions))
     assert not filtered.exception
-    period, tiered = expected_tiers(app_db, scope=Scope(regions=regions))
-    ids = tiers.account_ids_in_tiers(tiered, chosen)
-    con = db.connect(app_db)
-    try:
-        expected_part = overview.read_overview_kpis(con, period, Scope(regions=regions, account_ids=ids)).revenue
-        expected_all = overview.read_overview_kpis(con, period, Scope(regions=regions)).revenue
-    finally:
-        con.close()
+    tier_of, revenue_of = independent_tiers(app_db, regions)
+    expected_part = sum(revenue_of[a] for a, tier in tier_of.items() if tier in chosen)
+    expected_all = sum(revenue_of.values())
     revenue = lambda at: next(m.value for m in at.metric if m.label == "Revenue")  # noqa: E731
     assert revenue(filtered) == i18n.format_amount(expected_part, "en")
     assert revenue(everything) == i18n.format_amount(expected_all, "en")

@@ -7,6 +7,7 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import independent as independent_figures
 from ka_testing import ROOT
 from ka import db, i18n, whatif
 from ka.i18n import format_amount, format_number, format_pct
@@ -62,15 +63,19 @@ def expected_base(db_path):
 )
 def test_page_shows_dependency_concentration_and_results(app_db, language, title, revenue_label):
     at = run_page(language)
-    base = expected_base(app_db)
-    concentration = whatif.compute_concentration(base.frame["revenue"])
+    con = db.connect(app_db)
+    start, end = independent_figures.latest_complete_quarter(con)
+    by_account = [float(t["revenue"]) for t in independent_figures.account_totals(con, start, end).values()]
+    con.close()
+    positive = [r for r in by_account if r > 0]
+    shares = [r / sum(positive) for r in positive]
     assert at.title[0].value == title
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics[i18n.t("whatif.top1_share")] == format_pct(concentration.top1_share)
-    assert metrics[i18n.t("whatif.hhi")] == format_number(concentration.hhi)
+    assert metrics[i18n.t("whatif.top1_share")] == f"{max(shares) * 100:.1f}%"
+    assert metrics[i18n.t("whatif.hhi")] == f"{sum((100 * s) ** 2 for s in shares):,.0f}"
     assert metrics[i18n.t("whatif.alerts_metric")] == "0"
     rows = results(at)
-    revenue = float(base.frame["revenue"].sum())
+    revenue = sum(by_account)
     assert rows[revenue_label] == (format_amount(revenue, language), format_amount(revenue, language), "0")
     assert len(rows) == len(whatif.RESULT_METRICS)
 
@@ -166,3 +171,30 @@ def test_an_empty_period_shows_the_empty_state(app_db, language):
     assert not at.exception
     assert [i.value for i in at.info] == [i18n.t("common.no_data_for_selection")]
     assert not at.metric and not at.slider
+
+
+def test_an_edited_coefficient_counts_at_once_but_is_saved_only_by_the_button(demo_db_path, tmp_path, monkeypatch):
+    copy = tmp_path / "whatif.duckdb"
+    shutil.copy(demo_db_path, copy)
+    monkeypatch.setenv("KA_RADAR_DB", str(copy))
+    i18n.set_language("en")
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["lang"] = "en"
+    at.session_state["whatif_threshold"] = 0.05
+    at.run()
+    industry = table_with(at, "industry", "coefficient")["industry"].iloc[0]
+    alerts_before = table_with(at, "dependency_index", "new_revenue_needed")
+    at.session_state["whatif_coefficients_editor"] = {"edited_rows": {0: {"coefficient": 3.0}}, "added_rows": [],
+                                                       "deleted_rows": []}
+    at.run()
+    assert not at.exception
+    alerts = table_with(at, "dependency_index", "new_revenue_needed")
+    edited = alerts[alerts["industry"] == industry]
+    assert (edited["coefficient"] == 3.0).all() and len(alerts) >= len(alerts_before)
+    con = db.connect(copy)
+    assert whatif.read_coefficients(con) == {}  # drawing the table saved nothing
+    con.close()
+    at.button(key="whatif_save_coefficients").click().run()
+    con = db.connect(copy)
+    assert whatif.read_coefficients(con) == {industry: 3.0}
+    con.close()
