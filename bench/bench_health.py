@@ -9,18 +9,16 @@ from __future__ import annotations
 import os
 import time
 
-from common import ensure_big_demo, machine, open_read_only, parse_args, warm_median_ms
+from common import machine, open_benchmark, warm_median_ms
 
 
 def main() -> None:
-    args = parse_args(__doc__)
-    ensure_big_demo(args.db)
-    con = open_read_only(args.db)
-    from ka import health, overview
+    args, con, as_of = open_benchmark(__doc__)
+    from ka import health
     from ka.scope import Scope
 
     lines = con.execute("select count(*) from transactions").fetchall()[0][0]
-    data_end = overview.read_data_range(con)[1]
+    data_end = as_of
     config = health.HealthConfig()
     print(f"{lines:,} transaction lines; as of {data_end}; {machine()}; load average {os.getloadavg()[0]:.1f}")
 

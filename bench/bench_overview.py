@@ -6,20 +6,17 @@ top accounts) on the 10M-row / 5,000-account demo: warm, median of several runs.
 
 from __future__ import annotations
 
-from common import ensure_big_demo, machine, open_read_only, parse_args, warm_median_ms
+from common import machine, open_benchmark, warm_median_ms
 
 
 def main() -> None:
-    args = parse_args(__doc__)
-    ensure_big_demo(args.db)
-    con = open_read_only(args.db)
+    args, con, as_of = open_benchmark(__doc__)
     from ka import overview
     from ka.periods import default_period
     from ka.scope import Scope
 
     rows, accounts = con.execute("select count(*), count(distinct account_id) from account_month").fetchall()[0]
     lines = con.execute("select count(*) from transactions").fetchall()[0][0]
-    as_of = overview.read_data_range(con)[1]
     period = default_period("quarter", as_of)
     scopes = {"all accounts": Scope(), "one region": Scope(regions=("华东",))}
 

@@ -6,19 +6,16 @@ rule) on the 10M-row / 5,000-account demo: warm, median of several runs.
 
 from __future__ import annotations
 
-from common import ensure_big_demo, machine, open_read_only, parse_args, warm_median_ms
+from common import machine, open_benchmark, warm_median_ms
 
 
 def main() -> None:
-    args = parse_args(__doc__)
-    ensure_big_demo(args.db)
-    con = open_read_only(args.db)
-    from ka import overview, tiers
+    args, con, as_of = open_benchmark(__doc__)
+    from ka import tiers
     from ka.periods import default_period
     from ka.scope import Scope
     from ka.tiers import TierConfig
 
-    as_of = overview.read_data_range(con)[1]
     period = default_period("quarter", as_of)
     cases = {
         "cumulative, revenue, quarter": TierConfig(),

@@ -10,18 +10,15 @@ Target: ≤ 100 ms per move.
 
 from __future__ import annotations
 
-from common import ensure_big_demo, machine, open_read_only, parse_args, warm_median_ms
+from common import machine, open_benchmark, warm_median_ms
 
 
 def main() -> None:
-    args = parse_args(__doc__)
-    ensure_big_demo(args.db)
-    con = open_read_only(args.db)
-    from ka import overview, whatif
+    args, con, as_of = open_benchmark(__doc__)
+    from ka import whatif
     from ka.periods import default_period
     from ka.scope import Scope
 
-    as_of = overview.read_data_range(con)[1]
     periods = {"quarter": default_period("quarter", as_of), "trailing 12 months": default_period("t12m", as_of)}
     print(machine())
     for label, period in periods.items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -35,10 +36,35 @@ def ensure_big_demo(path: str, accounts: int = 5000, rows: int = 10_000_000) -> 
 
 
 def open_read_only(path: str) -> duckdb.DuckDBPyConnection:
+    """The database read-only; one written by an older version is upgraded in a copy beside the
+    bench outputs (schema and macros), so the original stays untouched."""
     sys.path.insert(0, str(ROOT))
     from ka import db
 
-    return db.connect(path, read_only=True)
+    try:
+        con = db.connect(path, read_only=True)
+        if db.current_version(con) == db.SCHEMA_VERSION:
+            return con
+        con.close()
+    except db.DataError as error:
+        if error.key != "database_needs_upgrade":
+            raise
+    scratch = ROOT / "bench" / "out" / ("upgraded_" + Path(path).name)
+    print(f"{path} was written by an older version: upgrading a copy at {scratch} …", flush=True)
+    scratch.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(path, scratch)
+    db.connect(scratch).close()
+    return db.connect(scratch, read_only=True)
+
+
+def open_benchmark(description: str):
+    """Parse the arguments, build the 10M demo if missing, open it: (args, connection, last order date)."""
+    args = parse_args(description)
+    ensure_big_demo(args.db)
+    con = open_read_only(args.db)
+    from ka import overview
+
+    return args, con, overview.read_data_range(con)[1]
 
 
 def warm_median_ms(action, runs: int) -> tuple[float, list[float]]:

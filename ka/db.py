@@ -245,8 +245,8 @@ def connect(path: str | os.PathLike | None = None, *, read_only: bool = False) -
     return con
 
 
-MACROS = ("scoped_accounts", "transactions_by_month", "period_rows", "period_accounts", "cross_sell_revenue",
-          "account_attribute")
+MACROS = ("scoped_accounts", "transactions_by_month", "period_rows", "period_accounts", "period_visits",
+          "cross_sell_revenue", "account_attribute")
 
 
 def define_macros(con: duckdb.DuckDBPyConnection) -> None:

@@ -60,3 +60,14 @@ def app_db(demo_db_path, monkeypatch) -> Path:
     """Point the app (AppTest pages) at the small demo portfolio."""
     monkeypatch.setenv("KA_RADAR_DB", str(demo_db_path))
     return demo_db_path
+
+
+@pytest.fixture
+def writable_app_db(demo_db_path, tmp_path, monkeypatch) -> Path:
+    """A copy of the small demo portfolio for an AppTest page that saves settings or targets."""
+    import shutil
+
+    path = tmp_path / "writable.duckdb"
+    shutil.copy(demo_db_path, path)
+    monkeypatch.setenv("KA_RADAR_DB", str(path))
+    return path

@@ -40,3 +40,20 @@ def require_realdata(*parts: str) -> Path:
     if not path.exists():
         pytest.fail(f"real data file missing: {path} (the project expects ../shared/realdata beside it)")
     return path
+
+
+def run_page(page: str | Path, language: str = "en", **state):
+    """Run a page file on its own (AppTest) in `language`, with session_state preset; returns the AppTest.
+
+    The test thread's language is set too: AppTest re-applies widgets' format_func (t(...)) there.
+    """
+    from streamlit.testing.v1 import AppTest
+
+    from ka import i18n
+
+    i18n.set_language(language)
+    at = AppTest.from_file(str(page), default_timeout=60)
+    at.session_state["lang"] = language
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()

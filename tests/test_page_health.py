@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -10,17 +9,14 @@ from streamlit.testing.v1 import AppTest
 import pandas as pd
 
 from ka import db, health
+from ka_testing import run_page
 from ka.scope import ALL
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "health.py")
 
 
 def _run(lang: str = "en", **state) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["lang"] = lang
-    for key, value in state.items():
-        at.session_state[key] = value
-    return at.run()
+    return run_page(PAGE, lang, **state)
 
 
 def _frame_with(at: AppTest, column: str):
@@ -115,10 +111,8 @@ def test_selected_account_shows_its_reasons(app_db):
     assert row["reasons"].split("; ")[1].startswith("no order for ")
 
 
-def test_saving_creates_a_version_and_clears_the_would_change_list(demo_db_path, tmp_path, monkeypatch):
-    copy = tmp_path / "health.duckdb"
-    shutil.copy(demo_db_path, copy)
-    monkeypatch.setenv("KA_RADAR_DB", str(copy))
+def test_saving_creates_a_version_and_clears_the_would_change_list(demo_db_path, writable_app_db):
+    copy = writable_app_db
     at = _run()
     at.slider(key="health_weight_revenue_yoy").set_value(0).run()
     at.button(key="health_save").click().run()

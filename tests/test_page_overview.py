@@ -8,19 +8,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import independent as independent_figures
-from ka_testing import ROOT
+from ka_testing import ROOT, run_page
 from ka import db, i18n, overview
 from ka.periods import default_period, period_key, year_period
 
 PAGE = str(ROOT / "pages" / "overview.py")
 
 
-def run_page(language: str, **state) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["lang"] = language
-    for key, value in state.items():
-        at.session_state[key] = value
-    return at.run()
+def run_overview(language: str, **state) -> AppTest:
+    return run_page(PAGE, language, **state)
 
 
 def metric(at: AppTest, label: str):
@@ -47,7 +43,7 @@ def latest_quarter(path):
 
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_tiles_show_the_latest_complete_quarter(app_db, language):
-    at = run_page(language)
+    at = run_overview(language)
     assert not at.exception
     start, end = latest_quarter(app_db)
     expected = independent(app_db, start, end)
@@ -67,28 +63,28 @@ def test_tiles_show_the_latest_complete_quarter(app_db, language):
 
 
 def test_period_and_region_filters_change_the_figures(app_db):
-    base = run_page("en")
+    base = run_overview("en")
     revenue_label = "Revenue"
     quarter_value = metric(base, revenue_label).value
-    year = run_page("en", filter_period_kind="year", filter_period=period_key(year_period(2025)))
+    year = run_overview("en", filter_period_kind="year", filter_period=period_key(year_period(2025)))
     assert metric(year, revenue_label).value == i18n.format_amount(
         independent(app_db, date(2025, 1, 1), date(2025, 12, 31))["revenue"], "en")
     assert metric(year, revenue_label).value != quarter_value
-    east = run_page("en", filter_regions=["华东"])
+    east = run_overview("en", filter_regions=["华东"])
     assert metric(east, revenue_label).value == i18n.format_amount(
         independent(app_db, date(2026, 7, 1), date(2026, 9, 30), ("华东",))["revenue"], "en")
     assert metric(east, revenue_label).value != quarter_value
 
 
 def test_empty_selection_says_so(app_db):
-    at = run_page("en", filter_period_kind="year", filter_period=period_key(year_period(2019)))
+    at = run_overview("en", filter_period_kind="year", filter_period=period_key(year_period(2019)))
     assert not at.exception
     assert any("No transactions match" in info.value for info in at.info)
     assert len(at.metric) == 0
 
 
 def test_chinese_numbers_in_wan_and_yi(app_db):
-    at = run_page("zh")
+    at = run_overview("zh")
     start, end = latest_quarter(app_db)
     assert metric(at, "销售额").value == independent_figures.in_wan_or_yi(independent(app_db, start, end)["revenue"])
     assert metric(at, "活跃客户").value == str(independent(app_db, start, end)["active_accounts"])
@@ -98,7 +94,7 @@ def test_attention_list_shows_the_red_accounts_by_revenue_at_risk(app_db):
     from ka import health
     from ka.scope import ALL
 
-    at = run_page("en")
+    at = run_overview("en")
     con = db.connect(app_db)
     period = default_period("quarter", overview.read_data_range(con)[1])
     listing = health.read_health(con, period.end, ALL, health.HealthConfig())

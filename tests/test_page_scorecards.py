@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import independent as independent_figures
-from ka_testing import ROOT
+from ka_testing import ROOT, run_page
 from ka import db
 from ka.periods import quarter_period
 
@@ -16,21 +14,8 @@ PAGE = str(ROOT / "pages" / "scorecards.py")
 PERIOD = quarter_period(2026, 3)  # the demo's latest complete quarter (data to 2026-10-31)
 
 
-@pytest.fixture
-def writable_app_db(demo_db_path, tmp_path, monkeypatch):
-    """A copy of the small demo: the page writes targets."""
-    path = tmp_path / "scorecards.duckdb"
-    shutil.copy(demo_db_path, path)
-    monkeypatch.setenv("KA_RADAR_DB", str(path))
-    return path
-
-
 def _run(lang: str = "en", **state) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["lang"] = lang
-    for key, value in state.items():
-        at.session_state[key] = value
-    return at.run()
+    return run_page(PAGE, lang, **state)
 
 
 def _tables(at: AppTest) -> list:

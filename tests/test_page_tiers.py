@@ -3,29 +3,19 @@ the sidebar Tier filter narrows the overview."""
 
 from __future__ import annotations
 
-import shutil
 from decimal import Decimal
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import independent as independent_figures
-from ka_testing import ROOT
+from ka_testing import ROOT, run_page
 from ka import db, i18n, overview, tiers
 from ka.periods import default_period
 from ka.scope import Scope
 from ka.tiers import TierConfig
 
 PAGE = str(ROOT / "pages" / "tiers.py")
-
-
-def run_page(path: str, language: str = "en", **state) -> AppTest:
-    i18n.set_language(language)  # the test thread formats widget options (radio set_value) too
-    at = AppTest.from_file(path, default_timeout=60)
-    at.session_state["lang"] = language
-    for key, value in state.items():
-        at.session_state[key] = value
-    return at.run()
 
 
 def shown_counts(at: AppTest) -> dict[str, int]:
@@ -102,10 +92,8 @@ def test_contradicting_thresholds_are_refused(app_db):
     assert not at.metric
 
 
-def test_save_persists_the_rule(demo_db_path, tmp_path, monkeypatch):
-    path = tmp_path / "copy.duckdb"
-    shutil.copy(demo_db_path, path)
-    monkeypatch.setenv("KA_RADAR_DB", str(path))
+def test_save_persists_the_rule(writable_app_db):
+    path = writable_app_db
     at = run_page(PAGE)
     at.radio("tiers_method").set_value("topn").run()
     at.button("tiers_save").click().run()

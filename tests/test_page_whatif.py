@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import independent as independent_figures
-from ka_testing import ROOT
+from ka_testing import ROOT, run_page
 from ka import db, i18n, whatif
 from ka.i18n import format_amount, format_number, format_pct
 from ka.periods import default_period
@@ -24,12 +23,8 @@ def restore_language():
     i18n.set_language(i18n.DEFAULT_LANGUAGE)
 
 
-def run_page(language: str = "en") -> AppTest:
-    # AppTest re-applies widgets' format_func (t(...)) in this thread: give it the page's language
-    i18n.set_language(language)
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["lang"] = language
-    at.run()
+def run_whatif(language: str = "en", **state) -> AppTest:
+    at = run_page(PAGE, language, **state)
     assert not at.exception, at.exception
     return at
 
@@ -62,7 +57,7 @@ def expected_base(db_path):
     [("en", "Dependency and what-if", "Revenue (period)"), ("zh", "依赖度与情景模拟", "收入（本期）")],
 )
 def test_page_shows_dependency_concentration_and_results(app_db, language, title, revenue_label):
-    at = run_page(language)
+    at = run_whatif(language)
     con = db.connect(app_db)
     start, end = independent_figures.latest_complete_quarter(con)
     by_account = [float(t["revenue"]) for t in independent_figures.account_totals(con, start, end).values()]
@@ -81,7 +76,7 @@ def test_page_shows_dependency_concentration_and_results(app_db, language, title
 
 
 def test_moving_the_revenue_slider_changes_the_results(app_db):
-    at = run_page()
+    at = run_whatif()
     before = results(at)
     base = expected_base(app_db)
     top = base.frame.iloc[0]
@@ -95,7 +90,7 @@ def test_moving_the_revenue_slider_changes_the_results(app_db):
 
 
 def test_retention_slider_moves_the_projection_and_the_sentence(app_db):
-    at = run_page()
+    at = run_whatif()
     at.slider(key="whatif_retention_pp").set_value(5).run()
     rows = results(at)
     base = expected_base(app_db)
@@ -107,7 +102,7 @@ def test_retention_slider_moves_the_projection_and_the_sentence(app_db):
 
 
 def test_lower_threshold_lists_alerts_with_the_new_revenue_needed(app_db):
-    at = run_page()
+    at = run_whatif()
     at.slider(key="whatif_threshold").set_value(0.1).run()
     base = expected_base(app_db)
     dependency = whatif.compute_dependency(base.frame[base.frame["has_orders"]], {}, 0.1)
@@ -120,11 +115,9 @@ def test_lower_threshold_lists_alerts_with_the_new_revenue_needed(app_db):
     assert any("new-customer development plan" in w.value for w in at.warning)
 
 
-def test_a_saved_scenario_reloads_identically_and_is_compared(demo_db_path, tmp_path, monkeypatch):
-    path = tmp_path / "copy.duckdb"
-    shutil.copy(demo_db_path, path)
-    monkeypatch.setenv("KA_RADAR_DB", str(path))
-    at = run_page("zh")
+def test_a_saved_scenario_reloads_identically_and_is_compared(writable_app_db):
+    path = writable_app_db
+    at = run_whatif("zh")
     first_account = at.multiselect(key="whatif_accounts").options[0]
     at.multiselect(key="whatif_accounts").set_value([first_account.split("(")[-1].rstrip(")")])
     at.slider(key="whatif_revenue_change").set_value(-30)
@@ -162,26 +155,15 @@ def test_a_saved_scenario_reloads_identically_and_is_compared(demo_db_path, tmp_
 
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_an_empty_period_shows_the_empty_state(app_db, language):
-    i18n.set_language(language)
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["lang"] = language
-    at.session_state["filter_period_kind"] = "quarter"
-    at.session_state["filter_period"] = "quarter:2020-01-01:2020-03-31"
-    at.run()
+    at = run_page(PAGE, language, filter_period_kind="quarter", filter_period="quarter:2020-01-01:2020-03-31")
     assert not at.exception
     assert [i.value for i in at.info] == [i18n.t("common.no_data_for_selection")]
     assert not at.metric and not at.slider
 
 
-def test_an_edited_coefficient_counts_at_once_but_is_saved_only_by_the_button(demo_db_path, tmp_path, monkeypatch):
-    copy = tmp_path / "whatif.duckdb"
-    shutil.copy(demo_db_path, copy)
-    monkeypatch.setenv("KA_RADAR_DB", str(copy))
-    i18n.set_language("en")
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["lang"] = "en"
-    at.session_state["whatif_threshold"] = 0.05
-    at.run()
+def test_an_edited_coefficient_counts_at_once_but_is_saved_only_by_the_button(writable_app_db):
+    copy = writable_app_db
+    at = run_whatif(whatif_threshold=0.05)
     industry = table_with(at, "industry", "coefficient")["industry"].iloc[0]
     alerts_before = table_with(at, "dependency_index", "new_revenue_needed")
     at.session_state["whatif_coefficients_editor"] = {"edited_rows": {0: {"coefficient": 3.0}}, "added_rows": [],

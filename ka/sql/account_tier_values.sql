@@ -7,13 +7,6 @@ with account_values as (
     from period_accounts($start, $end)
 ),
 
-account_visits as (
-    select account_id, count(*) as visits
-    from visits
-    where visit_date between $start and $end
-    group by account_id
-),
-
 final as (
     select
         a.account_id,
@@ -27,7 +20,7 @@ final as (
         coalesce(w.visits, 0)                                 as visits
     from account_values as v
     join scoped_accounts($regions, $industries, $managers, $account_ids) as a using (account_id)
-    left join account_visits as w using (account_id)
+    left join period_visits($start, $end) as w using (account_id)
 )
 
 select * from final

@@ -59,6 +59,13 @@ create or replace macro period_accounts(start_date date, end_date date) as table
     from period_rows(start_date, end_date)
     group by account_id;
 
+-- Visits per account in a period (promised against actual on the tiers page and the scorecards).
+create or replace macro period_visits(start_date date, end_date date) as table
+    select account_id, count(*) as visits
+    from visits
+    where visit_date between start_date and end_date
+    group by account_id;
+
 -- Cross-sell revenue per account: revenue between start_date and end_date from categories the
 -- account had not bought between history_start and history_end (the 12 months before).
 -- Accounts without any order line in the history window are new business and left out; lines

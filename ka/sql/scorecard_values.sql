@@ -52,13 +52,6 @@ projects as (
     group by account_id
 ),
 
-visit_counts as (
-    select account_id, count(*) as visits
-    from visits
-    where visit_date between $start and $end
-    group by account_id
-),
-
 resolved_tickets as (
     select account_id, datediff('day', opened_date, resolved_date) as resolution_days
     from tickets
@@ -96,7 +89,7 @@ members as (
     left join last_orders as l using (account_id)
     left join nps as n using (account_id)
     left join projects as j using (account_id)
-    left join visit_counts as v using (account_id)
+    left join period_visits($start, $end) as v using (account_id)
     left join cadence as k using (account_id)
     -- accounts in play: revenue rows in this, the prior or last year's period, or a contract ending
     where c.account_id is not null or p.account_id is not null or y.account_id is not null

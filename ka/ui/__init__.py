@@ -11,7 +11,7 @@ and the error boundary. Pages import `from ka import ui` and use what is listed 
 
 from ka.ui.cache import clear_caches, derived, loaded
 from ka.ui.context import (
-    SELECTED_ACCOUNT_KEY, TIER_FILTER_KEY, PageContext, init_page, select_account, selected_account,
+    SELECTED_ACCOUNT_KEY, TIER_FILTER_KEY, PageContext, init_page, init_session, select_account, selected_account,
     show_empty_state, tier_base_scope,
 )
 from ka.ui.errors import error_boundary
@@ -24,6 +24,6 @@ from ka.ui.sidebar import TRANSLATED_SELECTBOXES, render_sidebar
 __all__ = [
     "INVERSE_KPIS", "SELECTED_ACCOUNT_KEY", "TIER_FILTER_KEY", "TRANSLATED_SELECTBOXES", "PageContext",
     "account_display_name", "clear_caches", "colour_label", "colour_mark", "colour_style", "derived",
-    "error_boundary", "init_page", "kpi_delta", "loaded", "period_label", "render_sidebar", "select_account",
+    "error_boundary", "init_page", "init_session", "kpi_delta", "loaded", "period_label", "render_sidebar", "select_account",
     "selected_account", "show_empty_state", "tier_base_scope", "with_display_names",
 ]

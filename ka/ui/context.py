@@ -87,10 +87,15 @@ def _browser_locale() -> str | None:
         return None
 
 
+def init_session() -> str:
+    """What needs no database: app.py's navigation is in charge, and the language is set."""
+    leave_pages_directory_mode()
+    return init_language()
+
+
 def init_page() -> PageContext:
     """Open the data, set the language and the shared filter defaults; every page starts here."""
-    leave_pages_directory_mode()
-    init_language()
+    init_session()
     con = connection()
     path = database_path()
     version = cache.data_version(con)

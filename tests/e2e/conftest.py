@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -51,34 +52,43 @@ def _healthy(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def app_server(tmp_path_factory):
-    """Start the app like the README does, on a free port, against a fresh database."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: run tests/setup.sh (installs Debian's chromium and fonts-noto-cjk)")
-    data_dir = tmp_path_factory.mktemp("e2e-data")
+@contextmanager
+def running_app(db_path: Path, log_path: Path):
+    """`streamlit run app.py` like the README, on a free port, against `db_path`; yields its URL."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "KA_RADAR_DB": str(data_dir / "ka_radar.duckdb")}
-    log = open(data_dir / "streamlit.log", "w")
+    env = {**os.environ, "KA_RADAR_DB": str(db_path)}
+    log = open(log_path, "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
          "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
-    deadline = time.time() + 90
-    while not _healthy(url):
-        if process.poll() is not None or time.time() > deadline:
-            log.close()
-            raise RuntimeError(f"the app did not start:\n{(data_dir / 'streamlit.log').read_text()[-3000:]}")
-        time.sleep(0.5)
-    yield {"url": url, "db": env["KA_RADAR_DB"], "log": data_dir / "streamlit.log"}
-    os.killpg(process.pid, signal.SIGTERM)
     try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-    log.close()
+        deadline = time.time() + 90
+        while not _healthy(url):
+            if process.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"the app did not start:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    """The app against a fresh database (the first start builds the demo portfolio)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: run tests/setup.sh (installs Debian's chromium and fonts-noto-cjk)")
+    data_dir = tmp_path_factory.mktemp("e2e-data")
+    db_path = data_dir / "ka_radar.duckdb"
+    with running_app(db_path, data_dir / "streamlit.log") as url:
+        yield {"url": url, "db": str(db_path), "log": data_dir / "streamlit.log"}
 
 
 @pytest.fixture(scope="session")
