@@ -121,8 +121,7 @@ def check_manager(con: duckdb.DuckDBPyConnection, manager: str | None) -> str:
 def check_filters(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
     """Every region and industry of a portfolio review must name accounts of the data."""
     for column, values in (("region", scope.regions), ("industry", scope.industries)):
-        sql = db.load_sql("distinct_account_values", {"column": column})
-        known = {row[0] for row in db.query_rows(con, sql)}
+        known = {row[0] for row in db.query_rows(con, db.load_sql("distinct_account_values"), {"dimension": column})}
         for value in values:
             if value not in known:
                 raise RequestError(f"qbr.error.unknown_{column}", value=value)
