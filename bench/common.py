@@ -37,24 +37,19 @@ def ensure_big_demo(path: str, accounts: int = 5000, rows: int = 10_000_000) -> 
 
 def open_read_only(path: str) -> duckdb.DuckDBPyConnection:
     """The database read-only; one written by an older version is upgraded in a copy beside the
-    bench outputs (schema and macros), so the original stays untouched."""
+    bench outputs, so the original stays untouched."""
     sys.path.insert(0, str(ROOT))
-    from ka import db
+    from ka import db, store
 
-    try:
-        con = db.connect(path, read_only=True)
-        if db.current_version(con) == db.SCHEMA_VERSION:
-            return con
-        con.close()
-    except db.DataError as error:
-        if error.key != "database_needs_upgrade":
-            raise
+    con = store.attach_reader(Path(path))
+    if store.schema_version(con) == db.SCHEMA_VERSION:
+        return con
+    con.close()
     scratch = ROOT / "bench" / "out" / ("upgraded_" + Path(path).name)
     print(f"{path} was written by an older version: upgrading a copy at {scratch} …", flush=True)
     scratch.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(path, scratch)
-    db.connect(scratch).close()
-    return db.connect(scratch, read_only=True)
+    return db.open(scratch)
 
 
 def open_benchmark(description: str):

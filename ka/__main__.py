@@ -1,4 +1,4 @@
-"""Command line: python -m ka demo | export | import | undo | qbr.
+"""Command line: python -m ka demo | export | import | undo | qbr | backup | restore | compact.
 
 Exit status 0 on success, 2 on a refused or failed command (the reason goes to stderr).
 """
@@ -11,7 +11,7 @@ import sys
 import time
 from datetime import date
 
-from ka import cli_exports, cli_import, cli_qbr, db, demo, i18n
+from ka import cli_exports, cli_import, cli_qbr, cli_store, db, demo, i18n
 from ka.periods import Period, default_period
 
 
@@ -31,9 +31,7 @@ def _period_from_args(con, args) -> Period:
 def command_demo(args) -> int:
     spec = demo.DemoSpec(accounts=args.accounts, rows=args.rows, years=args.years, seed=args.seed)
     started = time.perf_counter()
-    con = db.connect(args.db)
-    summary = demo.build_demo(con, spec)
-    con.close()
+    summary = demo.build_demo_file(db.db_path_from_env(args.db), spec)
     seconds = time.perf_counter() - started
     print(
         f"demo portfolio: {summary['rows']:,} lines, {summary['accounts']:,} accounts, "
@@ -44,7 +42,7 @@ def command_demo(args) -> int:
 
 
 def command_export(args) -> int:
-    con = db.connect(args.db, read_only=False)
+    con = db.open(args.db)
     period = _period_from_args(con, args)
     exporter = cli_exports.EXPORTERS[args.what]
     frame = exporter(con, period, args)
@@ -75,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     export_cmd.set_defaults(handler=command_export)
     cli_import.add_commands(commands)
     cli_qbr.add_commands(commands)
+    cli_store.add_commands(commands)
     return parser
 
 

@@ -14,7 +14,7 @@ from ka.importing.report import format_report
 
 
 def command_import(args) -> int:
-    con = db.connect(args.db)
+    con = db.open(args.db, create=True)  # importing into a new file in an existing folder starts a database
     try:
         mapping = None
         table_kind = args.kind != "transactions"  # an optional table (accounts master, visits, ...)
@@ -48,7 +48,7 @@ def command_import(args) -> int:
 
 
 def command_undo(args) -> int:
-    con = db.connect(args.db)
+    con = db.open(args.db)
     try:
         undone = importing.undo_import(con, args.batch)  # any kind of batch
     except importing.ImportRefused as refusal:

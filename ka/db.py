@@ -225,32 +225,40 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int | None = None) -> int:
 
 
 def connect(path: str | os.PathLike | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (and create or upgrade) a KA Radar database. `path=':memory:'` gives a scratch one."""
+    """A direct, writable connection to a database file that nobody else has open: tests, scratch
+    files, tools. `path=':memory:'` gives a scratch one. The app and the command line use `open`,
+    which serves published versions; `read_only=True` is `open`."""
+    if read_only:
+        return open(path)
     target = ":memory:" if str(path) == ":memory:" else str(db_path_from_env(path))
     if target != ":memory:":
         Path(target).parent.mkdir(parents=True, exist_ok=True)
     try:
-        con = duckdb.connect(target, read_only=read_only)
+        con = duckdb.connect(target)
     except duckdb.Error as error:
         raise as_data_error(error, target) from error
-    try:
-        if read_only:
-            _check_macros(con)
-        else:
-            migrate(con)
-            define_macros(con)
-    except BaseException:
-        con.close()  # a file left open here could not be opened again with other settings
-        raise
+    migrate(con)
+    define_macros(con)
     return con
 
 
-MACROS = ("scoped_accounts", "transactions_by_month", "period_rows", "period_accounts", "period_visits",
-          "cross_sell_revenue", "account_attribute")
+def open(path: str | os.PathLike | None = None, *, create: bool = False) -> duckdb.DuckDBPyConnection:  # noqa: A001
+    """The current published version of the database, read-only, checked (see ka/store.py).
+
+    Any number of processes can hold it while imports publish new versions; `write_transaction`
+    on it writes the next version. A missing, damaged, locked or foreign file raises a DataError
+    that says what to do; nothing is created and the file is not touched — except with
+    `create`, which starts an empty database when the file is missing but its folder exists.
+    """
+    target = db_path_from_env(path)
+    if create and not target.exists() and target.parent.is_dir():
+        with store.new_version(target, empty=True):
+            pass
+    return store.open_reader(target, verify=True)
 
 
 def define_macros(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)define the macros of ka/sql/macros.sql; they are stored in the file, so cursors see them."""
+    """(Re)define the macros of ka/sql/macros.sql; a writable file stores them, so its cursors see them."""
     with WRITE_LOCK:
         try:
             con.execute(load_sql("macros"))
@@ -258,14 +266,10 @@ def define_macros(con: duckdb.DuckDBPyConnection) -> None:
             raise DataError("database_upgrade_failed", detail=str(error), version=SCHEMA_VERSION) from error
 
 
-def _check_macros(con: duckdb.DuckDBPyConnection) -> None:
-    """A read-only file must have been opened writable by this version once (that defines them)."""
-    rows = con.execute(
-        "select distinct function_name from duckdb_functions() where schema_name = 'main' and function_name in ?",
-        [list(MACROS)],
-    ).fetchall()
-    if len(rows) < len(MACROS):
-        raise DataError("database_needs_upgrade")
+def define_reader_objects(con: duckdb.DuckDBPyConnection) -> None:
+    """A read-only version's connection defines the macros in its own memory, over its views of
+    the version's tables: every cursor sees them, whatever version wrote the file."""
+    con.execute(load_sql("macros"))
 
 
 # --- queries --------------------------------------------------------------------------------
@@ -338,7 +342,25 @@ def query_dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) ->
 
 @contextmanager
 def write_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """All-or-nothing write: one cursor, one transaction, rolled back on any error."""
+    """All-or-nothing write: one cursor, one transaction, rolled back on any error.
+
+    On a connection from `open` (the app, the command line) the cursor writes a new version of
+    the database, which is published when the block ends: every reader, in every process, sees
+    all of it on its next run and none of it before; on an error, nothing was published. Readers
+    are never waited for; another writer is (the writers' lock). On a direct `connect` the
+    transaction is on the file itself, as for tests and scratch files.
+    """
+    if store.is_served_reader(con):
+        with store.new_version(store.database_path_of(con)) as writer:
+            cursor = writer.cursor()
+            cursor.execute("begin transaction")
+            try:
+                yield cursor
+                cursor.execute("commit")
+            except BaseException:
+                cursor.execute("rollback")
+                raise
+        return
     with WRITE_LOCK:
         cursor = con.cursor()
         cursor.execute("begin transaction")
@@ -375,18 +397,35 @@ def _only_comments(part: str) -> bool:
 
 
 # --- settings -------------------------------------------------------------------------------
-def get_setting(con: duckdb.DuckDBPyConnection, key: str, default: Any = None) -> Any:
-    import json
+# Settings live in the database's state store (ka/state.py), so that saving one never waits for
+# an import and never needs a new version of the analytical data.
+def state_of(con: duckdb.DuckDBPyConnection) -> state.StateStore:
+    """The state store beside the database `con` reads; settings an older version kept in the
+    database file itself move into it the first time."""
+    path = store.database_path_of(con)
+    found = state.state_store(path)
+    if not found.has_adopted:
+        rows = con.cursor().execute("select key, value::varchar from settings where key <> 'demo'").fetchall()
+        state.adopt_settings(found, rows)
+    return found
 
-    rows = con.cursor().execute("select value from settings where key = ?", [key]).fetchall()
-    return json.loads(rows[0][0]) if rows else default
+
+def get_setting(con: duckdb.DuckDBPyConnection, key: str, default: Any = None) -> Any:
+    return state.get_setting(state_of(con), key, default)
 
 
 def put_setting(con: duckdb.DuckDBPyConnection, key: str, value: Any) -> None:
-    import json
+    state.put_setting(state_of(con), key, value)
 
-    with WRITE_LOCK:
-        con.cursor().execute(
-            "insert or replace into settings (key, value, updated_at) values (?, ?, current_timestamp)",
-            [key, json.dumps(value, ensure_ascii=False, default=str)],
-        )
+
+def update_setting(con: duckdb.DuckDBPyConnection, key: str, change, default: Any = None) -> Any:
+    """`change(old) -> new` as one transaction: concurrent saves from several processes all stay."""
+    return state.update_setting(state_of(con), key, change, default)
+
+
+def setting_keys(con: duckdb.DuckDBPyConnection, prefix: str) -> list[str]:
+    return state.setting_keys(state_of(con), prefix)
+
+
+# The store builds on the names above (DataError, migrate, with_identifiers); imported last.
+from ka import state, store  # noqa: E402

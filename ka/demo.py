@@ -13,15 +13,16 @@ The portfolio has stories the dashboard must reveal; each is recorded in `demo_s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import json
+from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from ka import db
+from ka import db, store
 from ka.periods import add_months, month_end
 
 DEMO_END = date(2026, 10, 31)  # fixed, so the demo never depends on today's date
@@ -392,15 +393,45 @@ def build_demo(con: duckdb.DuckDBPyConnection, spec: DemoSpec = DemoSpec(), chun
 
 
 def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool((db.get_setting(con, "demo") or {}).get("is_demo"))
+    """The data is the demo portfolio (the demo build marks its version so; a restore keeps it)."""
+    rows = db.query_rows(con, "select value from settings where key = 'demo'")
+    return bool(rows and json.loads(rows[0][0]).get("is_demo"))
 
 
-def ensure_database(path=None, spec: DemoSpec = DemoSpec()) -> duckdb.DuckDBPyConnection:
-    """Open the database; if it has no transactions yet, build the demo portfolio into it."""
-    con = db.connect(path)
-    with db.WRITE_LOCK:
-        empty = not db.query_rows(con, "select count(*) from transactions")[0][0]
-        has_batches = db.query_rows(con, "select count(*) from import_batches")[0][0]
-        if empty and not has_batches:
-            build_demo(con, spec)
-    return con
+def build_demo_file(path, spec: DemoSpec = DemoSpec()) -> dict:
+    """Build the demo portfolio as a new version of the database at `path` and publish it.
+
+    Refused (DataError) when the database already holds transactions. The folder is created:
+    naming a file here is asking for one.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        store.check_file(path)
+    with store.new_version(path) as writer:
+        return build_demo(writer, spec)
+
+
+def ensure_database(path=None, spec: DemoSpec = DemoSpec()) -> Path:
+    """The database path, with the demo portfolio built first when the default database is new.
+
+    Only the default location (data/ka_radar.duckdb) gets a demo by itself; any other path must
+    exist (a mistyped KA_RADAR_DB gets a clear message from the start-up checks, not a new
+    folder with a demo in it).
+    """
+    path = db.db_path_from_env(path)
+    if path.resolve() == db.DEFAULT_DB_PATH.resolve() and (not path.exists() or _holds_nothing(path)):
+        try:
+            build_demo_file(path, spec)
+        except db.DataError as error:
+            if error.key != "demo_needs_empty_database":
+                raise  # (another process built it meanwhile: that is fine)
+    return path
+
+
+def _holds_nothing(path: Path) -> bool:
+    reader = store.attach_reader(path)
+    try:
+        return not db.query_rows(reader, "select (select count(*) from transactions) + (select count(*) from import_batches)")[0][0]
+    finally:
+        reader.close()

@@ -424,12 +424,14 @@ def read_config(con: duckdb.DuckDBPyConnection) -> tuple[HealthConfig, int]:
 
 def save_config(con: duckdb.DuckDBPyConnection, config: HealthConfig, now: datetime | None = None) -> int:
     """Store `config` as a new version (timestamped); returns its number."""
-    saved = db.get_setting(con, SETTINGS_KEY, {}) or {}
-    versions = saved.get("versions", [])
-    number = (versions[-1]["version"] if versions else 0) + 1
     stamp = (now or datetime.now()).replace(microsecond=0).isoformat()
-    versions.append({"version": number, "saved_at": stamp, "config": config.as_dict()})
-    db.put_setting(con, SETTINGS_KEY, {"versions": versions})
+
+    def add_version(saved):
+        versions = (saved or {}).get("versions", [])
+        number = (versions[-1]["version"] if versions else 0) + 1
+        return {"versions": [*versions, {"version": number, "saved_at": stamp, "config": config.as_dict()}]}
+
+    number = db.update_setting(con, SETTINGS_KEY, add_version)["versions"][-1]["version"]
     return number
 
 

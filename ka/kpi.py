@@ -138,34 +138,55 @@ def trend_quarters(period: Period, count: int = 8) -> list[Period]:
 
 
 def read_targets(con: duckdb.DuckDBPyConnection, level: str, period_key: str) -> pd.DataFrame:
-    """Targets of a level and period: scope_id ('*' = default), metric, target (float)."""
-    rows = db.query_rows(
+    """Targets of one level and period: the imported ones, overridden by the ones set in the app.
+
+    A target set in the app (state store) holds until an import batch published after it changes
+    the same target; removing one in the app hides the imported value likewise.
+    """
+    scope = LEVELS[level]
+    imported = db.query_rows(
         con,
-        "select scope_id, metric, target from targets where scope = ? and period = ? order by scope_id, metric",
-        [LEVELS[level], period_key],
+        """
+        select t.scope_id, t.metric, t.target, max(b.batch_id) as changed_by_batch
+        from targets t
+        left join import_replaced_targets r using (scope, scope_id, period, metric)
+        left join import_batches b on b.batch_id = r.batch_id and b.status = 'active'
+        where t.scope = ? and t.period = ?
+        group by all
+        """,
+        [scope, period_key],
     )
-    return pd.DataFrame(
-        [(s, m, float(v)) for s, m, v in rows], columns=["scope_id", "metric", "target"]
-    ).astype({"target": "float64"})
+    targets = {(scope_id, metric): (value, batch or 0) for scope_id, metric, value, batch in imported}
+    for scope_id, metric, value, after_batch in db.state_of(con).read(
+        "select scope_id, metric, target, after_batch from target_edits where scope = ? and period = ?",
+        [scope, period_key],
+    ):
+        changed_by_batch = targets.get((scope_id, metric), (None, 0))[1]
+        if changed_by_batch <= after_batch:
+            targets[(scope_id, metric)] = (None if value is None else Decimal(value), after_batch)
+    rows = sorted((scope_id, metric, float(value)) for (scope_id, metric), (value, _) in targets.items() if value is not None)
+    return pd.DataFrame(rows, columns=["scope_id", "metric", "target"]).astype({"target": "float64"})
 
 
 def save_target(
     con: duckdb.DuckDBPyConnection, level: str, scope_id: str, period_key: str, metric: str, target: float | None
 ) -> None:
-    """Set (or, with None, remove) one target; replaces any earlier target of the same key."""
+    """Set (or, with None, remove) one target; replaces any earlier target of the same key.
+
+    Written to the state store, so it never waits for an import and every app process sees it
+    on its next run.
+    """
     if metric not in KPI_BY_NAME:
         raise ValueError(f"unknown KPI {metric!r}")
     scope = LEVELS[level]
-    with db.write_transaction(con) as cursor:
-        cursor.execute(
-            "delete from targets where scope = ? and scope_id = ? and period = ? and metric = ?",
-            [scope, scope_id, period_key, metric],
+    latest_batch = db.query_rows(con, "select coalesce(max(batch_id), 0) from import_batches")[0][0]
+    with db.state_of(con).transaction() as state:
+        state.execute(
+            "insert into target_edits (scope, scope_id, period, metric, target, after_batch, edited_at) "
+            "values (?, ?, ?, ?, ?, ?, datetime('now')) on conflict (scope, scope_id, period, metric) do update set "
+            "target = excluded.target, after_batch = excluded.after_batch, edited_at = excluded.edited_at",
+            [scope, scope_id, period_key, metric, None if target is None else str(Decimal(str(target))), latest_batch],
         )
-        if target is not None:
-            cursor.execute(
-                "insert into targets (scope, scope_id, period, metric, target) values (?, ?, ?, ?, ?)",
-                [scope, scope_id, period_key, metric, Decimal(str(target))],
-            )
 
 
 # --- raw values ------------------------------------------------------------------------------

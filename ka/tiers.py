@@ -309,7 +309,10 @@ def read_tier_settings(con: duckdb.DuckDBPyConnection) -> dict:
     {"config": TierConfig, "strategies": {tier: text or None (None = localized default)},
      "visits_per_month": {tier: float}}
     """
-    saved = db.get_setting(con, SETTINGS_KEY, {}) or {}
+    return _tier_settings_from(db.get_setting(con, SETTINGS_KEY, {}) or {})
+
+
+def _tier_settings_from(saved: dict) -> dict:
     strategies = {tier: (saved.get("strategies") or {}).get(tier) or None for tier in TIERS}
     cadence = dict(DEFAULT_VISITS_PER_MONTH)
     for tier, value in (saved.get("visits_per_month") or {}).items():
@@ -325,13 +328,16 @@ def write_tier_settings(
     visits_per_month: dict[str, float] | None = None,
 ) -> dict:
     """Save the parts given (the others keep their saved value); returns the new settings."""
-    current = read_tier_settings(con)
-    new = {
-        "config": (config or current["config"]).as_dict(),
-        "strategies": {**current["strategies"], **(strategies or {})},
-        "visits_per_month": {**current["visits_per_month"], **(visits_per_month or {})},
-    }
-    db.put_setting(con, SETTINGS_KEY, new)
+
+    def merge(saved):
+        current = _tier_settings_from(saved or {})
+        return {
+            "config": (config or current["config"]).as_dict(),
+            "strategies": {**current["strategies"], **(strategies or {})},
+            "visits_per_month": {**current["visits_per_month"], **(visits_per_month or {})},
+        }
+
+    db.update_setting(con, SETTINGS_KEY, merge)
     return read_tier_settings(con)
 
 

@@ -476,15 +476,11 @@ def save_scenario(con: duckdb.DuckDBPyConnection, name: str, scenario: Scenario)
     name = name.strip()
     if not name:
         raise ValueError("a scenario needs a name")
-    saved = db.get_setting(con, SCENARIOS_KEY, {}) or {}
-    saved[name] = scenario.as_dict()
-    db.put_setting(con, SCENARIOS_KEY, saved)
+    db.update_setting(con, SCENARIOS_KEY, lambda saved: {**(saved or {}), name: scenario.as_dict()})
 
 
 def delete_scenario(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    saved = db.get_setting(con, SCENARIOS_KEY, {}) or {}
-    saved.pop(name, None)
-    db.put_setting(con, SCENARIOS_KEY, saved)
+    db.update_setting(con, SCENARIOS_KEY, lambda saved: {k: v for k, v in (saved or {}).items() if k != name})
 
 
 def read_coefficients(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
@@ -495,7 +491,7 @@ def save_coefficients(con: duckdb.DuckDBPyConnection, coefficients: dict[str, fl
     """Keep the hand-edited coefficients (industries not listed keep their saved value)."""
     if any(value < 0 for value in coefficients.values()):
         raise ValueError("coefficients cannot be negative")
-    db.put_setting(con, COEFFICIENTS_KEY, {**read_coefficients(con), **coefficients})
+    db.update_setting(con, COEFFICIENTS_KEY, lambda saved: {**(saved or {}), **coefficients})
 
 
 # --- export ------------------------------------------------------------------------------------------

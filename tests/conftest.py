@@ -50,7 +50,7 @@ def demo_db_path(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def demo_con(demo_db_path):
-    connection = db.connect(demo_db_path)
+    connection = db.open(demo_db_path)
     yield connection
     connection.close()
 

@@ -44,7 +44,7 @@ def test_category_mix_orders_and_activity(fixture_con):
 
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_page_opens_the_selected_account(app_db, language):
-    con = db.connect(app_db)
+    con = db.open(app_db)
     profile = account.read_profile(con, "KA00003")
     con.close()
     at = AppTest.from_file(PAGE, default_timeout=60)
@@ -89,7 +89,7 @@ def test_page_shows_the_accounts_tier_and_health_with_reasons(app_db):
     from ka.periods import default_period
     from ka.scope import ALL
 
-    con = db.connect(app_db)
+    con = db.open(app_db)
     period = default_period("quarter", con.execute("select max(order_date) from transactions").fetchall()[0][0])
     start, end = independent_figures.latest_complete_quarter(con)
     revenue = {a: t["revenue"] for a, t in independent_figures.account_totals(con, start, end).items()}

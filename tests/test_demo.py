@@ -76,13 +76,26 @@ def test_the_declining_account_stops_ordering(demo_con):
         assert (late or 0) < before * Decimal("0.5"), account_id
 
 
-def test_the_app_builds_the_demo_only_into_an_empty_database(tmp_path):
-    path = tmp_path / "first-start.duckdb"
-    con = demo.ensure_database(path, SMALL_DEMO)
+def test_the_app_builds_the_demo_only_at_the_default_location(tmp_path, monkeypatch):
+    default = tmp_path / "data" / "ka_radar.duckdb"
+    monkeypatch.setattr(db, "DEFAULT_DB_PATH", default)
+    assert demo.ensure_database(default, SMALL_DEMO) == default
+    con = db.open(default)
     assert demo.is_demo(con)
     rows = con.execute("select count(*) from transactions").fetchall()[0][0]
     con.close()
-    con = demo.ensure_database(path, SMALL_DEMO)  # second start: nothing added
+    demo.ensure_database(default, SMALL_DEMO)  # second start: nothing added
+    con = db.open(default)
     assert con.execute("select count(*) from transactions").fetchall()[0][0] == rows
+    con.close()
     with pytest.raises(db.DataError):
-        demo.build_demo(con, SMALL_DEMO)
+        demo.build_demo_file(default, SMALL_DEMO)
+
+
+def test_a_mistyped_path_gets_no_demo_and_no_folder(tmp_path):
+    mistyped = tmp_path / "dta" / "ka_radar.duckdb"
+    assert demo.ensure_database(mistyped, SMALL_DEMO) == mistyped
+    with pytest.raises(db.DataError) as raised:
+        db.open(mistyped)
+    assert raised.value.key == "database_missing"
+    assert not mistyped.parent.exists()

@@ -57,7 +57,7 @@ def _metrics(at: AppTest) -> dict[str, str]:
 
 
 def _batch_rows(path, batch_id: int) -> tuple:
-    with db.connect(path) as con:
+    with db.open(path) as con:
         return db.query_rows(con, "select count(*), sum(revenue) from transactions where batch_id = ?", [batch_id])[0]
 
 
@@ -118,7 +118,7 @@ def test_correcting_the_mapping_changes_the_report(writable_app_db):
     assert _metrics(at)["Revenue to import"] == "-5"
     at.text_input(key="data_import_mapping_name").set_value("profit as revenue").run()
     at.button(key="data_import_save_mapping").click().run()
-    with db.connect(writable_app_db) as con:
+    with db.open(writable_app_db) as con:
         assert db.get_setting(con, "import_mapping:profit as revenue")["revenue"] == "Profit"
 
 
@@ -134,5 +134,5 @@ def test_broken_file_is_refused_on_the_page(writable_app_db):
     assert not at.exception
     assert at.error[0].value == "该批次被拒绝，数据库未作任何改动。"
     assert "10 行中有 10 行的字段数与表头不一致" in at.code[0].value
-    with db.connect(writable_app_db) as con:
+    with db.open(writable_app_db) as con:
         assert db.query_rows(con, "select count(*) from import_batches")[0][0] == 1

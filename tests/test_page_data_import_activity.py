@@ -48,7 +48,7 @@ def _metrics(at: AppTest) -> dict[str, str]:
 
 
 def _accounts(path) -> list[tuple]:
-    with db.connect(path) as con:
+    with db.open(path) as con:
         return db.query_rows(con, "select * from accounts order by account_id")
 
 
@@ -81,7 +81,7 @@ def test_accounts_master_updates_the_demo_accounts_and_undo_restores_them(writab
     assert at.success[0].value == (
         "Batch 2 imported into Accounts master: 2 new, 3 updated." if lang == "en" else "批次 2 已导入客户主数据：新增 2 行，更新 3 行。"
     )
-    with db.connect(writable_app_db) as con:
+    with db.open(writable_app_db) as con:
         assert db.query_rows(con, "select industry, region, ka_manager from accounts where account_id = 'KA00002'") == [
             ("汽车零部件", "华东", "王磊")
         ]
@@ -106,7 +106,7 @@ def test_gbk_tickets_report_unknown_accounts_and_import(writable_app_db):
     assert at.info[0].value.startswith("尚不在数据库中的客户：1 个。")  # KA09001
     assert (list(_table(at, "encoding")["encoding"]), list(_table(at, "encoding")["file"])) == (["gb18030"], ["工单.csv"])
     at.button(key="data_import_commit").click().run()
-    with db.connect(writable_app_db) as con:
+    with db.open(writable_app_db) as con:
         assert db.query_rows(con, "select count(*) from tickets where opened_date >= '2026-09-03' and severity in ('高', '中', '低')") == [(4,)]
 
 
@@ -142,7 +142,7 @@ def test_a_saved_mapping_of_a_kind_is_offered_for_that_kind(writable_app_db):
     assert _metrics(at)["New rows"] == "1"
     at.text_input(key="data_import_mapping_name").set_value("crm").run()
     at.button(key="data_import_save_mapping").click().run()
-    with db.connect(writable_app_db) as con:
+    with db.open(writable_app_db) as con:
         assert db.get_setting(con, "import_mapping_surveys:crm") == {"account_id": "Who", "survey_date": "When", "nps": "Score"}
     at.run()  # the list above the button shows the new name on the next run
     assert at.selectbox(key="data_import_saved_mapping_surveys").options == ["Proposed from the headers", "crm"]

@@ -32,7 +32,7 @@ def _metrics(at: AppTest) -> dict[str, str]:
 
 def _expected(path, config: health.HealthConfig | None = None) -> tuple[dict[str, int], pd.DataFrame]:
     """Colour counts as the health module computes them, independently of the page."""
-    connection = db.connect(path)
+    connection = db.open(path)
     try:
         as_of = connection.execute("select max(order_date) from transactions").fetchall()[0][0]
         scored = health.read_health(connection, as_of, ALL, config or health.HealthConfig())
@@ -55,7 +55,7 @@ def test_colour_counts_list_and_backtest(app_db):
     assert [metrics[f":{mark}[●] {name} accounts"] for mark, name in (("red", "Red"), ("orange", "Yellow"), ("green", "Green"))] == [
         str(counts["red"]), str(counts["yellow"]), str(counts["green"])]
     listing = at.dataframe(key="health_list").value
-    con = db.connect(app_db)
+    con = db.open(app_db)
     ordered_in_12_months = con.execute(
         "select count(distinct account_id) from transactions where order_date between date '2025-11-01' and date '2026-10-31'"
     ).fetchall()[0][0]
@@ -91,7 +91,7 @@ def test_selected_account_shows_its_reasons(app_db):
     """KA00003 (planted: declines, then stops ordering) is red for reasons a director can check."""
     at = _run(selected_account_id="KA00003")
     assert not at.exception
-    con = db.connect(app_db)
+    con = db.open(app_db)
     recent, year_ago, name = con.execute(
         """
         select sum(revenue) filter (where order_date between date '2026-08-01' and date '2026-10-31'),
@@ -120,7 +120,7 @@ def test_saving_creates_a_version_and_clears_the_would_change_list(demo_db_path,
     assert not any("would change colour" in str(m.value) for m in at.markdown)
     assert _metrics(at)[":red[●] Red accounts"] == str(_expected(demo_db_path, NO_REVENUE_YOY)[0]["red"])
     assert _frame_with(at, "saved_at")["version"].tolist() == [1]
-    connection = db.connect(copy)
+    connection = db.open(copy)
     try:
         config, number = health.read_config(connection)
     finally:

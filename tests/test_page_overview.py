@@ -26,7 +26,7 @@ def metric(at: AppTest, label: str):
 
 
 def independent(path, start, end, regions=()):
-    con = db.connect(path)
+    con = db.open(path)
     try:
         return independent_figures.portfolio(con, start, end, regions)
     finally:
@@ -34,7 +34,7 @@ def independent(path, start, end, regions=()):
 
 
 def latest_quarter(path):
-    con = db.connect(path)
+    con = db.open(path)
     try:
         return independent_figures.latest_complete_quarter(con)
     finally:
@@ -54,7 +54,7 @@ def test_tiles_show_the_latest_complete_quarter(app_db, language):
     assert metric(at, i18n.t("overview.kpi_margin")).value == f"{expected['margin'] * 100:.1f}%"
     assert len(at.metric) == 9
     top = [d.value for d in at.dataframe if "share" in d.value.columns][0]
-    con = db.connect(app_db)
+    con = db.open(app_db)
     revenue = {a: t["revenue"] for a, t in independent_figures.account_totals(con, start, end).items()}
     con.close()
     largest = sorted(revenue, key=lambda a: (-revenue[a], a))[:10]
@@ -95,7 +95,7 @@ def test_attention_list_shows_the_red_accounts_by_revenue_at_risk(app_db):
     from ka.scope import ALL
 
     at = run_overview("en")
-    con = db.connect(app_db)
+    con = db.open(app_db)
     period = default_period("quarter", overview.read_data_range(con)[1])
     listing = health.read_health(con, period.end, ALL, health.HealthConfig())
     con.close()

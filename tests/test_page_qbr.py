@@ -38,7 +38,7 @@ def _texts(markup: str) -> list[str]:
 
 
 def _revenue(path, start: str, end: str):
-    con = db.connect(path)
+    con = db.open(path)
     try:
         return con.execute("select sum(revenue) from transactions where account_id = 'KA00001' "
                            "and order_date between ? and ?", [start, end]).fetchall()[0][0]

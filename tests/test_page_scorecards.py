@@ -30,7 +30,7 @@ def _ranking(at: AppTest) -> list[str]:
 
 def _independent_revenue_cells(path) -> dict[str, str]:
     """Per manager, the ranking's revenue cell from plain SQL: revenue over target, and its status."""
-    con = db.connect(path)
+    con = db.open(path)
     try:
         revenue = independent_figures.manager_revenue(con, PERIOD.start, PERIOD.end)
         targets = dict(con.execute(
@@ -89,7 +89,7 @@ def test_editing_a_target_changes_attainment(writable_app_db):
     manager = at.selectbox(key="scorecards_detail").value
     detail = _tables(at)[-1].set_index("KPI")
     revenue_text = detail.loc["Revenue", "Attainment"]
-    con = db.connect(writable_app_db)
+    con = db.open(writable_app_db)
     revenue = independent_figures.manager_revenue(con, PERIOD.start, PERIOD.end)[manager]
     con.close()
     at.selectbox(key="scorecards_target_who").set_value(manager)
@@ -110,7 +110,7 @@ def test_drill_into_a_manager_lists_their_accounts(app_db):
     at.selectbox(key="scorecards_manager").set_value(manager).run()
     assert not at.exception
     accounts = _tables(at)[1]
-    con = db.connect(app_db)
+    con = db.open(app_db)
     in_play = con.execute(
         """
         select count(distinct a.account_id)

@@ -24,7 +24,7 @@ def shown_counts(at: AppTest) -> dict[str, int]:
 
 
 def expected_tiers(path, config=TierConfig(), scope=Scope()):
-    con = db.connect(path)
+    con = db.open(path)
     try:
         period = default_period("quarter", overview.read_data_range(con)[1])
         return period, tiers.read_account_tiers(con, period, scope, config)
@@ -34,7 +34,7 @@ def expected_tiers(path, config=TierConfig(), scope=Scope()):
 
 def independent_tiers(path, regions=()) -> tuple[dict[str, str], dict[str, Decimal]]:
     """Cumulative-share tiers of the latest complete quarter, from transactions in plain Python."""
-    con = db.connect(path)
+    con = db.open(path)
     try:
         start, end = independent_figures.latest_complete_quarter(con)
         revenue = {a: t["revenue"] for a, t in independent_figures.account_totals(con, start, end, regions).items()}
@@ -98,7 +98,7 @@ def test_save_persists_the_rule(writable_app_db):
     at.radio("tiers_method").set_value("topn").run()
     at.button("tiers_save").click().run()
     assert not at.exception
-    con = db.connect(path)
+    con = db.open(path)
     try:
         assert tiers.read_tier_settings(con)["config"] == TierConfig(method="topn")
     finally:

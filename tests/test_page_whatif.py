@@ -44,7 +44,7 @@ def results(at: AppTest) -> dict[str, tuple[str, str, str]]:
 
 def expected_base(db_path):
     """The page's starting point, read independently (same connection settings as the app's)."""
-    con = db.connect(db_path)
+    con = db.open(db_path)
     try:
         last = db.query_rows(con, "select max(last_order_date) from account_month")[0][0]
         return whatif.read_base(con, default_period("quarter", last), ALL)
@@ -58,7 +58,7 @@ def expected_base(db_path):
 )
 def test_page_shows_dependency_concentration_and_results(app_db, language, title, revenue_label):
     at = run_whatif(language)
-    con = db.connect(app_db)
+    con = db.open(app_db)
     start, end = independent_figures.latest_complete_quarter(con)
     by_account = [float(t["revenue"]) for t in independent_figures.account_totals(con, start, end).values()]
     con.close()
@@ -146,7 +146,7 @@ def test_a_saved_scenario_reloads_identically_and_is_compared(writable_app_db):
     compared = table_with(at, "metric", "before", "当前滑块", "丢失大客户")
     assert compared["当前滑块"].tolist() == compared["丢失大客户"].tolist()
 
-    con = db.connect(path)
+    con = db.open(path)
     try:
         assert whatif.read_scenarios(con)["丢失大客户"].horizon_years == 5
     finally:
@@ -173,10 +173,10 @@ def test_an_edited_coefficient_counts_at_once_but_is_saved_only_by_the_button(wr
     alerts = table_with(at, "dependency_index", "new_revenue_needed")
     edited = alerts[alerts["industry"] == industry]
     assert (edited["coefficient"] == 3.0).all() and len(alerts) >= len(alerts_before)
-    con = db.connect(copy)
+    con = db.open(copy)
     assert whatif.read_coefficients(con) == {}  # drawing the table saved nothing
     con.close()
     at.button(key="whatif_save_coefficients").click().run()
-    con = db.connect(copy)
+    con = db.open(copy)
     assert whatif.read_coefficients(con) == {industry: 3.0}
     con.close()

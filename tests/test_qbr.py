@@ -45,7 +45,7 @@ FORBIDDEN = {
 
 @pytest.fixture(scope="module")
 def qbr_con(demo_db_path):
-    connection = db.connect(demo_db_path)  # the tests never write to it
+    connection = db.open(demo_db_path)  # the tests never write to it
     yield connection
     connection.close()
 

@@ -106,5 +106,4 @@ def load_mapping(con, name: str, prefix: str = SETTING_PREFIX) -> dict[str, str]
 
 
 def mapping_names(con, prefix: str = SETTING_PREFIX) -> list[str]:
-    rows = db.query_rows(con, "select key from settings where starts_with(key, ?) order by key", [prefix])
-    return [key[len(prefix):] for (key,) in rows]
+    return [key[len(prefix):] for key in db.setting_keys(con, prefix)]

@@ -16,7 +16,7 @@ from typing import Any, Callable
 import duckdb
 import streamlit as st
 
-from ka import db, demo, i18n
+from ka import db, demo, i18n, store
 from ka.scope import Scope
 
 # Entries of the one cache. A page run touches about ten; the cache is least-recently-used.
@@ -27,14 +27,21 @@ MAX_LARGE_ENTRIES = 6
 
 
 @st.cache_resource(show_spinner=False)
+def _served(db_path: str) -> store.ServedDatabase:
+    """One served database per process; the first start at the default location builds the demo."""
+    return store.ServedDatabase(demo.ensure_database(db_path))
+
+
 def open_database(db_path: str) -> duckdb.DuckDBPyConnection:
-    """One connection per process; the first start builds the demo portfolio (a few seconds)."""
-    return demo.ensure_database(db_path)
+    """The current published version for this process: one stat per call, a new connection only
+    after an import (from any process) published a new version. The start-up checks run on the
+    first call and raise a DataError that says what is wrong and what to do."""
+    return _served(db_path).connection()
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
     """Changes whenever an import, an undo, a saved setting or a target changes what readers see."""
-    return tuple(db.query_rows(con, db.load_sql("data_version"))[0])
+    return tuple(db.query_rows(con, db.load_sql("data_version"))[0]) + (db.state_of(con).revision(),)
 
 
 @dataclass(frozen=True)
@@ -63,29 +70,35 @@ def derived(compute: Callable, *args, large: bool = False) -> Call:
     return Call(compute, args, reads_database=False, is_large=large)
 
 
-def run(db_path: str, version: tuple, scope: Scope, call: Call) -> Any:
-    """The value of `call`, from the cache when the same call ran on the same data before."""
+def run(con: duckdb.DuckDBPyConnection, db_path: str, version: tuple, scope: Scope, call: Call) -> Any:
+    """The value of `call`, from the cache when the same call ran on the same data before.
+
+    `con` is the connection the page run started with, so a run never mixes two versions."""
     cached = _cached_large_call if call.is_large else _cached_call
-    return cached(db_path, version, scope, i18n.get_language(), call.key(), _call=call)
+    return cached(db_path, version, scope, i18n.get_language(), call.key(), _call=call, _con=con)
 
 
-def _evaluate(db_path: str, version: tuple, scope: Scope, call: Call) -> Any:
-    args = [run(db_path, version, scope, a) if isinstance(a, Call) else a for a in call.args]
+def _evaluate(con: duckdb.DuckDBPyConnection, db_path: str, version: tuple, scope: Scope, call: Call) -> Any:
+    args = [run(con, db_path, version, scope, a) if isinstance(a, Call) else a for a in call.args]
     if call.reads_database:
-        return call.function(open_database(db_path), *args)
+        return call.function(con, *args)
     return call.function(*args)
 
 
 # `scope` and `language` key the cache even where the call does not use them: no result computed
 # for one user's filters or language can reach another's.
 @st.cache_data(show_spinner=False, max_entries=MAX_ENTRIES)
-def _cached_call(db_path: str, version: tuple, scope: Scope, language: str, key: tuple, _call: Call) -> Any:
-    return _evaluate(db_path, version, scope, _call)
+def _cached_call(
+    db_path: str, version: tuple, scope: Scope, language: str, key: tuple, _call: Call, _con: duckdb.DuckDBPyConnection
+) -> Any:
+    return _evaluate(_con, db_path, version, scope, _call)
 
 
 @st.cache_data(show_spinner=False, max_entries=MAX_LARGE_ENTRIES)
-def _cached_large_call(db_path: str, version: tuple, scope: Scope, language: str, key: tuple, _call: Call) -> Any:
-    return _evaluate(db_path, version, scope, _call)
+def _cached_large_call(
+    db_path: str, version: tuple, scope: Scope, language: str, key: tuple, _call: Call, _con: duckdb.DuckDBPyConnection
+) -> Any:
+    return _evaluate(_con, db_path, version, scope, _call)
 
 
 def clear_caches() -> None:

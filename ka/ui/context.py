@@ -51,11 +51,11 @@ class PageContext:
 
     def load(self, reader: Callable, *args, large: bool = False) -> Any:
         """`reader(con, *args)`, cached on this database, its data version and the user's scope."""
-        return cache.run(self.db_path, self.version, self.scope, cache.loaded(reader, *args, large=large))
+        return cache.run(self.con, self.db_path, self.version, self.scope, cache.loaded(reader, *args, large=large))
 
     def derive(self, compute: Callable, *args, large: bool = False) -> Any:
         """`compute(*args)`, cached likewise; an argument may be a cache.loaded/derived call."""
-        return cache.run(self.db_path, self.version, self.scope, cache.derived(compute, *args, large=large))
+        return cache.run(self.con, self.db_path, self.version, self.scope, cache.derived(compute, *args, large=large))
 
 
 def database_path() -> str:
@@ -99,8 +99,8 @@ def init_page() -> PageContext:
     con = connection()
     path = database_path()
     version = cache.data_version(con)
-    first_day, as_of = cache.run(path, version, ALL, cache.loaded(overview.read_data_range))
-    is_demo = cache.run(path, version, ALL, cache.loaded(demo.is_demo))
+    first_day, as_of = cache.run(con, path, version, ALL, cache.loaded(overview.read_data_range))
+    is_demo = cache.run(con, path, version, ALL, cache.loaded(demo.is_demo))
     _set_filter_defaults(as_of)
     scope = Scope(
         regions=tuple(st.session_state[FILTER_KEYS["region"]]),
