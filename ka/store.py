@@ -171,6 +171,8 @@ def _describe_file(head: bytes) -> str:
 
 def check_writable(path: Path) -> None:
     """Imports, settings and backups write beside the database: its folder must take new files."""
+    if not path.parent.is_dir():
+        raise db.DataError("database_missing", path=str(path))
     if not os.access(path.parent, os.W_OK | os.X_OK):
         raise db.DataError("database_folder_unwritable", path=str(path.parent))
     store_file = state.state_path(path)
@@ -312,6 +314,7 @@ def new_version(path: str | os.PathLike, *, empty: bool = False) -> Iterator[duc
     is deleted and nothing changes. Writers queue on the lock; readers are never waited for.
     """
     path = Path(path)
+    check_writable(path)
     with writers_lock(path):
         remove_abandoned_versions(path)
         draft = path.with_name(f"{path.name}{NEW_VERSION_MARK}{os.getpid()}-{secrets.token_hex(4)}")
@@ -413,14 +416,16 @@ def backup(path: str | os.PathLike, out: str | os.PathLike, *, force: bool = Fal
         data_copy = work_dir / "database.duckdb"
         with open(path, "rb") as pinned, open(data_copy, "wb") as target:
             shutil.copyfileobj(pinned, target, 1 << 22)
-        state_copy = work_dir / "state.sqlite3"
-        _copy_state(state.state_store(path), state_copy)
-        reader = attach_reader(data_copy, verify=True)
+        try:
+            reader = attach_reader(data_copy, verify=True)
+        except db.DataError as error:  # tell it of the database, not of the copy
+            raise db.DataError(error.key, detail=error.detail, **_about(error.values, path)) from error
         try:
             version = schema_version(reader)
             transactions, revenue = _figures(reader)
         finally:
             reader.close()
+        _copy_state(path, work_dir / "state.sqlite3")
         created = datetime.now(timezone.utc).isoformat(timespec="seconds")
         manifest = {
             "format": BACKUP_FORMAT, "created_at": created, "schema_version": version,
@@ -438,13 +443,24 @@ def backup(path: str | os.PathLike, out: str | os.PathLike, *, force: bool = Fal
     return BackupSummary(out, out.stat().st_size, transactions, revenue, version, created)
 
 
-def _copy_state(store: state.StateStore, target: Path) -> None:
+def _about(values: dict, path: Path) -> dict:
+    return {**values, **({"path": str(path)} if "path" in values else {}), **({"name": path.name} if "name" in values else {})}
+
+
+def _copy_state(database: Path, target: Path) -> None:
+    """SQLite's online backup of the state store (a consistent copy while others write to it);
+    an empty state store when the database has none yet."""
+    live = state.state_path(database)
+    if not live.exists():
+        state.StateStore(target).close()
+        return
+    source = sqlite3.connect(f"file:{live}?mode=ro", uri=True)
     destination = sqlite3.connect(str(target))
     try:
-        with store._lock:  # one connection per process: hold it while SQLite copies the pages
-            store._connection.backup(destination)
+        source.backup(destination)
     finally:
         destination.close()
+        source.close()
 
 
 def read_backup(backup_file: str | os.PathLike, into: Path) -> dict:

@@ -80,13 +80,20 @@ def running_app(db_path: Path, log_path: Path):
         log.close()
 
 
+def build_demo(db_path: Path, *options: str) -> None:
+    """`python -m ka demo --db PATH`: outside the default location the demo is built on request."""
+    subprocess.run([sys.executable, "-m", "ka", "demo", "--db", str(db_path), *options], cwd=ROOT, check=True,
+                   capture_output=True, timeout=300)
+
+
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory):
-    """The app against a fresh database (the first start builds the demo portfolio)."""
+    """The app against a fresh demo portfolio."""
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is missing: run tests/setup.sh (installs Debian's chromium and fonts-noto-cjk)")
     data_dir = tmp_path_factory.mktemp("e2e-data")
     db_path = data_dir / "ka_radar.duckdb"
+    build_demo(db_path)
     with running_app(db_path, data_dir / "streamlit.log") as url:
         yield {"url": url, "db": str(db_path), "log": data_dir / "streamlit.log"}
 
