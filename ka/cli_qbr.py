@@ -30,7 +30,7 @@ def command_qbr(args) -> int:
         if not path.exists():
             raise qbr.RequestError("qbr.error.no_database", path=str(path))
     started = time.perf_counter()
-    con = db.connect(path)  # as `export` opens it: one process cannot mix read-only and writable handles
+    con = db.open(path)  # the published version, read-only: works while the app serves and imports publish
     try:
         kind = "account" if args.account else "manager" if args.manager else "portfolio"
         scope = Scope(regions=tuple(args.region or ()), industries=tuple(args.industry or ()))

@@ -113,13 +113,27 @@ def remove_abandoned_versions(path: Path) -> int:
     return sum(_remove_file_set(draft) for draft in drafts)
 
 
+_HELD = threading.local()  # the databases this thread is writing
+
+
 @contextmanager
 def writers_lock(path: Path) -> Iterator[None]:
-    """One writer at a time per database, across processes; released by the kernel if the writer dies."""
+    """One writer at a time per database, across processes; released by the kernel if the writer dies.
+
+    Another thread or process waits here; the same thread asking again is a bug (a write inside a
+    write would wait for itself forever), so it is refused at once."""
+    key = str(Path(path).resolve())
+    held = _HELD.__dict__.setdefault("paths", set())
+    if key in held:
+        raise RuntimeError(f"nested write on {path}: do all of it through the one writer's cursor")
     fd = os.open(lock_path(path), os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # blocks until the other writer is done
-        yield
+        held.add(key)
+        try:
+            yield
+        finally:
+            held.discard(key)
     finally:
         os.close(fd)  # closing releases the lock
 

@@ -108,17 +108,35 @@ def test_a_cli_import_completes_while_other_processes_read_and_readers_switch_on
     assert not list(tmp_path.glob("*.new-*"))  # nothing left beside the database
 
 
-def test_export_and_undo_work_while_the_app_reads(served, tmp_path):
+def test_export_qbr_and_undo_work_while_the_app_reads(served, tmp_path):
     here = store.ServedDatabase(served)
     before = totals(here.connection())
     write_lines(tmp_path / "erp.csv", 500, seed=2)
     assert cli("import", "--db", str(served), str(tmp_path / "erp.csv")).returncode == 0
     exported = cli("export", "--db", str(served), "--what", "overview", "--format", "json")
     assert exported.returncode == 0, exported.stderr
+    deck = cli("qbr", "--db", str(served), "--portfolio", "--format", "pptx", "--out", str(tmp_path / "review.pptx"))
+    assert deck.returncode == 0, deck.stderr
+    assert (tmp_path / "review.pptx").stat().st_size > 0
     undone = cli("undo", "--db", str(served), "--batch", "2")
     assert undone.returncode == 0, undone.stderr
     assert totals(here.connection()) == before
 
+
+
+def test_a_write_inside_a_write_is_refused_at_once_and_publishes_nothing(served):
+    reader = db.open(served)
+    before, fingerprint = totals(reader), md5(served)
+    with pytest.raises(RuntimeError, match="nested write"):
+        with db.write_transaction(reader) as cursor:
+            cursor.execute("delete from transactions")
+            with db.write_transaction(reader):  # would otherwise wait for itself forever
+                pass
+    assert md5(served) == fingerprint
+    assert totals(db.open(served)) == before
+    assert not list(served.parent.glob("*.new-*"))
+    with db.write_transaction(reader) as cursor:  # the lock was given back
+        cursor.execute("select 1")
 
 SETTINGS_WRITER = """
 import sys
