@@ -182,18 +182,8 @@ def compute_measures(inputs: pd.DataFrame, config: HealthConfig) -> pd.DataFrame
     return out
 
 
-def compute_scores(inputs: pd.DataFrame, config: HealthConfig) -> pd.DataFrame:
-    """Measures, points, score, colour and reasons per row of `inputs` (same index).
-
-    Adds value_<m>, points_<m> (NaN = no data), earned_<m> / missed_<m> (score points this
-    measure earns / misses after renormalising the weights; earned sums to the score),
-    score, colour (red / yellow / green / none), is_overridden (red only because of the
-    override) and reason_1..reason_3: the measures that miss the most points, most first
-    (None where fewer measures miss at least half a point).
-    """
-    measures = compute_measures(inputs, config)
-    # numpy arrays, joined to the inputs once at the end (column-by-column inserts are slow in pandas)
-    values = {m: measures[m].to_numpy(dtype="float64") for m in MEASURES}
+def _score(values: dict[str, np.ndarray], config: HealthConfig) -> dict[str, np.ndarray]:
+    """Points and weight of each measure, the score, the colour and the override flag, as arrays."""
     points, weights = {}, {}
     for measure in MEASURES:
         rule, value = config.rule(measure), values[measure]
@@ -206,21 +196,43 @@ def compute_scores(inputs: pd.DataFrame, config: HealthConfig) -> pd.DataFrame:
     total_weight = sum(weights.values())
     safe_total = np.where(total_weight > 0, total_weight, np.nan)
     score = sum(np.nan_to_num(points[m]) * weights[m] for m in MEASURES) / safe_total
-    columns: dict[str, np.ndarray] = {}
-    for measure in MEASURES:
-        share = np.where(weights[measure] > 0, weights[measure] / safe_total, np.nan)
-        columns[f"value_{measure}"] = values[measure]
-        columns[f"points_{measure}"] = points[measure]
-        columns[f"earned_{measure}"] = share * points[measure]
-        columns[f"missed_{measure}"] = share * (100.0 - points[measure])
     with np.errstate(invalid="ignore"):
         colour = np.select(
             [np.isnan(score), score < config.red_below, score > config.green_above], [NO_SCORE, "red", "green"], "yellow"
         )
         overridden = config.override_enabled & (np.nan_to_num(values["recency"]) >= config.override_multiple)
-    columns["score"] = score
-    columns["colour"] = np.where(overridden, "red", colour)
-    columns["is_overridden"] = overridden & (colour != "red")
+    return {"points": points, "weights": weights, "total": safe_total, "score": score,
+            "colour": np.where(overridden, "red", colour), "is_overridden": overridden & (colour != "red")}
+
+
+def _measure_values(inputs: pd.DataFrame, config: HealthConfig) -> dict[str, np.ndarray]:
+    measures = compute_measures(inputs, config)
+    return {m: measures[m].to_numpy(dtype="float64") for m in MEASURES}
+
+
+def compute_scores(inputs: pd.DataFrame, config: HealthConfig) -> pd.DataFrame:
+    """Measures, points, score, colour and reasons per row of `inputs` (same index).
+
+    Adds value_<m>, points_<m> (NaN = no data), earned_<m> / missed_<m> (score points this
+    measure earns / misses after renormalising the weights; earned sums to the score),
+    score, colour (red / yellow / green / none), is_overridden (red only because of the
+    override) and reason_1..reason_3: the measures that miss the most points, most first
+    (None where fewer measures miss at least half a point).
+    """
+    # numpy arrays, joined to the inputs once at the end (column-by-column inserts are slow in pandas)
+    values = _measure_values(inputs, config)
+    scored = _score(values, config)
+    columns: dict[str, np.ndarray] = {}
+    for measure in MEASURES:
+        weight = scored["weights"][measure]
+        share = np.where(weight > 0, weight / scored["total"], np.nan)
+        columns[f"value_{measure}"] = values[measure]
+        columns[f"points_{measure}"] = scored["points"][measure]
+        columns[f"earned_{measure}"] = share * scored["points"][measure]
+        columns[f"missed_{measure}"] = share * (100.0 - scored["points"][measure])
+    columns["score"] = scored["score"]
+    columns["colour"] = scored["colour"]
+    columns["is_overridden"] = scored["is_overridden"]
     missed = np.nan_to_num(np.column_stack([columns[f"missed_{m}"] for m in MEASURES]))
     order = np.argsort(-missed, axis=1, kind="stable")[:, :3]
     names = np.array(MEASURES, dtype=object)[order]
@@ -228,6 +240,13 @@ def compute_scores(inputs: pd.DataFrame, config: HealthConfig) -> pd.DataFrame:
     for k in range(3):
         columns[f"reason_{k + 1}"] = names[:, k]
     return pd.concat([inputs, pd.DataFrame(columns, index=inputs.index)], axis=1)
+
+
+def compute_colours(inputs: pd.DataFrame, config: HealthConfig) -> pd.DataFrame:
+    """Only the score and the colour of every row of `inputs` (same index): what the history's
+    migration and backtest need, without the 50 columns of points and reasons of compute_scores."""
+    scored = _score(_measure_values(inputs, config), config)
+    return pd.DataFrame({"score": scored["score"], "colour": scored["colour"]}, index=inputs.index)
 
 
 def describe_measure(measure: str, value: float) -> str:
@@ -468,6 +487,34 @@ def read_health_history(
 ) -> pd.DataFrame:
     """Scores of every account at every month end of the data."""
     return compute_scores(read_history_inputs(con, scope), config or read_config(con)[0])
+
+
+def compute_account_history(history_inputs: pd.DataFrame, account_id: str, config: HealthConfig) -> pd.DataFrame:
+    """Scores of one account at every month end (the history chart)."""
+    return compute_scores(history_inputs[history_inputs["account_id"] == account_id], config)
+
+
+def compute_history_migration(
+    history_inputs: pd.DataFrame, month_from: date, month_to: date, config: HealthConfig
+) -> pd.DataFrame:
+    """compute_colour_migration between two month ends of the history."""
+    def colours_at(month: date) -> pd.DataFrame:
+        rows = history_inputs[history_inputs["as_of"] == month]
+        return rows[["account_id"]].join(compute_colours(rows, config))
+
+    return compute_colour_migration(colours_at(month_from), colours_at(month_to))
+
+
+BACKTEST_COLUMNS = ["account_id", "as_of", "has_next_window", "orders_next", "revenue_next", "revenue_recent",
+                    "last_order_date"]
+
+
+def compute_history_backtest(
+    history_inputs: pd.DataFrame, config: HealthConfig, rule: ChurnRule, data_end: date
+) -> tuple[pd.DataFrame, dict]:
+    """compute_backtest of the colours under `config` at every month end of the history."""
+    return compute_backtest(history_inputs[BACKTEST_COLUMNS].join(compute_colours(history_inputs, config)),
+                            rule, data_end)
 
 
 def reason_texts(scored: pd.DataFrame) -> list[str]:

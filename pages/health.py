@@ -166,9 +166,11 @@ if selected_rows:
     ui.select_account(table.iloc[selected_rows[0]]["account_id"])
 
 # --- why: contribution and history of the selected account ----------------------------------------
-# inputs at every month end take seconds on 10 million lines: cached apart, so a new configuration only re-scores
+# inputs at every month end take seconds on 10 million lines: read once per scope and kept apart; a new
+# configuration scores only what is shown (one account, two month ends, the backtest's colours)
 history_inputs = ui.loaded(health.read_history_inputs, ctx.scope, large=True)
-history = ctx.derive(health.compute_scores, history_inputs, config, large=True)
+with st.spinner(t("health.history_progress", months=format_int(len(month_ends))), show_time=True):
+    ctx.load(health.read_history_inputs, ctx.scope, large=True)  # shown only when it takes a while: the first visit
 selected_id = ui.selected_account()
 if selected_id not in set(listing["account_id"]):
     selected_id = listing["account_id"].iloc[0]
@@ -177,7 +179,7 @@ st.subheader(t("health.why_title", account=row["account"], colour=t(f"health.col
 left, right = st.columns(2)
 if row["colour"] != health.NO_SCORE:
     left.plotly_chart(charts.build_health_contribution(row, health.MEASURES), key="health_contribution")
-account_history = history[history["account_id"] == selected_id]
+account_history = ctx.derive(health.compute_account_history, history_inputs, selected_id, config)
 marks = [(pd.Timestamp(v["saved_at"]).date(), t("health.history_config_mark", version=v["version"])) for v in versions]
 right.plotly_chart(
     charts.build_health_history(account_history, config.red_below, config.green_above, marks), key="health_history"
@@ -193,9 +195,7 @@ migration_from = left.selectbox(t("health.migration_from"), month_ends, key="hea
                                 format_func=lambda d: f"{d:%Y-%m-%d}")
 migration_to = right.selectbox(t("health.migration_to"), month_ends, key="health_migration_to",
                                format_func=lambda d: f"{d:%Y-%m-%d}")
-migration = health.compute_colour_migration(
-    history[history["as_of"] == migration_from], history[history["as_of"] == migration_to]
-)
+migration = ctx.derive(health.compute_history_migration, history_inputs, migration_from, migration_to, config)
 migration = migration.rename(index=colour_label, columns=colour_label).rename_axis(
     index=t("health.migration_from"), columns=t("health.migration_to"))
 st.dataframe(migration.style.map(colour_style), key="health_migration")
@@ -210,8 +210,8 @@ left.radio(t("health.churn_rule"), health.CHURN_RULES, key="health_churn_rule",
 right.slider(t("health.churn_drop"), 10, 100, step=5, format="%d%%", key="health_churn_drop",
              disabled=st.session_state["health_churn_rule"] != "revenue_drop")
 rule = health.ChurnRule(st.session_state["health_churn_rule"], st.session_state["health_churn_drop"] / 100)
-backtest, result = ctx.derive(
-    health.compute_backtest, ui.derived(health.compute_scores, history_inputs, config, large=True), rule, ctx.as_of)
+with st.spinner(t("health.backtest_progress", months=format_int(len(month_ends))), show_time=True):
+    backtest, result = ctx.derive(health.compute_history_backtest, history_inputs, config, rule, ctx.as_of)
 if result["rows"] == 0:
     st.info(t("health.backtest_empty"))
 else:

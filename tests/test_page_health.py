@@ -137,3 +137,39 @@ def test_chinese(app_db):
     assert "红灯精确率" in metrics
     reasons = at.dataframe(key="health_list").value["reasons"]
     assert reasons.str.contains("较").any()
+
+
+def _cache_usage() -> dict[str, int]:
+    """Pickled bytes in the main cache and entries in the large one (Streamlit's own cache statistics)."""
+    from streamlit.runtime.caching.cache_data_api import _data_caches
+    from streamlit.runtime.caching.cache_resource_api import _resource_caches
+    from streamlit.runtime.stats import CACHE_MEMORY_FAMILY
+
+    data = _data_caches.get_stats().get(CACHE_MEMORY_FAMILY, [])
+    resources = _resource_caches.get_stats().get(CACHE_MEMORY_FAMILY, [])  # byte_length counts entries here
+    return {
+        "bytes": sum(s.byte_length for s in data if s.cache_name.endswith("_cached_call")),
+        "large_entries": sum(s.byte_length for s in resources if s.cache_name.endswith("_cached_large_call")),
+    }
+
+
+def test_weight_moves_keep_the_cached_objects_small(app_db):
+    """A weight move caches small results of its own; the monthly history's inputs are read and kept once."""
+    import pickle
+
+    connection = db.connect(app_db)
+    try:
+        history_bytes = len(pickle.dumps(health.read_history_inputs(connection, ALL)))
+    finally:
+        connection.close()
+    at = _run()
+    assert not at.exception
+    before = _cache_usage()
+    weights = (0, 5, 10, 20, 30, 40, 50, 45)
+    for weight in weights:
+        at.slider(key="health_weight_recency").set_value(weight).run()
+        assert not at.exception
+    after = _cache_usage()
+    assert after["large_entries"] == before["large_entries"] == 1
+    per_move = (after["bytes"] - before["bytes"]) / len(weights)
+    assert 0 < per_move < history_bytes / 2  # a scored copy of the history would be about twice its inputs

@@ -21,9 +21,11 @@ from ka.scope import Scope
 
 # Entries of the one cache. A page run touches about ten; the cache is least-recently-used.
 MAX_ENTRIES = 96
-# Frames with a row per account and month end (the health history) are kept in a smaller cache
-# of their own, so that a few slider moves cannot hold gigabytes on a 10-million-line database.
-MAX_LARGE_ENTRIES = 6
+# Frames with a row per account and month end (the health history's inputs, tens of MB on 10 million
+# lines) are kept in a small cache of their own, as the objects themselves: st.cache_data would pickle
+# them and hand every reader a fresh copy. Nothing may change them; a computation on them returns a
+# small result of its own (one account, two month ends, a backtest), which the main cache keeps.
+MAX_LARGE_ENTRIES = 4
 
 
 @st.cache_resource(show_spinner=False)
@@ -94,7 +96,7 @@ def _cached_call(
     return _evaluate(_con, db_path, version, scope, _call)
 
 
-@st.cache_data(show_spinner=False, max_entries=MAX_LARGE_ENTRIES)
+@st.cache_resource(show_spinner=False, max_entries=MAX_LARGE_ENTRIES)
 def _cached_large_call(
     db_path: str, version: tuple, scope: Scope, language: str, key: tuple, _call: Call, _con: duckdb.DuckDBPyConnection
 ) -> Any:
@@ -104,3 +106,4 @@ def _cached_large_call(
 def clear_caches() -> None:
     """Forget every cached result (after an import; the data version would also tell)."""
     st.cache_data.clear()
+    _cached_large_call.clear()
