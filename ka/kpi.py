@@ -375,19 +375,37 @@ def read_scorecards(
     return compute_scorecards(level, period, values, targets, weights, config)
 
 
+def read_trend_scores(
+    con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, level: str, quarters: int = 8,
+) -> pd.DataFrame:
+    """KPI scores per group and calendar quarter, up to the one holding the period's end (the costly
+    part of the trend: weights are applied afterwards, so a weight move reads nothing)."""
+    frames = []
+    for quarter in trend_quarters(period, quarters):
+        values = read_kpi_values(con, quarter, scope, level)
+        scores = compute_kpi_scores(values, read_targets(con, level, target_period_key(quarter)))
+        frames.append(scores.assign(quarter_start=quarter.start, quarter=quarter.label()))
+    return pd.concat(frames, ignore_index=True)
+
+
+def compute_composite_trend(trend_scores: pd.DataFrame, weights: Weights = Weights()) -> pd.DataFrame:
+    """Composite per group and calendar quarter (quarter_start, quarter, group_id, composite)."""
+    frames = [
+        compute_composite(scores, weights)[["group_id", "composite"]].assign(quarter_start=start, quarter=label)
+        for (start, label), scores in trend_scores.groupby(["quarter_start", "quarter"], sort=True)
+        if len(scores)
+    ]
+    if not frames:
+        return pd.DataFrame(columns=["quarter_start", "quarter", "group_id", "composite"])
+    return pd.concat(frames, ignore_index=True)[["quarter_start", "quarter", "group_id", "composite"]]
+
+
 def read_composite_trend(
     con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, level: str,
     weights: Weights = Weights(), quarters: int = 8,
 ) -> pd.DataFrame:
     """Composite per group and calendar quarter (quarter_start, quarter, group_id, composite)."""
-    frames = []
-    for quarter in trend_quarters(period, quarters):
-        cards = read_scorecards(con, quarter, scope, level, weights)
-        frames.append(cards.composite[["group_id", "composite"]].assign(
-            quarter_start=quarter.start, quarter=quarter.label()))
-    if not frames:
-        return pd.DataFrame(columns=["quarter_start", "quarter", "group_id", "composite"])
-    return pd.concat(frames, ignore_index=True)[["quarter_start", "quarter", "group_id", "composite"]]
+    return compute_composite_trend(read_trend_scores(con, period, scope, level, quarters), weights)
 
 
 def compute_scorecard_table(cards: Scorecards) -> pd.DataFrame:

@@ -106,13 +106,15 @@ st.dataframe(table, hide_index=True, column_config=column_config, key="scorecard
 
 export = kpi.compute_scorecard_table(cards)
 left, right, _ = st.columns([1, 1, 4])
+# the files are built when clicked, not on every slider move (an XLSX of 5,000 accounts takes a second)
 left.download_button(
-    t("scorecards.download_csv"), export.to_csv(index=False).encode("utf-8-sig"),
+    t("scorecards.download_csv"), lambda: export.to_csv(index=False).encode("utf-8-sig"),
     file_name=f"scorecards_{level}_{period_key}.csv", mime="text/csv", key="scorecards_download_csv",
+    on_click="ignore",
 )
 right.download_button(
-    t("scorecards.download_xlsx"), kpi.scorecard_xlsx(export),
-    file_name=f"scorecards_{level}_{period_key}.xlsx", key="scorecards_download_xlsx",
+    t("scorecards.download_xlsx"), lambda: kpi.scorecard_xlsx(export),
+    file_name=f"scorecards_{level}_{period_key}.xlsx", key="scorecards_download_xlsx", on_click="ignore",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
 
@@ -176,7 +178,8 @@ with st.expander(t("scorecards.targets"), icon=":material/flag:"):
 # --- trend and definitions ---------------------------------------------------------------------------
 if level == "manager":
     st.subheader(t("scorecards.trend"))
-    trend = ctx.load(kpi.read_composite_trend, ctx.period, ctx.scope, level, weights)
+    # the quarters' KPI scores are read once per period and filter; the weights only recombine them
+    trend = ctx.derive(kpi.compute_composite_trend, ui.loaded(kpi.read_trend_scores, ctx.period, ctx.scope, level), weights)
     st.plotly_chart(charts.build_composite_trend(trend, names), key="scorecards_trend")
 
 with st.expander(t("scorecards.definitions"), icon=":material/menu_book:"):

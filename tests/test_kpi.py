@@ -247,6 +247,17 @@ def test_trend_has_one_composite_per_quarter_and_manager(scorecard_con):
     assert q3["Li"] == pytest.approx(100 * (5 / 6 + 1 + 13 / 24) / 3)
 
 
+def test_trend_weights_recombine_the_read_scores(scorecard_con):
+    """The page reads the quarters' scores once; other weights give each quarter's own composite."""
+    weights = kpi.Weights.from_dicts({"customer": 0, "performance": 3, "strategic": 1, "process": 1}, {"revenue": 90})
+    trend = kpi.compute_composite_trend(kpi.read_trend_scores(scorecard_con, Q3, Scope(), "manager", quarters=4), weights)
+    for quarter in kpi.trend_quarters(Q3, 4):
+        cards = kpi.read_scorecards(scorecard_con, quarter, Scope(), "manager", weights)
+        expected = cards.composite.set_index("group_id")["composite"].dropna()
+        got = trend[trend["quarter"] == quarter.label()].set_index("group_id")["composite"].dropna()
+        assert got.sort_index().tolist() == pytest.approx(expected.sort_index().tolist())
+
+
 def test_scope_filter_limits_groups(scorecard_con):
     cards = _scorecards(scorecard_con, "manager", scope=Scope(regions=("East",)))
     assert cards.composite["group_id"].tolist() == ["Li"]
