@@ -14,79 +14,80 @@ data_range as (
     select min(month) as first_month, max(month) as last_month from account_month
 ),
 
-grid_months as (
-    select unnest(generate_series(
-        greatest((select first_month from data_range), ($first_month - interval 14 month)::date)::timestamp,
-        least((select last_month from data_range), ($last_month + interval 3 month)::date)::timestamp,
-        interval 1 month
-    ))::date as month
+-- ratios need no exact money: doubles aggregate several times faster than DECIMAL(18,4)
+months as (
+    select account_id, month, revenue::double as revenue, cost::double as cost,
+           revenue_with_cost::double as revenue_with_cost, orders, products, first_order_date, last_order_date
+    from account_month
+    where account_id in (select account_id from scoped_accounts)
+      and month between ($first_month - interval 14 month)::date and ($last_month + interval 3 month)::date
 ),
 
--- every account with an order in reach × every month: a dense grid, so "3 rows back" is "3 months back".
--- Ratios need no exact money: doubles aggregate several times faster than DECIMAL(18,4).
-grid as (
+-- every window is one or four blocks of 3 months: recent = the block ending with the as-of month,
+-- previous = the block before it, year_ago = the block ending 12 months earlier, next = the block
+-- after, the 12 months = four blocks. A month belongs to the blocks ending with it and the 2 after.
+blocks as (
     select
-        g.account_id,
-        m.month,
-        coalesce(am.revenue::double, 0)            as revenue,
-        coalesce(am.cost::double, 0)               as cost,
-        coalesce(am.revenue_with_cost::double, 0)  as revenue_with_cost,
-        coalesce(am.orders, 0)                     as orders,
-        coalesce(am.products, 0)                   as products,
-        am.first_order_date,
-        am.last_order_date
-    from (
-        select distinct account_id
-        from account_month
-        where account_id in (select account_id from scoped_accounts)
-          and month between ($first_month - interval 11 month)::date and $last_month
-    ) as g
-    cross join grid_months as m
-    left join account_month as am on am.account_id = g.account_id and am.month = m.month
+        m.account_id,
+        (m.month + to_months(o.k))::date  as block_end,
+        sum(m.revenue)                    as revenue,
+        sum(m.orders)                     as orders,
+        sum(m.revenue_with_cost)          as revenue_with_cost,
+        sum(m.cost)                       as cost,
+        sum(m.products)                   as products,
+        min(m.first_order_date)           as first_order_date,
+        max(m.last_order_date)            as last_order_date
+    from months as m
+    cross join (values (0), (1), (2)) as o(k)
+    group by all
 ),
 
--- running totals from the grid's first month; a window's sum is a difference of two of them
-running as (
-    select
-        account_id, month, first_order_date, last_order_date,
-        sum(revenue) over upto            as cum_revenue,
-        sum(orders) over upto             as cum_orders,
-        sum(revenue_with_cost) over upto  as cum_revenue_with_cost,
-        sum(cost) over upto               as cum_cost,
-        sum(products) over upto           as cum_products,
-        min(first_order_date) over year   as first_order_12m,
-        max(last_order_date) over upto    as last_order_to_date
-    from grid
-    window
-        upto as (partition by account_id order by month rows between unbounded preceding and current row),
-        year as (partition by account_id order by month rows between 11 preceding and current row)
+-- the account × as-of months with a block inside the 12 months (so possibly an order in them)
+account_months as (
+    select distinct b.account_id, (b.block_end + to_months(3 * o.j))::date as month
+    from blocks as b
+    cross join (values (0), (1), (2), (3)) as o(j)
+    where (b.block_end + to_months(3 * o.j))::date between $first_month and $last_month
 ),
 
-windows as (
+-- materialized: computed once for the three activity joins and the final select (planned inline,
+-- the full history took longer than the whole statement does now)
+windows as materialized (
     select
-        account_id,
-        month,
-        cum_revenue - lag(cum_revenue, 3, 0) over w                                  as revenue_recent,
-        lag(cum_revenue, 3, 0) over w - lag(cum_revenue, 6, 0) over w                as revenue_previous,
-        lag(cum_revenue, 12, 0) over w - lag(cum_revenue, 15, 0) over w              as revenue_year_ago,
-        lead(cum_revenue, 3) over w - cum_revenue                                    as revenue_next,
-        cum_orders - lag(cum_orders, 3, 0) over w                                    as orders_recent,
-        lag(cum_orders, 3, 0) over w - lag(cum_orders, 6, 0) over w                  as orders_previous,
-        lead(cum_orders, 3) over w - cum_orders                                      as orders_next,
-        cum_revenue_with_cost - lag(cum_revenue_with_cost, 3, 0) over w              as revenue_with_cost_recent,
-        cum_cost - lag(cum_cost, 3, 0) over w                                        as cost_recent,
-        lag(cum_revenue_with_cost, 3, 0) over w - lag(cum_revenue_with_cost, 6, 0) over w as revenue_with_cost_previous,
-        lag(cum_cost, 3, 0) over w - lag(cum_cost, 6, 0) over w                      as cost_previous,
-        (cum_products - lag(cum_products, 3, 0) over w) / 3.0                        as products_recent,
-        (lag(cum_products, 3, 0) over w - lag(cum_products, 6, 0) over w) / 3.0      as products_previous,
-        cum_revenue - lag(cum_revenue, 12, 0) over w                                 as revenue_12m,
-        (cum_revenue_with_cost - lag(cum_revenue_with_cost, 12, 0) over w)
-          - (cum_cost - lag(cum_cost, 12, 0) over w)                                 as gross_profit_12m,
-        cum_orders - lag(cum_orders, 12, 0) over w                                   as orders_12m,
-        first_order_12m,
-        last_order_to_date                                                           as last_order_12m
-    from running
-    window w as (partition by account_id order by month)
+        a.account_id,
+        a.month,
+        coalesce(r.revenue, 0)                                                        as revenue_recent,
+        coalesce(p.revenue, 0)                                                        as revenue_previous,
+        coalesce(y.revenue, 0)                                                        as revenue_year_ago,
+        coalesce(n.revenue, 0)                                                        as revenue_next,
+        coalesce(r.orders, 0)                                                         as orders_recent,
+        coalesce(p.orders, 0)                                                         as orders_previous,
+        coalesce(n.orders, 0)                                                         as orders_next,
+        coalesce(r.revenue_with_cost, 0)                                              as revenue_with_cost_recent,
+        coalesce(r.cost, 0)                                                           as cost_recent,
+        coalesce(p.revenue_with_cost, 0)                                              as revenue_with_cost_previous,
+        coalesce(p.cost, 0)                                                           as cost_previous,
+        coalesce(r.products, 0) / 3.0                                                 as products_recent,
+        coalesce(p.products, 0) / 3.0                                                 as products_previous,
+        coalesce(r.revenue, 0) + coalesce(p.revenue, 0) + coalesce(b6.revenue, 0) + coalesce(b9.revenue, 0)
+                                                                                      as revenue_12m,
+        (coalesce(r.revenue_with_cost, 0) + coalesce(p.revenue_with_cost, 0)
+          + coalesce(b6.revenue_with_cost, 0) + coalesce(b9.revenue_with_cost, 0))
+          - (coalesce(r.cost, 0) + coalesce(p.cost, 0) + coalesce(b6.cost, 0) + coalesce(b9.cost, 0))
+                                                                                      as gross_profit_12m,
+        coalesce(r.orders, 0) + coalesce(p.orders, 0) + coalesce(b6.orders, 0) + coalesce(b9.orders, 0)
+                                                                                      as orders_12m,
+        least(r.first_order_date, p.first_order_date, b6.first_order_date, b9.first_order_date)
+                                                                                      as first_order_12m,
+        greatest(r.last_order_date, p.last_order_date, b6.last_order_date, b9.last_order_date)
+                                                                                      as last_order_12m
+    from account_months as a
+    left join blocks as r  on r.account_id = a.account_id  and r.block_end = a.month
+    left join blocks as p  on p.account_id = a.account_id  and p.block_end = (a.month - interval 3 month)::date
+    left join blocks as b6 on b6.account_id = a.account_id and b6.block_end = (a.month - interval 6 month)::date
+    left join blocks as b9 on b9.account_id = a.account_id and b9.block_end = (a.month - interval 9 month)::date
+    left join blocks as y  on y.account_id = a.account_id  and y.block_end = (a.month - interval 12 month)::date
+    left join blocks as n  on n.account_id = a.account_id  and n.block_end = (a.month + interval 3 month)::date
 ),
 
 as_of_rows as (
