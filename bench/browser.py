@@ -225,8 +225,9 @@ class Tab:
         return self.timed(lambda: thumb.press(press))
 
     def step_number(self, key: str, up: bool = True) -> Timing:
-        button = self.widget(key).locator(
-            '[data-testid="stNumberInputStepUp"]' if up else '[data-testid="stNumberInputStepDown"]')
+        """Click the number input's + (or −, once + is disabled at its maximum)."""
+        plus = self.widget(key).locator('[data-testid="stNumberInputStepUp"]')
+        button = plus if up and plus.is_enabled() else self.widget(key).locator('[data-testid="stNumberInputStepDown"]')
         button.scroll_into_view_if_needed()
         return self.timed(lambda: button.click())
 

@@ -188,9 +188,11 @@ def period_params(start: date) -> dict:
 
 
 def health_sql() -> str:
-    from ka import scope
+    from ka import db, scope
 
-    return scope.scoped_sql("health_measures")
+    if hasattr(scope, "scoped_sql"):  # before the SQL was composed by macros
+        return scope.scoped_sql("health_measures")
+    return db.load_sql("health_measures")
 
 
 def floor_statements(con, start: date) -> dict:
