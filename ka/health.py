@@ -490,8 +490,10 @@ def read_health_history(
 
 
 def compute_account_history(history_inputs: pd.DataFrame, account_id: str, config: HealthConfig) -> pd.DataFrame:
-    """Scores of one account at every month end (the history chart)."""
-    return compute_scores(history_inputs[history_inputs["account_id"] == account_id], config)
+    """Scores of one account at every month end, oldest first (the history chart draws them in this order;
+    the inputs come in no particular order)."""
+    rows = history_inputs[history_inputs["account_id"] == account_id].sort_values("as_of", kind="stable")
+    return compute_scores(rows, config)
 
 
 def compute_history_migration(

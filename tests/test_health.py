@@ -286,3 +286,15 @@ def test_cli_exports_health_and_backtest(fresh_health_con, capsys):
         # has a measure with data yet (Z has one order, no tickets or visits recorded), so 17 remain
         assert table["all"]["month_ends"] == 17
         assert table["all"]["lost_accounts"] == 2  # A1 (last order 97 days before the data's end) and C; B is not
+
+
+def test_an_accounts_history_is_in_month_end_order_with_the_scores_of_each_month_end(demo_con):
+    """The history chart draws its points in row order: oldest month end first, whatever the inputs' order."""
+    config = health.HealthConfig()
+    inputs = health.read_history_inputs(demo_con, ALL)
+    account = inputs["account_id"].iloc[0]
+    history = health.compute_account_history(inputs.sample(frac=1.0, random_state=1), account, config)
+    assert list(history["as_of"]) == sorted(inputs.loc[inputs["account_id"] == account, "as_of"])
+    at_each = {as_of: health.compute_scores(inputs[inputs["as_of"] == as_of], config).set_index("account_id").loc[account, "score"]
+               for as_of in history["as_of"]}
+    assert history["score"].tolist() == pytest.approx([at_each[a] for a in history["as_of"]], nan_ok=True)
