@@ -57,3 +57,24 @@ def run_page(page: str | Path, language: str = "en", **state):
     for key, value in state.items():
         at.session_state[key] = value
     return at.run()
+
+
+
+def every_page(at, key: str, column: str | None = None):
+    """The rows of a table drawn a page at a time (ka.ui.page_of) over all its pages, in order, as one
+    frame; it leaves the table on its last page. AppTest finds a dataframe by key only when it is
+    selectable: give another table's `column` (one no other table on the page has).
+    """
+    import pandas as pd
+
+    def table():
+        if column is None:
+            return at.dataframe(key=key).value
+        return next(d.value for d in at.dataframe if column in d.value.columns)
+
+    frames = [table()]
+    pages = [p for p in at.pagination if p.key == f"{key}_page"]
+    for page in range(2, (pages[0].num_pages if pages else 1) + 1):
+        at.pagination(key=f"{key}_page").set_value(page).run()
+        frames.append(table())
+    return pd.concat(frames, ignore_index=True)

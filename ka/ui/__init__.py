@@ -7,6 +7,7 @@ and the error boundary. Pages import `from ka import ui` and use what is listed 
     format.py      period labels, account names, KPI deltas, health colour marks
     errors.py      error_boundary(): a localised title and what to do; details for admins
     pages_mode.py  the private-API workaround for Streamlit's pages-directory mode
+    paging.py      whole-portfolio tables a page at a time, pickers with a bounded list, account search
 """
 
 from ka.ui.cache import clear_caches, derived, loaded
@@ -20,10 +21,12 @@ from ka.ui.format import (
     with_display_names,
 )
 from ka.ui.sidebar import TRANSLATED_SELECTBOXES, render_sidebar
+from ka.ui.paging import bounded_options, page_of, search_box
 
 __all__ = [
     "INVERSE_KPIS", "SELECTED_ACCOUNT_KEY", "TIER_FILTER_KEY", "TRANSLATED_SELECTBOXES", "PageContext",
     "account_display_name", "clear_caches", "colour_label", "colour_mark", "colour_style", "derived",
     "error_boundary", "init_page", "init_session", "kpi_delta", "loaded", "period_label", "render_sidebar", "select_account",
     "selected_account", "show_empty_state", "tier_base_scope", "with_display_names",
+    "bounded_options", "page_of", "search_box",
 ]
