@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -113,23 +114,51 @@ def build_monthly_bars(frame: pd.DataFrame, title: str) -> go.Figure:
 TIER_COLORS = {"A": "#2563eb", "B": "#f59e0b", "C": "#94a3b8", "New": "#16a34a", "Lost": "#dc2626"}
 
 
+PARETO_BARS = 300  # the largest accounts, drawn as bars with their names, each one clickable
+PARETO_TAIL_POINTS = 300  # the rest, per tier, as an outline: at 5,000 accounts a bar is under a pixel wide
+
+
+def _spread(positions: np.ndarray, points: int) -> np.ndarray:
+    """At most `points` of `positions`, evenly spread, the first and the last always among them."""
+    if len(positions) <= points:
+        return positions
+    return positions[np.unique(np.linspace(0, len(positions) - 1, points).round().astype(int))]
+
+
 def build_pareto(frame: pd.DataFrame, thresholds: tuple[float, ...] = ()) -> go.Figure:
     """Accounts by metric (bars coloured by tier) with the cumulative share line and thresholds.
 
-    x is the account's rank (1 = largest), so a clicked point maps back to a row of `frame`.
+    x is the account's rank (1 = largest), so a clicked point maps back to a row of `frame`. Only the
+    PARETO_BARS largest accounts are bars; the others are drawn as the outline of their bars and the
+    line through a few hundred of its points (every tier's first rank among them), so the chart sent
+    to the browser stays small however many accounts there are.
     """
     fig = go.Figure()
-    ranks = pd.Series(range(1, len(frame) + 1), index=frame.index)
+    ranks = np.arange(1, len(frame) + 1)
+    values = frame["metric_value"].to_numpy(dtype="float64")
+    tier_of = frame["tier"].to_numpy()
+    head = min(len(frame), PARETO_BARS)
     for tier in ("A", "B", "C"):
-        rows = frame[frame["tier"] == tier]
+        rows = np.flatnonzero(tier_of[:head] == tier)
         fig.add_trace(go.Bar(
-            x=ranks[rows.index], y=rows["metric_value"], name=tier, marker_color=TIER_COLORS[tier],
-            customdata=rows[["account_id", "account"]].to_numpy(),
+            x=ranks[rows], y=values[rows], name=tier, marker_color=TIER_COLORS[tier], legendgroup=tier,
+            customdata=frame[["account_id", "account"]].to_numpy()[rows],
             hovertemplate="#%{x} %{customdata[1]} (%{customdata[0]}): %{y:,.0f}<extra>" + tier + "</extra>",
         ))
+    for tier in ("A", "B", "C"):
+        rows = _spread(head + np.flatnonzero(tier_of[head:] == tier), PARETO_TAIL_POINTS)
+        if len(rows):
+            has_bars = bool((tier_of[:head] == tier).any())  # else this outline is the tier's legend entry
+            fig.add_trace(go.Scatter(
+                x=ranks[rows], y=values[rows], name=tier, legendgroup=tier, showlegend=not has_bars, mode="lines",
+                line=dict(color=TIER_COLORS[tier], width=1), fill="tozeroy", fillcolor=TIER_COLORS[tier],
+                hovertemplate="#%{x}: %{y:,.0f}<extra>" + tier + "</extra>",
+            ))
+    firsts = np.flatnonzero(np.r_[True, tier_of[1:] != tier_of[:-1]]) if len(frame) else np.array([], dtype=int)
+    line = np.union1d(np.union1d(np.arange(head), _spread(np.arange(head, len(frame)), PARETO_TAIL_POINTS)), firsts)
     fig.add_trace(go.Scatter(
-        x=ranks, y=frame["cumulative_share"], name=t("tiers.cumulative_share"), yaxis="y2", mode="lines",
-        line=dict(color="#111827", width=2), hovertemplate="#%{x}: %{y:.1%}<extra></extra>",
+        x=ranks[line], y=frame["cumulative_share"].to_numpy(dtype="float64")[line], name=t("tiers.cumulative_share"),
+        yaxis="y2", mode="lines", line=dict(color="#111827", width=2), hovertemplate="#%{x}: %{y:.1%}<extra></extra>",
     ))
     for threshold in thresholds:
         fig.add_shape(type="line", xref="paper", x0=0, x1=1, yref="y2", y0=threshold, y1=threshold,
@@ -191,8 +220,23 @@ def build_tier_sankey(flows: pd.DataFrame, before_label: str, after_label: str) 
 
 
 # --- what-if: Lorenz curve, revenue waterfall, multi-year projection --------------------
+LORENZ_POINTS = 400  # a curve through 5,000 accounts drawn through 400 of its points looks the same
+LORENZ_LARGEST = 100  # the largest accounts, where the curve turns steeply, each with its own point
+
+
 def build_lorenz_curve(current: pd.DataFrame, prior: pd.DataFrame | None = None) -> go.Figure:
-    """Lorenz curves (account_share, revenue_share) of this and the prior period, with the equality line."""
+    """Lorenz curves (account_share, revenue_share) of this and the prior period, with the equality line.
+
+    Each curve goes through at most LORENZ_POINTS of its points (its ends and the largest accounts among
+    them), so that it stays small in the browser however many accounts there are.
+    """
+    def spread(curve: pd.DataFrame) -> pd.DataFrame:
+        positions = np.arange(len(curve))
+        largest = positions[-LORENZ_LARGEST:]
+        return curve.iloc[np.union1d(_spread(positions[:-LORENZ_LARGEST], LORENZ_POINTS - LORENZ_LARGEST), largest)]
+
+    current = spread(current)
+    prior = None if prior is None else spread(prior)
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], name=t("whatif.lorenz_equality"), mode="lines",
                              line=dict(color="#9ca3af", dash="dot"), hoverinfo="skip"))

@@ -273,6 +273,33 @@ def test_account_from_points(tier_con, points, expected):
     assert tiers.account_from_points(points, tiered) == expected
 
 
+
+def test_pareto_of_5000_accounts_draws_the_largest_as_bars_and_stays_small():
+    """Bars (with names, clickable) for the largest accounts only; the tail as outlines; the cumulative
+    line through every tier's first rank and the last account, at its exact share."""
+    import numpy as np
+
+    from ka import charts
+
+    values = pd.DataFrame({"account_id": [f"KA{i:05d}" for i in range(5000)], "value": 1e6 / np.arange(1, 5001)})
+    tiered = tiers.compute_tiers(values, CUMULATIVE).rename(columns={"value": "metric_value"})
+    tiered["account"] = "客户 " + tiered["account_id"]
+    fig = charts.build_pareto(tiered, (0.8, 0.95))
+    bars = [trace for trace in fig.data if trace.type == "bar"]
+    assert sum(len(trace.x) for trace in bars) == charts.PARETO_BARS
+    assert [a for trace in bars for a in trace.customdata[:, 0]] == sorted(tiered["account_id"][:charts.PARETO_BARS])
+    outlines = [trace for trace in fig.data if trace.type == "scatter" and trace.fill == "tozeroy"]
+    assert {trace.name for trace in outlines} == set(tiered["tier"][charts.PARETO_BARS:])
+    assert all(len(trace.x) <= charts.PARETO_TAIL_POINTS for trace in outlines)
+    line = next(trace for trace in fig.data if trace.yaxis == "y2")
+    share = dict(zip(line.x, line.y))
+    for tier in tiers.TIERS:
+        first = int(np.flatnonzero(tiered["tier"].to_numpy() == tier)[0])
+        assert share[first + 1] == pytest.approx(tiered["cumulative_share"].iloc[first])
+    assert share[5000] == pytest.approx(1.0)
+    assert len(fig.to_json()) < 100_000  # the whole portfolio's bars would be over 400 KB
+
+
 def test_movers_largest_change_first(tier_con):
     movers = tiers.compute_movers(tiers.read_tier_migration(tier_con, quarter_period(2025, 2), Q3, Scope()))
     assert movers["account_id"].tolist() == ["E5", "A1", "B2", "C3", "D4"]  # |−900|, 600, 250, 80, |−20|

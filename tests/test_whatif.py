@@ -146,6 +146,20 @@ def test_concentration_change_against_prior():
     assert whatif.compute_concentration_change(now, empty)["hhi"] is None
 
 
+def test_lorenz_chart_of_5000_accounts_goes_through_a_few_hundred_of_its_points():
+    from ka import charts
+
+    revenue = pd.Series(np.linspace(1.0, 5000.0, 5000) ** 2)
+    lorenz = whatif.compute_lorenz(revenue)
+    fig = charts.build_lorenz_curve(lorenz, lorenz)
+    curves = [trace for trace in fig.data if len(trace.x) > 2]
+    assert len(curves) == 2 and all(len(trace.x) <= charts.LORENZ_POINTS for trace in curves)
+    drawn = dict(zip(curves[1].x, curves[1].y))
+    assert drawn[0.0] == 0.0 and drawn[1.0] == pytest.approx(1.0)
+    exact = dict(zip(lorenz["account_share"], lorenz["revenue_share"]))
+    assert all(exact[x] == y for x, y in drawn.items())  # points of the curve itself, not an approximation
+
+
 def test_lorenz_curve():
     lorenz = whatif.compute_lorenz(pd.Series([600.0, -50.0, 100.0, 300.0]))
     assert lorenz["account_share"].tolist() == pytest.approx([0, 1 / 3, 2 / 3, 1])
