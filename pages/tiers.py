@@ -158,6 +158,8 @@ st.plotly_chart(
     charts.build_pareto(tiered, thresholds), key="tiers_pareto", on_select=partial(pick_from_chart, "tiers_pareto", tiered),
     selection_mode="points",
 )
+if len(tiered) > charts.PARETO_BARS:
+    st.caption(t("tiers.pareto_tail", bars=format_int(charts.PARETO_BARS), rest=format_int(len(tiered) - charts.PARETO_BARS)))
 st.subheader(t("tiers.composition_title"))
 for tab, dimension in zip(st.tabs([t("common.region"), t("common.industry"), t("common.ka_manager")]),
                           ("region", "industry", "ka_manager")):
@@ -184,10 +186,11 @@ movers = ui.with_display_names(tiers.compute_movers(migration))
 pseudo_tiers = {tiers.NEW: t("tiers.node_new"), tiers.LOST: t("tiers.node_lost")}
 movers = movers.assign(tier_before=movers["tier_before"].replace(pseudo_tiers),
                        tier_after=movers["tier_after"].replace(pseudo_tiers))
+movers_shown = ui.page_of(movers, "tiers_movers")
 st.dataframe(
-    movers[["account_id", "account", "tier_before", "tier_after", "metric_before", "metric_after", "change"]],
+    movers_shown[["account_id", "account", "tier_before", "tier_after", "metric_before", "metric_after", "change"]],
     hide_index=True, key="tiers_movers", width="stretch", selection_mode="single-row",
-    on_select=partial(pick_from_table, "tiers_movers", movers),
+    on_select=partial(pick_from_table, "tiers_movers", movers_shown),
     column_config={
         "account_id": t("common.account_id"),
         "account": t("common.account"),
@@ -202,12 +205,13 @@ st.caption(t("tiers.movers_count", count=format_int(len(movers))))
 
 # --- all accounts with their tier -----------------------------------------------------------
 st.subheader(t("tiers.accounts_title"))
+accounts_shown = ui.page_of(tiered, "tiers_accounts")
 st.dataframe(
-    tiered[["tier", "account_id", "account", "share", "cumulative_share", "revenue",
+    accounts_shown[["tier", "account_id", "account", "share", "cumulative_share", "revenue",
             "gross_profit", "visits", "is_nonpositive", "region", "industry", "ka_manager"]].round(
         {"revenue": 0, "gross_profit": 0}),
     hide_index=True, key="tiers_accounts", width="stretch", selection_mode="single-row",
-    on_select=partial(pick_from_table, "tiers_accounts", tiered),
+    on_select=partial(pick_from_table, "tiers_accounts", accounts_shown),
     column_config={
         "tier": t("tiers.tier"),
         "account_id": t("common.account_id"),

@@ -9,7 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import independent as independent_figures
-from ka_testing import ROOT, run_page
+from ka_testing import ROOT, every_page, run_page
+import ka.ui.paging
 from ka import db, i18n, overview, tiers
 from ka.periods import default_period
 from ka.scope import Scope
@@ -56,7 +57,7 @@ def test_page_shows_counts_and_tier_table(app_db, language):
     assert table["tier"].tolist() == ["A", "B", "C"]
     assert table["accounts"].tolist() == [counts[t] for t in tiers.TIERS]
     assert table["strategy"].tolist() == [tiers.default_strategy(t) for t in tiers.TIERS]
-    accounts = at.dataframe[3].value
+    accounts = every_page(at, "tiers_accounts")
     assert dict(zip(accounts["account_id"], accounts["tier"])) == expected
 
 
@@ -140,3 +141,32 @@ def test_sidebar_has_the_tier_filter(app_db):
     assert not at.exception
     tier_filter = at.multiselect("filter_tiers")
     assert tier_filter.options == ["A", "B", "C"] and tier_filter.value == []
+
+
+def test_the_accounts_table_is_sent_a_page_at_a_time_largest_first(app_db):
+    """The accounts with orders (under 100): 50 on the first page, the rest on the second, largest first."""
+    tier_of, revenue = independent_tiers(app_db)
+    at = run_page(PAGE)
+    first = at.dataframe(key="tiers_accounts").value
+    assert len(first) == ka.ui.paging.PAGE_ROWS < len(tier_of)
+    assert at.pagination(key="tiers_accounts_page").num_pages == 2
+    assert any(c.value == f"Rows 1–50 of {len(tier_of)}" for c in at.caption)
+    shown = every_page(at, "tiers_accounts")
+    assert len(at.dataframe(key="tiers_accounts").value) == len(tier_of) - ka.ui.paging.PAGE_ROWS
+    ranked = sorted((a for a in tier_of if revenue[a] > 0), key=lambda a: revenue[a], reverse=True)
+    assert list(shown["account_id"][:len(ranked)]) == ranked
+
+
+def test_search_finds_an_account_by_either_name_or_its_id(app_db):
+    _, expected = expected_tiers(app_db)
+    last = expected.iloc[-1]  # on the second page before the search
+    at = run_page(PAGE)
+    for text in (last["account_name_en"].upper(), last["account_name"], last["account_id"].lower()):
+        at.text_input(key="tiers_accounts_search").input(text).run()
+        found = at.dataframe(key="tiers_accounts").value
+        assert last["account_id"] in set(found["account_id"])
+        assert len(found) < len(expected)
+    at.text_input(key="tiers_accounts_search").input("no such account").run()
+    assert at.dataframe(key="tiers_accounts").value.empty
+    assert any(c.value == i18n.t("paging.no_match") for c in at.caption)
+
