@@ -1,6 +1,7 @@
 """健康度 — traffic lights as of a month end, why each account has its colour, history, live tuning, backtest."""
 
 from datetime import timedelta
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -143,14 +144,24 @@ st.caption(t("health.tier_note"))
 # --- the list, sorted by revenue at risk ----------------------------------------------------------
 st.subheader(t("health.list_title"), help=t("health.list_help"))
 listing = ui.with_display_names(health.compute_account_list(current, before))
-table = listing.assign(
-    light=[colour_label(c) for c in listing["colour"]],
-    change=[f"{health.change_arrow(c)} {format_number(c, 0) if pd.notna(c) else ''}" for c in listing["score_change"]],
-    revenue_at_risk=listing["revenue_at_risk"].round(0),  # the Styler would otherwise show 6 decimals
-    reasons=health.reason_texts(listing),
+shown = ui.page_of(listing, "health_list")  # a page of the list: its reasons are written for these rows only
+table = shown.assign(
+    light=[colour_label(c) for c in shown["colour"]],
+    change=[f"{health.change_arrow(c)} {format_number(c, 0) if pd.notna(c) else ''}" for c in shown["score_change"]],
+    revenue_at_risk=shown["revenue_at_risk"].round(0),  # the Styler would otherwise show 6 decimals
+    reasons=health.reason_texts(shown),
 )[["account_id", "account", "light", "tier", "score", "change", "revenue_12m", "revenue_at_risk", "reasons"]]
-event = st.dataframe(
-    table.style.map(colour_style, subset=["light"]), hide_index=True, key="health_list", on_select="rerun", selection_mode="single-row",
+
+
+def pick_from_list(rows: pd.DataFrame) -> None:
+    picked = st.session_state["health_list"]["selection"]["rows"]
+    if picked:
+        ui.select_account(rows["account_id"].iloc[picked[0]])
+
+
+st.dataframe(
+    table.style.map(colour_style, subset=["light"]), hide_index=True, key="health_list",
+    on_select=partial(pick_from_list, table), selection_mode="single-row",
     column_config={
         "account_id": t("common.account_id"), "account": t("common.account"),
         "light": t("health.col_colour"), "tier": t("health.col_tier"),
@@ -161,9 +172,6 @@ event = st.dataframe(
         "reasons": st.column_config.TextColumn(t("health.col_reasons"), width="large"),
     },
 )
-selected_rows = event["selection"]["rows"] if event else []
-if selected_rows:
-    ui.select_account(table.iloc[selected_rows[0]]["account_id"])
 
 # --- why: contribution and history of the selected account ----------------------------------------
 # inputs at every month end take seconds on 10 million lines: read once per scope and kept apart; a new

@@ -9,7 +9,8 @@ from streamlit.testing.v1 import AppTest
 import pandas as pd
 
 from ka import db, health
-from ka_testing import run_page
+from ka_testing import every_page, run_page
+from ka.ui.paging import PAGE_ROWS
 from ka.scope import ALL
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "health.py")
@@ -54,7 +55,8 @@ def test_colour_counts_list_and_backtest(app_db):
     assert counts["red"] > 0 and counts["green"] > 0
     assert [metrics[f":{mark}[●] {name} accounts"] for mark, name in (("red", "Red"), ("orange", "Yellow"), ("green", "Green"))] == [
         str(counts["red"]), str(counts["yellow"]), str(counts["green"])]
-    listing = at.dataframe(key="health_list").value
+    assert len(at.dataframe(key="health_list").value) == PAGE_ROWS  # a page of the list at a time
+    listing = every_page(at, "health_list")
     con = db.open(app_db)
     ordered_in_12_months = con.execute(
         "select count(distinct account_id) from transactions where order_date between date '2025-11-01' and date '2026-10-31'"
@@ -104,7 +106,7 @@ def test_selected_account_shows_its_reasons(app_db):
     con.close()
     assert recent is None and year_ago > 0  # nothing in the last 3 months, a year ago it bought
     assert at.subheader[1].value == f"Why {name} is Red"
-    row = at.dataframe(key="health_list").value.set_index("account_id").loc["KA00003"]
+    row = every_page(at, "health_list").set_index("account_id").loc["KA00003"]
     assert row["light"] == "● Red"
     assert row["reasons"].split("; ") == [
         "revenue −100 % against the same 3 months last year", row["reasons"].split("; ")[1], f"latest NPS {nps}"]
