@@ -100,14 +100,15 @@ with alerts_col:
               border=True)
     if len(alerts):
         st.warning(t("whatif.alert_recommendation", count=len(alerts)), icon=":material/warning:")
-        st.dataframe(alerts[["account_id", "account", "industry", "share", "coefficient", "dependency_index",
-                             "new_revenue_needed"]],
+        st.dataframe(ui.page_of(alerts, "whatif_alerts")[["account_id", "account", "industry", "share", "coefficient",
+                                                          "dependency_index", "new_revenue_needed"]],
                      hide_index=True, column_config=dependency_columns, key="whatif_alerts")
     else:
         st.success(t("whatif.no_alerts", threshold=threshold), icon=":material/check_circle:")
     with st.expander(t("whatif.all_accounts")):
-        st.dataframe(dependency[["account_id", "account", "industry", "revenue", "share", "coefficient",
-                                 "dependency_index", "is_above_threshold", "is_nonpositive"]],
+        st.dataframe(ui.page_of(dependency, "whatif_dependency")[["account_id", "account", "industry", "revenue", "share",
+                                                                  "coefficient", "dependency_index", "is_above_threshold",
+                                                                  "is_nonpositive"]],
                      hide_index=True, column_config=dependency_columns, key="whatif_dependency")
 
 
@@ -191,8 +192,13 @@ st.header(t("whatif.scenario_header"))
 st.caption(t("whatif.scenario_caption"))
 revenue_col, retention_col, growth_col = st.columns(3)
 with revenue_col:
-    st.multiselect(t("whatif.pick_accounts"), list(names), key="whatif_accounts", format_func=account_label,
+    # the picker offers the accounts picked and the largest that match the search, not all 5,000
+    pickable, note = ui.bounded_options(pd.DataFrame({"account_id": list(names), "account": list(names.values())}),
+                                        ui.search_box("whatif_accounts_search"), keep=st.session_state["whatif_accounts"])
+    st.multiselect(t("whatif.pick_accounts"), pickable, key="whatif_accounts", format_func=account_label,
                    help=t("whatif.pick_accounts_help"), placeholder=t("whatif.pick_accounts_placeholder"))
+    if note:
+        st.caption(note)
     st.slider(t("whatif.revenue_change"), -100, 100, step=5, key="whatif_revenue_change")
 with retention_col:
     st.slider(t("whatif.retention_change"), -20, 20, step=1, key="whatif_retention_pp",

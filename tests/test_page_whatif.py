@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import independent as independent_figures
-from ka_testing import ROOT, run_page
+from ka_testing import ROOT, every_page, run_page
 from ka import db, i18n, whatif
 from ka.i18n import format_amount, format_number, format_pct
 from ka.periods import default_period
@@ -180,3 +180,39 @@ def test_an_edited_coefficient_counts_at_once_but_is_saved_only_by_the_button(wr
     con = db.open(copy)
     assert whatif.read_coefficients(con) == {industry: 3.0}
     con.close()
+
+
+def test_the_account_picker_offers_the_largest_accounts_and_finds_any_other(app_db):
+    """The picker lists 50 accounts, largest first; the search finds one further down, and picking it
+    takes its own revenue out of the scenario."""
+    from ka.ui.paging import PICKER_OPTIONS
+
+    base = expected_base(app_db)
+    active = base.frame[base.frame["has_orders"]].sort_values(["revenue", "account_id"], ascending=[False, True])
+    assert len(active) > PICKER_OPTIONS
+    at = run_whatif()
+    picker = at.multiselect(key="whatif_accounts")
+    assert len(picker.options) == PICKER_OPTIONS
+    assert [o.split("(")[-1].rstrip(")") for o in picker.options] == list(active["account_id"][:PICKER_OPTIONS])
+    assert any(c.value.startswith(f"The list shows {PICKER_OPTIONS} of {len(active)} accounts") for c in at.caption)
+    smallest = active.iloc[-1]
+    at.text_input(key="whatif_accounts_search").input(smallest["account_id"]).run()
+    assert [o.split("(")[-1].rstrip(")") for o in at.multiselect(key="whatif_accounts").options] == [smallest["account_id"]]
+    at.multiselect(key="whatif_accounts").set_value([smallest["account_id"]]).run()
+    at.text_input(key="whatif_accounts_search").input("").run()  # the picked account stays picked and listed
+    assert at.multiselect(key="whatif_accounts").value == [smallest["account_id"]]
+    at.slider(key="whatif_revenue_change").set_value(-100).run()
+    revenue = float(base.frame["revenue"].sum())
+    assert results(at)["Revenue (period)"][1] == format_amount(revenue - float(smallest["revenue"]), "en")
+
+
+def test_the_dependency_table_is_paged(app_db):
+    from ka.ui.paging import PAGE_ROWS
+
+    base = expected_base(app_db)
+    dependency = whatif.compute_dependency(base.frame[base.frame["has_orders"]], {}, whatif.DEFAULT_THRESHOLD)
+    at = run_whatif()
+    assert len(table_with(at, "is_above_threshold")) == min(len(dependency), PAGE_ROWS) < len(dependency)
+    shown = every_page(at, "whatif_dependency", column="is_above_threshold")
+    assert list(shown["account_id"]) == list(dependency["account_id"])
+    assert shown["dependency_index"].tolist() == pytest.approx(dependency["dependency_index"].tolist())
