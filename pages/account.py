@@ -21,11 +21,17 @@ if ui.selected_account() in names:
     st.session_state[PICKER] = ui.selected_account()
 elif st.session_state.get(PICKER) not in names:
     st.session_state[PICKER] = account_ids[0]
-account_id = st.selectbox(
-    t("account.picker"), account_ids, key=PICKER, help=t("account.picker_help"),
+# the picker offers the account shown and the largest that match the search, not every account in scope
+search_col, picker_col = st.columns([1, 2])
+pickable, note = ui.bounded_options(options.assign(account=[names[a] for a in account_ids]),
+                                    ui.search_box("account_search", search_col), keep=[st.session_state[PICKER]])
+account_id = picker_col.selectbox(
+    t("account.picker"), pickable, key=PICKER, help=t("account.picker_help"),
     format_func=lambda a: f"{names[a]} ({a})",
     on_change=lambda: ui.select_account(st.session_state[PICKER]),
 )
+if note:
+    picker_col.caption(note)
 
 profile = ctx.load(account.read_profile, account_id)
 st.title(ui.account_display_name(profile["account_name"], profile["account_name_en"]))

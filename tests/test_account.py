@@ -103,3 +103,31 @@ def test_page_shows_the_accounts_tier_and_health_with_reasons(app_db):
     line = [m.value for m in at.markdown if "Tier" in m.value][0]
     assert f"**Tier {tier}**" in line
     assert f"**{scored['colour'].capitalize()}**, score {scored['score']:.0f}" in line
+
+
+def test_the_picker_lists_a_bounded_number_of_accounts_and_the_search_finds_any(app_db):
+    """60 accounts in scope: the picker offers the shown account and the 50 largest; the search narrows
+    it to the accounts whose name or id match, and picking one opens it."""
+    from ka.periods import default_period
+    from ka.scope import Scope
+    from ka.ui.paging import PICKER_OPTIONS
+
+    con = db.connect(app_db)
+    last = con.execute("select max(order_date) from transactions").fetchall()[0][0]
+    everyone = account.read_account_options(con, default_period("quarter", last), Scope())
+    con.close()
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["lang"] = "en"
+    at.run()
+    picker = at.selectbox(key="account_picker")
+    assert len(everyone) > PICKER_OPTIONS + 1
+    assert len(picker.options) == PICKER_OPTIONS + 1  # the shown account first, then the largest 50
+    assert picker.value == everyone["account_id"].iloc[0]
+    wanted = everyone.iloc[-1]
+    at.text_input(key="account_search").input(wanted["account_name_en"].upper()).run()
+    options = at.selectbox(key="account_picker").options
+    assert options[0].endswith(f"({picker.value})") and any(o.endswith(f"({wanted['account_id']})") for o in options)
+    at.selectbox(key="account_picker").set_value(wanted["account_id"]).run()
+    assert not at.exception
+    assert at.title[0].value == wanted["account_name_en"]
+    assert at.session_state["selected_account_id"] == wanted["account_id"]
