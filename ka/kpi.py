@@ -22,6 +22,7 @@ Attainment and score:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -375,17 +376,22 @@ def read_scorecards(
     return compute_scorecards(level, period, values, targets, weights, config)
 
 
+def compute_trend_scores(quarters: Sequence[Period], *values_then_targets: pd.DataFrame) -> pd.DataFrame:
+    """KPI scores per group and quarter from each quarter's KPI values and then each quarter's targets
+    (the page reads and keeps every quarter on its own: the next period shares all but one of them)."""
+    values, targets = values_then_targets[:len(quarters)], values_then_targets[len(quarters):]
+    return pd.concat([compute_kpi_scores(v, t).assign(quarter_start=q.start, quarter=q.label())
+                      for q, v, t in zip(quarters, values, targets, strict=True)], ignore_index=True)
+
+
 def read_trend_scores(
     con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, level: str, quarters: int = 8,
 ) -> pd.DataFrame:
     """KPI scores per group and calendar quarter, up to the one holding the period's end (the costly
     part of the trend: weights are applied afterwards, so a weight move reads nothing)."""
-    frames = []
-    for quarter in trend_quarters(period, quarters):
-        values = read_kpi_values(con, quarter, scope, level)
-        scores = compute_kpi_scores(values, read_targets(con, level, target_period_key(quarter)))
-        frames.append(scores.assign(quarter_start=quarter.start, quarter=quarter.label()))
-    return pd.concat(frames, ignore_index=True)
+    chosen = trend_quarters(period, quarters)
+    return compute_trend_scores(chosen, *[read_kpi_values(con, q, scope, level) for q in chosen],
+                                *[read_targets(con, level, target_period_key(q)) for q in chosen])
 
 
 def compute_composite_trend(trend_scores: pd.DataFrame, weights: Weights = Weights()) -> pd.DataFrame:

@@ -178,8 +178,13 @@ with st.expander(t("scorecards.targets"), icon=":material/flag:"):
 # --- trend and definitions ---------------------------------------------------------------------------
 if level == "manager":
     st.subheader(t("scorecards.trend"))
-    # the quarters' KPI scores are read once per period and filter; the weights only recombine them
-    trend = ctx.derive(kpi.compute_composite_trend, ui.loaded(kpi.read_trend_scores, ctx.period, ctx.scope, level), weights)
+    # every quarter is read and kept on its own (the last is the period above; the next period shares all
+    # quarters but one); the weights only recombine the scores
+    quarters = tuple(kpi.trend_quarters(ctx.period))
+    trend_scores = ui.derived(kpi.compute_trend_scores, quarters,
+                              *[ui.loaded(kpi.read_kpi_values, q, ctx.scope, level) for q in quarters],
+                              *[ui.loaded(kpi.read_targets, level, kpi.target_period_key(q)) for q in quarters])
+    trend = ctx.derive(kpi.compute_composite_trend, trend_scores, weights)
     st.plotly_chart(charts.build_composite_trend(trend, names), key="scorecards_trend")
 
 with st.expander(t("scorecards.definitions"), icon=":material/menu_book:"):

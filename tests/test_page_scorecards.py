@@ -127,3 +127,35 @@ def test_drill_into_a_manager_lists_their_accounts(app_db):
     con.close()
     assert len(accounts) == in_play > 0
     assert any(manager in s.value for s in at.subheader)
+
+
+def test_trend_shows_each_quarters_own_scorecard_and_follows_the_weights(app_db):
+    """The trend's points are the composites of each quarter's own scorecards (read per quarter), for
+    the weights on screen; another period reuses the quarters it shares with this one."""
+    import plotly.io
+
+    from ka import kpi
+    from ka.scope import Scope
+
+    def trend_points(at: AppTest) -> dict[tuple[str, str], float]:
+        chart = next(c for c in at.get("plotly_chart") if c.proto.id and "scorecards_trend" in c.proto.id)
+        figure = plotly.io.from_json(chart.proto.spec)  # decodes the arrays Plotly sends as binary
+        return {(trace.name, quarter): float(value) for trace in figure.data for quarter, value in zip(trace.x, trace.y)}
+
+    def expected(period, weights) -> dict[tuple[str, str], float]:
+        con = db.connect(app_db)
+        try:
+            out = {}
+            for quarter in kpi.trend_quarters(period):
+                cards = kpi.read_scorecards(con, quarter, Scope(), "manager", weights)
+                for row in cards.composite.dropna(subset=["composite"]).itertuples():
+                    out[(row.group_id, quarter.label())] = row.composite
+            return out
+        finally:
+            con.close()
+
+    at = _run()
+    assert trend_points(at) == pytest.approx(expected(PERIOD, kpi.Weights()))
+    at.slider(key="scorecards_weight_performance").set_value(90).run()
+    weights = kpi.Weights.from_dicts({"customer": 25, "performance": 90, "strategic": 25, "process": 25}, {})
+    assert trend_points(at) == pytest.approx(expected(PERIOD, weights))
