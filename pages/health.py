@@ -153,15 +153,15 @@ table = shown.assign(
 )[["account_id", "account", "light", "tier", "score", "change", "revenue_12m", "revenue_at_risk", "reasons"]]
 
 
-def pick_from_list(rows: pd.DataFrame) -> None:
-    picked = st.session_state["health_list"]["selection"]["rows"]
+def pick_from_list(key: str, rows: pd.DataFrame) -> None:
+    picked = st.session_state[key]["selection"]["rows"]
     if picked:
         ui.select_account(rows["account_id"].iloc[picked[0]])
 
 
 st.dataframe(
-    table.style.map(colour_style, subset=["light"]), hide_index=True, key="health_list",
-    on_select=partial(pick_from_list, table), selection_mode="single-row",
+    table.style.map(colour_style, subset=["light"]), hide_index=True, key=ui.table_key("health_list"),
+    on_select=partial(pick_from_list, ui.table_key("health_list"), table), selection_mode="single-row",
     column_config={
         "account_id": t("common.account_id"), "account": t("common.account"),
         "light": t("health.col_colour"), "tier": t("health.col_tier"),

@@ -189,8 +189,8 @@ movers = movers.assign(tier_before=movers["tier_before"].replace(pseudo_tiers),
 movers_shown = ui.page_of(movers, "tiers_movers")
 st.dataframe(
     movers_shown[["account_id", "account", "tier_before", "tier_after", "metric_before", "metric_after", "change"]],
-    hide_index=True, key="tiers_movers", width="stretch", selection_mode="single-row",
-    on_select=partial(pick_from_table, "tiers_movers", movers_shown),
+    hide_index=True, key=ui.table_key("tiers_movers"), width="stretch", selection_mode="single-row",
+    on_select=partial(pick_from_table, ui.table_key("tiers_movers"), movers_shown),
     column_config={
         "account_id": t("common.account_id"),
         "account": t("common.account"),
@@ -210,8 +210,8 @@ st.dataframe(
     accounts_shown[["tier", "account_id", "account", "share", "cumulative_share", "revenue",
             "gross_profit", "visits", "is_nonpositive", "region", "industry", "ka_manager"]].round(
         {"revenue": 0, "gross_profit": 0}),
-    hide_index=True, key="tiers_accounts", width="stretch", selection_mode="single-row",
-    on_select=partial(pick_from_table, "tiers_accounts", accounts_shown),
+    hide_index=True, key=ui.table_key("tiers_accounts"), width="stretch", selection_mode="single-row",
+    on_select=partial(pick_from_table, ui.table_key("tiers_accounts"), accounts_shown),
     column_config={
         "tier": t("tiers.tier"),
         "account_id": t("common.account_id"),

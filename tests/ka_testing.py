@@ -67,14 +67,16 @@ def every_page(at, key: str, column: str | None = None):
     """
     import pandas as pd
 
-    def table():
+    from ka.ui.paging import view_key
+
+    def table(page: int):
         if column is None:
-            return at.dataframe(key=key).value
+            return at.dataframe(key=view_key(key, page, "")).value
         return next(d.value for d in at.dataframe if column in d.value.columns)
 
-    frames = [table()]
+    frames = [table(1)]
     pages = [p for p in at.pagination if p.key == f"{key}_page"]
     for page in range(2, (pages[0].num_pages if pages else 1) + 1):
         at.pagination(key=f"{key}_page").set_value(page).run()
-        frames.append(table())
+        frames.append(table(page))
     return pd.concat(frames, ignore_index=True)

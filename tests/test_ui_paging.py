@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from ka import i18n
-from ka.ui.paging import bounded_options, matching_accounts
+from ka.ui.paging import bounded_options, matching_accounts, view_key
 
 ACCOUNTS = pd.DataFrame({
     "account_id": ["KA001", "KA002", "KA003", "KA004", "KA010"],
@@ -43,3 +43,11 @@ def test_bounded_options_keep_what_is_picked_then_the_first_matches():
     assert ids == ["KA003", "KA001", "KA002"]  # a kept id no longer in the frame is left out
     assert note.startswith("The list shows 3 of 5")
     assert bounded_options(ACCOUNTS, "nobody", keep=["KA002"]) == (["KA002"], None)
+
+
+def test_every_page_and_search_has_a_table_key_of_its_own():
+    """A table's selection is kept by row position: a new page or search must not inherit a tick."""
+    assert view_key("tiers_accounts", 1, "") == view_key("tiers_accounts", 1, "  ") == "tiers_accounts"
+    keys = {view_key("tiers_accounts", page, text) for page in (1, 2, 3) for text in ("", "east", "華東")}
+    assert len(keys) == 9
+    assert view_key("tiers_accounts", 2, " East ") == view_key("tiers_accounts", 2, "east")

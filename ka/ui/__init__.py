@@ -21,12 +21,12 @@ from ka.ui.format import (
     with_display_names,
 )
 from ka.ui.sidebar import TRANSLATED_SELECTBOXES, render_sidebar
-from ka.ui.paging import bounded_options, page_of, search_box
+from ka.ui.paging import bounded_options, page_of, search_box, table_key
 
 __all__ = [
     "INVERSE_KPIS", "SELECTED_ACCOUNT_KEY", "TIER_FILTER_KEY", "TRANSLATED_SELECTBOXES", "PageContext",
     "account_display_name", "clear_caches", "colour_label", "colour_mark", "colour_style", "derived",
     "error_boundary", "init_page", "init_session", "kpi_delta", "loaded", "period_label", "render_sidebar", "select_account",
     "selected_account", "show_empty_state", "tier_base_scope", "with_display_names",
-    "bounded_options", "page_of", "search_box",
+    "bounded_options", "page_of", "search_box", "table_key",
 ]

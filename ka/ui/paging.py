@@ -8,6 +8,8 @@ user reaches any account by its name or id through the search, and any row throu
 
 from __future__ import annotations
 
+import zlib
+
 import pandas as pd
 import streamlit as st
 
@@ -47,6 +49,7 @@ def page_of(frame: pd.DataFrame, key: str, rows: int = PAGE_ROWS) -> pd.DataFram
     if not 1 <= st.session_state.get(page_key, 1) <= pages:  # a narrower search has fewer pages
         st.session_state[page_key] = 1
     page = pages_col.pagination(pages, key=page_key, max_visible_pages=5) if pages > 1 else 1
+    st.session_state[f"{key}_view"] = (page, st.session_state.get(f"{key}_search") or "")
     shown = found.iloc[(page - 1) * rows:page * rows]
     if found.empty:
         count_col.caption(t("paging.no_match"))
@@ -55,6 +58,22 @@ def page_of(frame: pd.DataFrame, key: str, rows: int = PAGE_ROWS) -> pd.DataFram
                             first=format_int((page - 1) * rows + 1), last=format_int((page - 1) * rows + len(shown)),
                             total=format_int(len(found))))
     return shown
+
+
+def table_key(key: str) -> str:
+    """The key for the st.dataframe of the rows page_of(frame, key) returned in this run.
+
+    Streamlit keeps a keyed table's selection by row position when its rows change, so a ticked row
+    would stay ticked on the same line of the next page or search. Each page and search gets a table
+    key of its own; the first page without a search keeps `key` itself."""
+    return view_key(key, *st.session_state.get(f"{key}_view", (1, "")))
+
+
+def view_key(key: str, page: int, search: str) -> str:
+    text = search.strip().casefold()
+    if page == 1 and not text:
+        return key
+    return f"{key}_{page}_{zlib.crc32(text.encode()):08x}"
 
 
 def bounded_options(frame: pd.DataFrame, text: str | None, keep: list[str] | tuple[str, ...] = (),
