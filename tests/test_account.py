@@ -112,7 +112,7 @@ def test_the_picker_lists_a_bounded_number_of_accounts_and_the_search_finds_any(
     from ka.scope import Scope
     from ka.ui.paging import PICKER_OPTIONS
 
-    con = db.connect(app_db)
+    con = db.open(app_db)
     last = con.execute("select max(order_date) from transactions").fetchall()[0][0]
     everyone = account.read_account_options(con, default_period("quarter", last), Scope())
     con.close()

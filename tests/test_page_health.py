@@ -159,7 +159,7 @@ def test_weight_moves_keep_the_cached_objects_small(app_db):
     """A weight move caches small results of its own; the monthly history's inputs are read and kept once."""
     import pickle
 
-    connection = db.connect(app_db)
+    connection = db.open(app_db)
     try:
         history_bytes = len(pickle.dumps(health.read_history_inputs(connection, ALL)))
     finally:

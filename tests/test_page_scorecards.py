@@ -151,7 +151,7 @@ def test_trend_shows_each_quarters_own_scorecard_and_follows_the_weights(app_db)
                 for quarter, value in zip(values(trace["x"]), values(trace["y"]))}
 
     def expected(period, weights) -> dict[tuple[str, str], float]:
-        con = db.connect(app_db)
+        con = db.open(app_db)
         try:
             out = {}
             for quarter in kpi.trend_quarters(period):
