@@ -311,5 +311,5 @@ def measure(db_path: str, pages: list[str], runs: int) -> dict:
             floor = time_floor(con.cursor(), sql, params, runs)
         out[page] = {"loaders_ms": loaders, "floor_ms": floor, "ratio": loaders / floor}
         print(f"{page}: loaders {loaders:.0f} ms, single statement {floor:.0f} ms", flush=True)
-    cache.open_database.clear()
+    cache._served.clear()  # the served database the pages opened in this process
     return out
