@@ -7,6 +7,7 @@ Every figure is checked against sums computed here from the lines written to the
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import json
 import os
@@ -137,6 +138,28 @@ def test_a_write_inside_a_write_is_refused_at_once_and_publishes_nothing(served)
     assert not list(served.parent.glob("*.new-*"))
     with db.write_transaction(reader) as cursor:  # the lock was given back
         cursor.execute("select 1")
+
+
+def open_files(path: Path) -> list[str]:
+    """The files of this process that are `path` or an older version of it (shown as deleted)."""
+    links = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            links.append(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:  # the listing's own descriptor, already closed
+            pass
+    return sorted(link for link in links if link in (str(path), f"{path} (deleted)"))
+
+
+def test_a_reader_lets_go_of_old_versions_once_it_has_switched(served):
+    here = store.ServedDatabase(served)
+    for _ in range(4):
+        totals(here.connection())
+        with store.new_version(served):
+            pass
+    totals(here.connection())
+    gc.collect()
+    assert open_files(served) == [str(served)]  # no deleted version kept open: memory and disk stay flat
 
 SETTINGS_WRITER = """
 import sys
