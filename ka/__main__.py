@@ -11,7 +11,7 @@ import sys
 import time
 from datetime import date
 
-from ka import cli_exports, cli_import, cli_qbr, cli_store, db, demo, i18n
+from ka import cli_exports, cli_import, cli_qbr, cli_store, db, demo, i18n, overview
 from ka.periods import Period, default_period
 
 
@@ -21,10 +21,9 @@ def _date(text: str) -> date:
 
 def _period_from_args(con, args) -> Period:
     """--from/--to as given; otherwise the latest complete quarter of the data."""
+    first, last = overview.read_data_range(con)  # the accepted dates only (see ka/importing/window.py)
     if args.date_from or args.date_to:
-        first, last = db.query_rows(con, "select min(order_date), max(order_date) from transactions")[0]
         return Period(args.date_from or first, args.date_to or last)
-    last = db.query_rows(con, "select max(order_date) from transactions")[0][0]
     return default_period("quarter", last or date.today())
 
 

@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from ka import db, importing
-from ka.importing.report import format_report
+from ka.i18n import t
 
 
 def command_import(args) -> int:
@@ -32,8 +32,10 @@ def command_import(args) -> int:
         sources = importing.list_sources(args.paths)
         if table_kind:
             report = importing.run_table_import(con, args.kind, sources, options, dry_run=args.dry_run)
+            text = importing.format_table_report(report)
         else:
             report = importing.run_import(con, sources, options, dry_run=args.dry_run)
+            text = report.text  # formatted before the batch was committed
         if args.save_mapping and table_kind:
             importing.save_table_mapping(con, args.kind, args.save_mapping, report.mapping)
         elif args.save_mapping:
@@ -41,9 +43,12 @@ def command_import(args) -> int:
     except importing.ImportRefused as refusal:
         print(f"refused: {refusal.message()}", file=sys.stderr)
         return 2
+    except Exception as error:  # anything else: the transaction was rolled back; a reason, never a traceback
+        print(f"refused: {t('data_import.failed')} ({type(error).__name__}: {error})", file=sys.stderr)
+        return 2
     finally:
         con.close()
-    print(importing.format_table_report(report) if table_kind else format_report(report))
+    print(text)
     return 0
 
 

@@ -188,6 +188,57 @@ MIGRATIONS: list[str] = [
         batch_id integer not null, account_id varchar, landed_date date, name varchar
     );
     """,
+    # 4: a line's key no longer depends on the mapping: it is the md5 of the line's text. Lines keyed
+    # 'L:<order id>#<line number>' by earlier versions (files with both columns mapped) are listed here,
+    # so importing them again finds them by order id and line number, and gives them their own key.
+    """
+    create table legacy_line_keys as
+    select
+        regexp_extract(txn_key, '^L:(.*)#([^#]*)$', 1) as order_id,
+        regexp_extract(txn_key, '^L:(.*)#([^#]*)$', 2) as order_line,
+        txn_key
+    from transactions
+    where starts_with(txn_key, 'L:');
+    """,
+    # 5: dates no calendar has — '0000-01-01', which DuckDB keeps as 1 BC, or years past 9999 — that
+    # imports before the date window stored. Python cannot read them, so every page that met one failed.
+    # The rows are moved, unchanged, to quarantined_<table> (nothing is lost), contract dates are kept
+    # there and cleared, and the pre-aggregates drop the months that held them.
+    """
+    create table quarantined_transactions as
+    select * from transactions where order_date < date '0001-01-01' or order_date > date '9999-12-31';
+    delete from transactions where order_date < date '0001-01-01' or order_date > date '9999-12-31';
+    create table quarantined_visits as
+    select * from visits where visit_date < date '0001-01-01' or visit_date > date '9999-12-31';
+    delete from visits where visit_date < date '0001-01-01' or visit_date > date '9999-12-31';
+    create table quarantined_tickets as
+    select * from tickets
+    where opened_date < date '0001-01-01' or opened_date > date '9999-12-31'
+       or resolved_date < date '0001-01-01' or resolved_date > date '9999-12-31';
+    delete from tickets
+    where opened_date < date '0001-01-01' or opened_date > date '9999-12-31'
+       or resolved_date < date '0001-01-01' or resolved_date > date '9999-12-31';
+    create table quarantined_surveys as
+    select * from surveys where survey_date < date '0001-01-01' or survey_date > date '9999-12-31';
+    delete from surveys where survey_date < date '0001-01-01' or survey_date > date '9999-12-31';
+    create table quarantined_strategic_projects as
+    select * from strategic_projects where landed_date < date '0001-01-01' or landed_date > date '9999-12-31';
+    delete from strategic_projects where landed_date < date '0001-01-01' or landed_date > date '9999-12-31';
+    create table quarantined_contract_dates as
+    select account_id, contract_start_date, contract_end_date from accounts
+    where contract_start_date < date '0001-01-01' or contract_start_date > date '9999-12-31'
+       or contract_end_date < date '0001-01-01' or contract_end_date > date '9999-12-31';
+    update accounts set
+        contract_start_date = case when contract_start_date between date '0001-01-01' and date '9999-12-31'
+                                   then contract_start_date end,
+        contract_end_date = case when contract_end_date between date '0001-01-01' and date '9999-12-31'
+                                 then contract_end_date end
+    where account_id in (select account_id from quarantined_contract_dates);
+    delete from account_month where month < date '0001-01-01' or month > date '9999-12-31';
+    delete from account_category_month where month < date '0001-01-01' or month > date '9999-12-31';
+    update account_category_month set previous_month = null
+    where previous_month < date '0001-01-01' or previous_month > date '9999-12-31';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -341,6 +392,21 @@ def query_dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) ->
 
 
 @contextmanager
+def write_connection(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor that writes, without a transaction: for a writer that needs several (an import
+    stages its lines in a scratch database, then merges them; DuckDB lets one transaction write
+    only one database). On a connection from `open` it writes the next version, published when
+    the block ends normally and thrown away on an exception; on a direct `connect`, the file
+    itself, under WRITE_LOCK. Everything else uses `write_transaction`."""
+    if store.is_served_reader(con):
+        with store.new_version(store.database_path_of(con)) as writer:
+            yield writer.cursor()
+        return
+    with WRITE_LOCK:
+        yield con.cursor()
+
+
+@contextmanager
 def write_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """All-or-nothing write: one cursor, one transaction, rolled back on any error.
 
@@ -350,19 +416,7 @@ def write_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBP
     are never waited for; another writer is (the writers' lock). On a direct `connect` the
     transaction is on the file itself, as for tests and scratch files.
     """
-    if store.is_served_reader(con):
-        with store.new_version(store.database_path_of(con)) as writer:
-            cursor = writer.cursor()
-            cursor.execute("begin transaction")
-            try:
-                yield cursor
-                cursor.execute("commit")
-            except BaseException:
-                cursor.execute("rollback")
-                raise
-        return
-    with WRITE_LOCK:
-        cursor = con.cursor()
+    with write_connection(con) as cursor:
         cursor.execute("begin transaction")
         try:
             yield cursor

@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from ka import db
+from ka.importing.window import load_date_window
 from ka.periods import Period, add_months, month_end
 from ka.scope import Scope, period_params
 
@@ -142,8 +143,16 @@ def read_top_accounts(con: duckdb.DuckDBPyConnection, period: Period, scope: Sco
 
 
 def read_data_range(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | None]:
-    """First and last order date in the database (the "data as of" date is the last)."""
-    first, last = db.query_rows(con, "select min(first_order_date), max(last_order_date) from account_month")[0]
+    """First and last order date in the database (the "data as of" date is the last), from the months
+    inside the window of plausible dates only: a stray date stored by an older import (2999-12-31, or a
+    year DuckDB keeps as BC) never becomes everyone's default period."""
+    window = load_date_window(con)
+    first, last = db.query_rows(
+        con,
+        "select min(first_order_date), max(last_order_date) from account_month "
+        "where month between date_trunc('month', ?::date) and ?",
+        [window.first, window.last],
+    )[0]
     return first, last
 
 

@@ -1,25 +1,39 @@
 """数据导入 — upload files, map columns, check the batch, import it; history with undo."""
 
-import tempfile
-from pathlib import Path
+import logging
+import traceback
+from datetime import date
 
 import pandas as pd
 import streamlit as st
+from streamlit import runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ka import importing, ui
 from ka.i18n import format_amount, format_int, t
 
-FILES_KEY = "data_import_files"        # name → bytes of the uploaded files (kept across reruns)
+SOURCES_KEY = "data_import_sources"    # the uploaded files, saved in the session's upload folder
+FOLDER_KEY = "data_import_folder"      # that folder (deleted with the session, after an import, at start-up)
+UPLOADER_KEY = "data_import_uploader"  # which uploader: a new one after an import, so its files are let go
 MESSAGE_KEY = "data_import_message"    # the outcome of the last import/undo, shown after the rerun
 MAPPING_BASIS_KEY = "data_import_mapping_basis"
 KIND_KEY = "data_import_kind"          # what the files contain: transactions or an optional table
 AUTO = ""
+log = logging.getLogger("ka")
+
+
+@st.cache_resource(show_spinner=False)
+def remove_upload_leftovers() -> int:
+    """Once per server start: the upload folders of servers that stopped."""
+    return len(importing.remove_leftovers())
+
 
 ctx = ui.init_page()
+remove_upload_leftovers()
 st.title(t("data_import.title"))
 st.caption(t("data_import.caption"))
-st.session_state.setdefault(FILES_KEY, {})
-st.session_state.setdefault("data_import_dir", tempfile.mkdtemp(prefix="ka-upload-"))
+st.session_state.setdefault(SOURCES_KEY, [])
+st.session_state.setdefault(UPLOADER_KEY, 0)
 
 if st.session_state.get(MESSAGE_KEY):
     kind, text = st.session_state.pop(MESSAGE_KEY)
@@ -33,12 +47,66 @@ file_kind = st.radio(
 if file_kind != "transactions":
     st.caption(t(f"import_activity.caption_{file_kind}"))
 
+
+def upload_folder() -> importing.UploadFolder:
+    folder = st.session_state.get(FOLDER_KEY)
+    if folder is None or folder.removed:
+        folder = st.session_state[FOLDER_KEY] = importing.UploadFolder()
+    return folder
+
+
+def forget_uploads() -> None:
+    """Delete the uploaded files and offer a fresh uploader; Streamlit's own copies of the old uploader's
+    files (kept in memory for the session) are let go too, so the server's memory returns after an import."""
+    upload_folder().clear()
+    st.session_state[SOURCES_KEY] = []
+    st.session_state[UPLOADER_KEY] += 1
+    st.session_state.pop("data_import_checked", None)
+    file_ids = [file_id for file_id, _, _ in st.session_state.pop("data_import_upload_signature", ())]
+    run = get_script_run_ctx()
+    if run is not None and runtime.exists():
+        for file_id in file_ids:
+            runtime.get_instance().uploaded_file_mgr.remove_file(run.session_id, file_id)
+
+
 uploads = st.file_uploader(
     t("data_import.upload"), type=["csv", "tsv", "txt", "xlsx", "xlsm"], accept_multiple_files=True,
-    key="data_import_upload", help=t("data_import.upload_help"),
+    key=f"data_import_upload_{st.session_state[UPLOADER_KEY]}", help=t("data_import.upload_help"),
 )
-if uploads:
-    st.session_state[FILES_KEY] = {upload.name: upload.getvalue() for upload in uploads}
+upload_signature = tuple((upload.file_id, upload.name, upload.size) for upload in uploads or [])
+if upload_signature != st.session_state.get("data_import_upload_signature", ()):
+    # copied to disk once per new upload, in chunks: the session keeps paths, not bytes
+    st.session_state["data_import_upload_signature"] = upload_signature
+    st.session_state[SOURCES_KEY] = upload_folder().save([(upload.name, upload) for upload in uploads or []])
+    st.session_state.pop("data_import_checked", None)
+
+
+def render_date_window() -> None:
+    """The window of accepted dates (a setting): what lies outside is rejected with its line."""
+    window = importing.load_date_window(ctx.con)
+    with st.expander(t("data_import.window_header", first=f"{window.first:%Y-%m-%d}", last=f"{window.last:%Y-%m-%d}")):
+        st.caption(t("data_import.window_help"))
+        st.session_state.setdefault("data_import_window_first", window.first)
+        st.session_state.setdefault("data_import_window_last", window.last)
+        first_col, last_col, button_col = st.columns([2, 2, 1], vertical_alignment="bottom")
+        first = first_col.date_input(
+            t("data_import.window_first"), key="data_import_window_first",
+            min_value=importing.HARD_FIRST, max_value=importing.HARD_LAST,
+        )
+        last = last_col.date_input(
+            t("data_import.window_last"), key="data_import_window_last",
+            min_value=importing.HARD_FIRST, max_value=importing.HARD_LAST,
+        )
+        if button_col.button(t("data_import.window_save"), key="data_import_window_save"):
+            if first > last:
+                st.error(t("data_import.window_invalid"))
+                return
+            # the default last day (a year from today) is saved as "default", so it keeps moving with today
+            importing.save_date_window(ctx.con, first, None if last == importing.default_last(date.today()) else last)
+            ui.clear_caches()  # the default period and "data as of" follow the window
+            st.session_state.pop("data_import_checked", None)
+            st.session_state[MESSAGE_KEY] = ("info", t("data_import.window_saved", first=f"{first:%Y-%m-%d}", last=f"{last:%Y-%m-%d}"))
+            st.rerun()
 
 
 def render_options(sources: list[importing.SourceFile], kind: str = "transactions") -> importing.ImportOptions:
@@ -51,7 +119,7 @@ def render_options(sources: list[importing.SourceFile], kind: str = "transaction
         duplicates_col = None
     sheet = None
     if workbooks:
-        names = importing.sheet_names(workbooks[0].path)
+        names = importing.sheet_names(workbooks[0])
         sheet = sheet_col.selectbox(
             t("data_import.sheet"), names + [importing.ALL_SHEETS], key="data_import_sheet",
             format_func=lambda name: t("data_import.all_sheets") if name == importing.ALL_SHEETS else name,
@@ -72,18 +140,19 @@ def render_options(sources: list[importing.SourceFile], kind: str = "transaction
     )
 
 
-def render_mapping(headers: list[str], sample: list[list[str]], kind: str = "transactions") -> dict[str, str]:
-    """A column choice per field of the kind, proposed from the headers or a saved mapping; returns the choice."""
+def render_mapping(headers: list[str], sample: list[list[str]], kind: str = "transactions", layout: int = 0) -> dict[str, str]:
+    """A column choice per field of the kind, proposed from the headers or a saved mapping; returns the choice.
+
+    `layout` numbers the distinct headers of a batch: each has its own grid (the first keeps the plain keys).
+    """
     is_table = kind != "transactions"
     fields = importing.KINDS[kind].fields if is_table else importing.FIELDS
     field_key = "import_activity.field_{}" if is_table else "data_import.field_{}"
-    st.subheader(t("data_import.mapping_header"))
-    if not is_table:
-        st.caption(t("data_import.mapping_help"))
+    suffix = f"_{layout}" if layout else ""
     names = importing.table_mapping_names(ctx.con, kind) if is_table else importing.mapping_names(ctx.con)
     saved = st.selectbox(
         t("data_import.saved_mapping"), [AUTO, *names],
-        key=f"data_import_saved_mapping_{kind}" if is_table else "data_import_saved_mapping",  # names differ per kind
+        key=(f"data_import_saved_mapping_{kind}" if is_table else "data_import_saved_mapping") + suffix,
         format_func=lambda name: name or t("data_import.saved_mapping_none"),
     )
     if saved:
@@ -92,16 +161,17 @@ def render_mapping(headers: list[str], sample: list[list[str]], kind: str = "tra
         base = None
     base = base or (importing.propose_table_mapping(kind, headers) if is_table else importing.propose_mapping(headers))
     basis = (kind, tuple(headers), saved)
-    if st.session_state.get(MAPPING_BASIS_KEY) != basis:  # new files, another kind or saved mapping: start over
-        st.session_state[MAPPING_BASIS_KEY] = basis
+    basis_key = MAPPING_BASIS_KEY + suffix
+    if st.session_state.get(basis_key) != basis:  # new files, another kind or saved mapping: start over
+        st.session_state[basis_key] = basis
         for name in fields:
-            st.session_state[f"data_import_map_{name}"] = base.get(name) if base.get(name) in headers else AUTO
+            st.session_state[f"data_import_map{suffix}_{name}"] = base.get(name) if base.get(name) in headers else AUTO
     columns = st.columns(4)
     chosen = {}
     for index, name in enumerate(fields):
         column = columns[index % 4]
         header = column.selectbox(
-            t(field_key.format(name)), [AUTO, *headers], key=f"data_import_map_{name}",
+            t(field_key.format(name)), [AUTO, *headers], key=f"data_import_map{suffix}_{name}",
             format_func=lambda h: h or t("data_import.not_mapped"),
         )
         values = []
@@ -111,14 +181,56 @@ def render_mapping(headers: list[str], sample: list[list[str]], kind: str = "tra
             chosen[name] = header
         column.caption(" · ".join(values) if values else "—")  # always a line, so the grid stays aligned
     name_col, button_col = st.columns([3, 1], vertical_alignment="bottom")
-    mapping_name = name_col.text_input(t("data_import.save_mapping_name"), key="data_import_mapping_name")
-    if button_col.button(t("data_import.save_mapping_button"), key="data_import_save_mapping", disabled=not mapping_name):
+    mapping_name = name_col.text_input(t("data_import.save_mapping_name"), key=f"data_import_mapping_name{suffix}")
+    if button_col.button(t("data_import.save_mapping_button"), key=f"data_import_save_mapping{suffix}",
+                         disabled=not mapping_name):
         if is_table:
             importing.save_table_mapping(ctx.con, kind, mapping_name, chosen)
         else:
             importing.save_mapping(ctx.con, mapping_name, chosen)
         st.success(t("data_import.mapping_saved", name=mapping_name))
     return chosen
+
+
+def header_layouts(parts) -> list[tuple[list[str], list[list[str]], list[str], dict[str, list[int]]]]:
+    """The batch's distinct headers in order: (headers, sample rows, file names, names used twice)."""
+    found: dict[tuple[str, ...], tuple] = {}
+    for part in parts:
+        entry = found.setdefault(tuple(part.headers), (part.headers, part.sample, [], part.duplicates))
+        entry[2].append(part.label)
+    return list(found.values())
+
+
+def render_mappings(parts, kind: str) -> dict[tuple[str, ...], dict[str, str]] | None:
+    """One mapping grid per distinct header (files are never read with another file's columns);
+    None when a grid still lacks a required field (the user is asked for it)."""
+    st.subheader(t("data_import.mapping_header"))
+    if kind == "transactions":
+        st.caption(t("data_import.mapping_help"))
+    layouts = header_layouts(parts)
+    if kind != "transactions":
+        layouts = layouts[:1]  # an optional table takes files of one header (others are refused by the check)
+    mappings: dict[tuple[str, ...], dict[str, str]] = {}
+    complete = True
+    for number, (headers, sample, files, duplicates) in enumerate(layouts):
+        if len(layouts) > 1:
+            st.markdown(f"**{t('data_import.layout_header', number=number + 1)}**")
+            # file and column names come from the user's files: shown as text, never as markdown
+            st.text(t("data_import.layout_files", files=", ".join(files[:5]) + (f" (+{len(files) - 5})" if len(files) > 5 else "")))
+        if duplicates:
+            st.warning(t("data_import.duplicate_headers_note"))
+            st.text("; ".join(
+                f"{name} ({', '.join(str(column) for column in columns)})" for name, columns in duplicates.items()
+            ))
+        chosen = render_mapping(headers, sample, kind, number)
+        missing = (importing.missing_table_fields(kind, chosen) if kind != "transactions"
+                   else importing.missing_required(chosen))
+        if missing:
+            prefix = "import_activity.field_" if kind != "transactions" else "data_import.field_"
+            st.warning(t("data_import.required_missing", fields=", ".join(t(f"{prefix}{m}") for m in missing)))
+            complete = False
+        mappings[tuple(headers)] = chosen
+    return mappings if complete else None
 
 
 def render_report(report: importing.ImportReport) -> None:
@@ -139,6 +251,11 @@ def render_report(report: importing.ImportReport) -> None:
             column.metric(t(f"data_import.metric_{name}"), value, border=True)
     if report.first_date:
         st.caption(t("data_import.date_range", first=f"{report.first_date:%Y-%m-%d}", last=f"{report.last_date:%Y-%m-%d}"))
+    if report.date_window:
+        st.caption(t("data_import.window_caption", first=f"{report.date_window[0]:%Y-%m-%d}",
+                     last=f"{report.date_window[1]:%Y-%m-%d}"))
+    if report.legacy_matched:
+        st.caption(t("data_import.legacy_note", lines=format_int(report.legacy_matched)))
     if report.rows_without_account:
         st.warning(t(
             "data_import.without_account_note", rows=format_int(report.rows_without_account),
@@ -228,19 +345,17 @@ def check_batch(sources, options, kind: str = "transactions") -> importing.Impor
     return memo[1]
 
 
-def render_batch(files: dict[str, bytes]) -> None:
-    """Options → mapping → validation report → import button, for the uploaded files."""
+def render_batch(sources: list[importing.SourceFile]) -> None:
+    """Options → mapping per header → validation report → import button, for the uploaded files."""
     if file_kind != "transactions":
-        render_table_batch(files, file_kind)
+        render_table_batch(sources, file_kind)
         return
-    sources = importing.save_uploads(files, Path(st.session_state["data_import_dir"]))
     options = render_options(sources)
     parts = importing.inspect_batch(sources, options)
-    options.mapping = render_mapping(parts[0].headers, parts[0].sample)
-    missing = importing.missing_required(options.mapping)
-    if missing:
-        st.warning(t("data_import.required_missing", fields=", ".join(t(f"data_import.field_{m}") for m in missing)))
+    mappings = render_mappings(parts, file_kind)
+    if mappings is None:
         return
+    options.mappings = mappings
     report = check_batch(sources, options)
     render_report(report)
     if report.rows_to_import == 0:
@@ -254,8 +369,7 @@ def render_batch(files: dict[str, bytes]) -> None:
             "data_import.imported_success", batch=done.batch_id, rows=format_int(done.rows_to_import),
             revenue=format_amount(done.revenue_total),
         ))
-        st.session_state[FILES_KEY] = {}
-        st.session_state.pop("data_import_checked", None)
+        forget_uploads()
         st.rerun()
 
 
@@ -306,18 +420,23 @@ def render_table_report(report: importing.TableReport) -> None:
 
 
 def render_files(report, container, key: str) -> None:
-    """Each file of the batch with the encoding it was read in, its rows and its rejected rows."""
+    """Each file of the batch with the encoding it was read in, its rows, its rejected rows and, when the
+    batch has files of several headers, which mapping (1, 2, ...) read it."""
+    several = len({f.layout for f in report.files}) > 1
     container.dataframe(
         pd.DataFrame(
-            [(f.name, f.encoding or "xlsx", f.rows, f.rejected) for f in report.files],
-            columns=["file", "encoding", "rows", "rejected"],
+            [(f.name, f.encoding or "xlsx", f.rows, f.rejected, f.layout + 1) for f in report.files],
+            columns=["file", "encoding", "rows", "rejected", "layout"],
         ),
         hide_index=True, key=key,
+        column_order=["file", "encoding", "rows", "rejected", *(["layout"] if several else [])],
         column_config={
             "file": t("data_import.col_file"), "encoding": t("data_import.col_encoding"),
             "rows": t("data_import.col_rows"), "rejected": t("data_import.col_rejected"),
+            "layout": t("data_import.col_layout"),
         },
     )
+    st.caption(t("data_import.line_key_note"))
 
 
 def render_rejected_and_sample(report, reason_label, field_prefix: str, key_prefix: str, cell) -> None:
@@ -350,16 +469,14 @@ def render_rejected_and_sample(report, reason_label, field_prefix: str, key_pref
         )
 
 
-def render_table_batch(files: dict[str, bytes], kind: str) -> None:
+def render_table_batch(sources: list[importing.SourceFile], kind: str) -> None:
     """The same steps for an optional table (accounts master, visits, ...): options → mapping → report → import."""
-    sources = importing.save_uploads(files, Path(st.session_state["data_import_dir"]))
     options = render_options(sources, kind)
     parts = importing.inspect_batch(sources, options)
-    options.mapping = render_mapping(parts[0].headers, parts[0].sample, kind)
-    missing = importing.missing_table_fields(kind, options.mapping)
-    if missing:
-        st.warning(t("data_import.required_missing", fields=", ".join(t(f"import_activity.field_{m}") for m in missing)))
+    mappings = render_mappings(parts, kind)
+    if mappings is None:
         return
+    options.mapping = next(iter(mappings.values()))
     report = check_batch(sources, options, kind)
     render_table_report(report)
     if report.rows_to_import == 0:
@@ -373,16 +490,21 @@ def render_table_batch(files: dict[str, bytes], kind: str) -> None:
             "import_activity.imported_success", batch=done.batch_id, kind=t(f"import_activity.kind_{kind}"),
             new=format_int(done.rows_new), updated=format_int(done.rows_updated),
         ))
-        st.session_state[FILES_KEY] = {}
-        st.session_state.pop("data_import_checked", None)
+        forget_uploads()
         st.rerun()
 
 
-if st.session_state[FILES_KEY]:
+render_date_window()
+if st.session_state[SOURCES_KEY]:
     try:
-        render_batch(st.session_state[FILES_KEY])
+        render_batch(st.session_state[SOURCES_KEY])
     except importing.ImportRefused as refusal:
         st.error(t("data_import.refused_title"))
         st.code(refusal.message(), language=None, wrap_lines=True)
+    except Exception as error:  # nothing was written (all-or-nothing); a reason, and details for admins
+        log.exception("import failed")
+        st.error(t("data_import.failed"))
+        with st.expander(t("errors.details_for_admins"), icon=":material/admin_panel_settings:"):
+            st.code(f"{type(error).__name__}: {error}\n\n{traceback.format_exc()}", language=None, wrap_lines=True)
 
 render_history()

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from ka import db
-from ka.importing import ImportOptions, list_sources, run_import
+from ka.importing import ImportOptions, SourceFile, list_sources, run_import
 
 
 def write_file(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
     path = folder / name
     path.write_bytes(text.encode(encoding))
     return path
+
+
+def uploaded(files: dict[str, bytes]) -> list[SourceFile]:
+    """Files as the import page keeps them once uploaded: saved in a folder, in name order, named by the user."""
+    folder = Path(tempfile.mkdtemp(prefix="ka-test-upload-"))
+    sources = []
+    for index, name in enumerate(sorted(files)):
+        path = folder / f"{index}{Path(name).suffix.lower()}"
+        path.write_bytes(files[name])
+        sources.append(SourceFile(path, name))
+    return sources
 
 
 def import_paths(con, *paths, dry_run: bool = False, **options):

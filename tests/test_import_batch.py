@@ -191,15 +191,6 @@ def test_discount_amounts_are_subtracted(con, tmp_path):
     assert totals(con)[2] == Decimal("35")
 
 
-def test_order_line_numbers_make_the_key(con, tmp_path):
-    path = write_file(tmp_path, "lines.csv", "ORDERNUMBER,ORDERLINENUMBER,ORDERDATE,CUSTOMERNAME,SALES\n"
-                      "10107,2,2/24/2003 0:00,Land of Toys Inc.,2871\n10107,1,2/24/2003 0:00,Land of Toys Inc.,100\n")
-    import_paths(con, path)
-    assert db.query_rows(con, "select txn_key, account_id from transactions order by 1") == [
-        ("L:10107#1", "Land of Toys Inc."), ("L:10107#2", "Land of Toys Inc."),
-    ]
-
-
 def test_dry_run_changes_nothing(con, small_csv):
     before = fingerprint(con)
     report = import_paths(con, small_csv, dry_run=True)

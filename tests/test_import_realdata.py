@@ -13,7 +13,7 @@ from ka_testing import require_realdata
 from import_helpers import fingerprint, import_paths, totals
 from ka import db
 from ka.__main__ import main
-from ka.importing import undo_batch
+from ka.importing import ImportRefused, undo_batch
 
 pytestmark = pytest.mark.slow  # reads the real files of ../shared/realdata
 
@@ -154,3 +154,59 @@ def test_sales_data_sample_copies_agree(con, copy, encoding):
     assert (report.first_date.isoformat(), report.last_date.isoformat()) == ("2003-01-06", "2005-05-31")
     assert [m.rows for m in report.months][:3] == [39, 41, 50]
     assert db.query_rows(con, "select count(*) from transactions where region = 'NA'")[0][0] == 1074
+
+
+SALES_SAMPLE = ("sales-data-sample", "utf8-ankita", "sales_data_sample.csv")
+
+
+def test_sales_data_sample_imported_again_with_another_mapping_adds_nothing(con):
+    # The file has order numbers and line numbers: keys once came from them when both were mapped,
+    # and from the line's text otherwise, so the second import below used to add all 2,823 lines again.
+    first = import_paths(con, require_realdata(*SALES_SAMPLE))
+    assert "order_id" in first.mapping and first.rows_to_import == 2823
+    again = import_paths(
+        con, require_realdata(*SALES_SAMPLE),
+        mapping={"order_date": "ORDERDATE", "account_id": "CUSTOMERNAME", "revenue": "SALES"},
+    )
+    assert (again.rows_to_import, again.duplicates_skipped) == (0, 2823)
+    assert totals(con)[:3] == (2823, 92, Decimal("10032628.85"))
+
+
+def _superstore_rows() -> tuple[list[str], list[list[str]]]:
+    with require_realdata(*SUPERSTORE).open(encoding="utf-8-sig", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    return header, rows
+
+
+def test_superstore_split_into_files_of_different_headers_keeps_every_column(con, tmp_path):
+    # The first file (in name order) has only date, customer and sales; the second has every column.
+    # Each is read with its own header's mapping, so the second file's profit, product and region stay.
+    header, rows = _superstore_rows()
+    folder = tmp_path / "split"
+    folder.mkdir()
+    plain = ["Order Date", "Customer ID", "Sales"]
+    with (folder / "1_plain.csv").open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(plain)
+        writer.writerows([[row[header.index(name)] for name in plain] for row in rows[:4000]])
+    with (folder / "2_full.csv").open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([header, *rows[4000:]])
+    profit_of_full = sum(Decimal(row[header.index("Profit")]) for row in rows[4000:])
+    regions_of_full = {row[header.index("Region")] for row in rows[4000:]}
+
+    report = import_paths(con, folder)
+    assert [layout.files for layout in report.layouts] == [["1_plain.csv"], ["2_full.csv"]]
+    assert "profit" not in report.layouts[0].mapping and "profit" in report.layouts[1].mapping
+    lines, accounts, revenue, profit, month_revenue = totals(con)
+    assert (lines, accounts, revenue, month_revenue) == (9994, 793, SUPERSTORE_TOTALS[2], SUPERSTORE_TOTALS[2])
+    assert db.query_rows(con, "select sum(revenue - cost), count(*) from transactions where cost is not null") == [
+        (profit_of_full, 5994)
+    ]
+    assert {row[0] for row in db.query_rows(con, "select distinct region from transactions where region is not null")} == regions_of_full
+    # the same folder again, and again with one file's mapping forced on both: nothing added, or refused
+    assert import_paths(con, folder).rows_to_import == 0
+    before = fingerprint(con)
+    with pytest.raises(ImportRefused) as refused:
+        import_paths(con, folder, mapping=report.layouts[0].mapping)
+    assert "2_full.csv" in refused.value.message()
+    assert fingerprint(con) == before

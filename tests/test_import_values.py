@@ -154,8 +154,7 @@ def test_detect_delimiter(text, suffix, expected):
         (
             ["ORDERNUMBER", "QUANTITYORDERED", "PRICEEACH", "ORDERLINENUMBER", "SALES", "ORDERDATE",
              "PRODUCTLINE", "PRODUCTCODE", "CUSTOMERNAME", "TERRITORY"],
-            {"order_id": "ORDERNUMBER", "quantity": "QUANTITYORDERED", "unit_price": "PRICEEACH",
-             "line_no": "ORDERLINENUMBER", "revenue": "SALES", "order_date": "ORDERDATE", "category": "PRODUCTLINE",
+            {"order_id": "ORDERNUMBER", "quantity": "QUANTITYORDERED", "unit_price": "PRICEEACH", "revenue": "SALES", "order_date": "ORDERDATE", "category": "PRODUCTLINE",
              "product": "PRODUCTCODE", "account_name": "CUSTOMERNAME", "region": "TERRITORY"},
         ),
         (["日期", "客户", "金额"], {"order_date": "日期", "account_name": "客户", "revenue": "金额"}),

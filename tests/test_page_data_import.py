@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 from decimal import Decimal
 
@@ -9,7 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ka_testing import ROOT
-from ka import db, i18n
+from import_helpers import uploaded
+from ka import db, i18n, importing
 
 PAGE = str(ROOT / "pages" / "data_import.py")
 CSV = (
@@ -43,7 +45,7 @@ def _run(lang: str = "en", files: dict | None = None) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=60)
     at.session_state["lang"] = lang
     if files is not None:
-        at.session_state["data_import_files"] = files
+        at.session_state["data_import_sources"] = uploaded(files)
     return at.run()
 
 
@@ -136,3 +138,46 @@ def test_broken_file_is_refused_on_the_page(writable_app_db):
     assert "10 行中有 10 行的字段数与表头不一致" in at.code[0].value
     with db.open(writable_app_db) as con:
         assert db.query_rows(con, "select count(*) from import_batches")[0][0] == 1
+
+
+def test_uploaded_files_are_deleted_when_their_import_ends(writable_app_db):
+    folder = importing.UploadFolder()
+    sources = folder.save([("orders.csv", io.BytesIO(CSV))])
+    i18n.set_language("en")
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["lang"] = "en"
+    at.session_state["data_import_folder"] = folder
+    at.session_state["data_import_sources"] = sources
+    at.run()
+    assert sources[0].path.exists()
+    at.button(key="data_import_commit").click().run()
+    assert not at.exception
+    assert _batch_rows(writable_app_db, 2) == (3, Decimal("350.5000"))
+    assert list(folder.path.iterdir()) == []  # the customer data is gone from the disk
+    assert at.session_state["data_import_sources"] == []
+
+
+def test_a_folder_of_two_headers_shows_a_mapping_for_each(writable_app_db):
+    plain = b"Order Date,Customer ID,Sales\n2026-09-01,KA00001,100\n"
+    rich = b"Sales,Cost,Customer ID,Order Date,Region\n200,150,KA00002,2026-09-02,East\n"
+    at = _run("en", {"a.csv": plain, "b.csv": rich})
+    assert not at.exception
+    assert at.selectbox(key="data_import_map_revenue").value == "Sales"
+    assert at.selectbox(key="data_import_map_cost").value == ""        # a.csv has no cost
+    assert at.selectbox(key="data_import_map_1_cost").value == "Cost"  # b.csv has its own mapping
+    files = _table(at, "encoding")
+    assert list(files["layout"]) == [1, 2]
+    at.button(key="data_import_commit").click().run()
+    with db.open(writable_app_db) as con:
+        assert db.query_rows(con, "select account_id, revenue, cost, region from transactions where batch_id = 2 "
+                                  "order by 1") == [("KA00001", Decimal("100.0000"), None, None),
+                                                    ("KA00002", Decimal("200.0000"), Decimal("150.0000"), "East")]
+
+
+def test_a_duplicated_header_asks_which_column_to_use(writable_app_db):
+    at = _run("en", {"dups.csv": b"Order Date,Customer ID,Sales,Sales\n2026-09-01,KA00001,1,100\n"})
+    assert not at.exception
+    assert "Sales (3, 4)" in [element.value for element in at.text]  # header names as text, not markdown
+    assert "Revenue" in at.warning[1].value  # not guessed: the user chooses
+    at.selectbox(key="data_import_map_revenue").set_value("Sales #4").run()
+    assert _metrics(at)["Revenue to import"] == "100"

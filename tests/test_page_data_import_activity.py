@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ka_testing import ROOT
+from import_helpers import uploaded
 from ka import db, i18n
 
 PAGE = str(ROOT / "pages" / "data_import.py")
@@ -35,7 +36,7 @@ def _run(lang: str, kind: str, files: dict) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=60)
     at.session_state["lang"] = lang
     at.session_state["data_import_kind"] = kind
-    at.session_state["data_import_files"] = files
+    at.session_state["data_import_sources"] = uploaded(files)
     return at.run()
 
 

@@ -33,13 +33,14 @@ from ka.i18n import t
 from ka.importing import read
 from ka.importing.load import (
     BROKEN_ROWS_TOLERATED, BROKEN_SHARE_LIMIT, QUOTED_LINES, REJECTED_KEPT, REJECTED_SHARE_LIMIT,
-    ImportOptions, inspect_batch, undo_batch,
+    ImportOptions, inspect_batch, plan_layouts, undo_batch,
 )
 from ka.importing.mapping import SYNONYMS as TRANSACTION_SYNONYMS
-from ka.importing.mapping import clean_mapping, load_mapping, mapping_names, normalise, propose_mapping, save_mapping
+from ka.importing.mapping import load_mapping, mapping_names, normalise, propose_mapping, save_mapping
 from ka.importing.report import (
     FileSummary, ImportRefused, ImportReport, RejectedRow, batch_details, decide_day_first, format_files_and_mapping,
 )
+from ka.importing.window import HARD_FIRST, HARD_LAST, load_date_window
 from ka.kpi import KPIS
 
 
@@ -279,10 +280,14 @@ def run_table_import(
     spec = KINDS[kind]
     options = options or ImportOptions()
     parts = inspect_batch(sources, options)
-    mapping = clean_mapping(options.mapping, spec.fields) if options.mapping else propose_table_mapping(kind, parts[0].headers)
+    layouts, _ = plan_layouts(parts, options, spec.fields, SYNONYMS)
+    if len(layouts) > 1:  # one mapping per table batch: files with other columns are imported on their own
+        raise ImportRefused("headers_differ", first=parts[0].label, files=", ".join(layouts[1].files))
+    mapping = layouts[0].mapping
+    window = options.date_window or load_date_window(con)
     try:
         with db.write_transaction(con) as cur, tempfile.TemporaryDirectory(prefix="ka-import-") as temp_dir:
-            report = _stage(cur, spec, parts, mapping, options, Path(temp_dir))
+            report = _stage(cur, spec, parts, mapping, options, Path(temp_dir), window)
             if dry_run or report.rows_to_import == 0:
                 raise _RollBack(report)
             _merge(cur, spec, report, options)
@@ -292,14 +297,11 @@ def run_table_import(
         return done.report
 
 
-def _stage(cur, spec: TableKind, parts, mapping: dict[str, str], options: ImportOptions, temp_dir: Path) -> TableReport:
+def _stage(cur, spec: TableKind, parts, mapping: dict[str, str], options: ImportOptions, temp_dir: Path,
+           window) -> TableReport:
     for sql_name in ("import_macros", "import_accounts_macros", "import_targets_macros"):
         cur.execute(db.load_sql(sql_name))
-    report = TableReport(kind=spec.name, mapping=mapping)
-    for part in parts:
-        absent = [header for header in mapping.values() if header not in part.headers]
-        if absent:
-            raise ImportRefused("missing_columns", file=part.label, columns=", ".join(absent))
+    report = TableReport(kind=spec.name, mapping=mapping, date_window=(window.first, window.last))
     broken_rows = _land(cur, parts, report, temp_dir)
     missing = missing_table_fields(spec.name, mapping)
     if missing:
@@ -318,10 +320,11 @@ def _stage(cur, spec: TableKind, parts, mapping: dict[str, str], options: Import
         cur.register("import_metric_arrow", metric_aliases())
         cur.execute("create or replace temp table import_metric_names as select * from import_metric_arrow")
         cur.unregister("import_metric_arrow")
-    cur.execute(
-        db.load_sql(spec.sql_name("parse"), {"picked": " union all ".join(picks)}),
-        {"day_first": day_first} if spec.dates else None,
-    )
+    params = {"day_first": day_first, "date_first": window.first, "date_last": window.last,
+              "hard_first": HARD_FIRST, "hard_last": HARD_LAST}
+    parse_sql = db.load_sql(spec.sql_name("parse"), {"picked": " union all ".join(picks)})
+    # (DuckDB refuses parameters a statement does not use)
+    cur.execute(parse_sql, {name: value for name, value in params.items() if f"${name}" in parse_sql} or None)
     if "account_id" in spec.fields and "account_id" not in mapping:
         _match_names_to_accounts(cur)
     _check_mojibake(cur, spec)
@@ -343,13 +346,11 @@ def _land(cur, parts, report: TableReport, temp_dir: Path) -> list[RejectedRow]:
         refused = read.land(cur, [part], number, temp_dir)
         kept = cur.execute(db.with_identifiers("select count(*) from {raw}", raw=f"import_raw_{number}")).fetchall()[0][0]
         total = kept + len(refused)
-        field_count_lines = [row for row in refused if row[2] != "INVALID ENCODING"]
-        if len(field_count_lines) > BROKEN_ROWS_TOLERATED and len(field_count_lines) / total > BROKEN_SHARE_LIMIT:
-            quoted = "\n".join(f"  {line}: {text}" for _, line, _, text in field_count_lines[:QUOTED_LINES])
-            raise ImportRefused("broken_rows", file=part.label, broken=len(field_count_lines), rows=total, lines=quoted)
-        for _, line, error, text in refused:
-            reason = "bad_encoding" if error == "INVALID ENCODING" else "field_count"
-            broken_rows.append(RejectedRow(part.label, line, reason, None, (text or "")[:300]))
+        if len(refused) > BROKEN_ROWS_TOLERATED and len(refused) / total > BROKEN_SHARE_LIMIT:
+            quoted = "\n".join(f"  {line}: {text}" for _, line, _, text in refused[:QUOTED_LINES])
+            raise ImportRefused("broken_rows", file=part.label, broken=len(refused), rows=total, lines=quoted)
+        for _, line, _, text in refused:
+            broken_rows.append(RejectedRow(part.label, line, "field_count", None, (text or "")[:300]))
         report.files.append(FileSummary(
             part.label, part.sha256, part.encoding, part.delimiter, part.sheet, total, len(refused),
         ))

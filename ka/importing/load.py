@@ -1,27 +1,42 @@
-"""Validate and load: staging → checks → merge, all in one transaction; and undo of a batch.
+"""Validate and load: stage → checks → report → merge, and undo of a batch.
 
-Every import runs inside `db.write_transaction`: the files land in temp tables, the lines are
-parsed and checked, and only then are they merged. A refusal, a dry run or any error rolls the
-whole transaction back, so the database is exactly as it was.
+A batch is first landed in a stage: a scratch DuckDB file beside the batch's temporary files, attached
+as `import_stage`, where every line is stored once with its values parsed (compressed on disk, so a
+10-million-line file need not fit in memory). The checks and the report read the stage through views;
+only then, in one transaction of the database, are the new lines merged and the report written. A
+refusal, a dry run or any error rolls that transaction back, so the database is exactly as it was.
 
-Line keys (`txn_key`) make re-imports add nothing: `L:<order id>#<line number>` when the file
-has both, else `H:<md5 of the whole line, as a number>#<n>`, n counting identical lines within the file.
+Line identity: a line's key (`txn_key`) is `H:<md5 of the line's text>#<n>` — the md5 of all of its
+fields as written in the file (joined by the unit separator), whatever is mapped, and n counting the
+identical lines before it in the same file. So the same line imports once, whichever mapping or file of
+a folder it comes in. (Older versions keyed lines that had an order id and a line number as
+`L:<order id>#<line number>`; those keys are listed in `legacy_line_keys`, found again by their order
+id and line number, and replaced by the line's own key when the line is imported again.)
 """
 
 from __future__ import annotations
 
 import json
+import re
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
+
 from ka import db
 from ka.importing import read
-from ka.importing.mapping import clean_mapping, missing_required, propose_mapping
-from ka.importing.report import (
-    FileSummary, ImportRefused, ImportReport, MonthTotal, RejectedRow, batch_details, decide_day_first,
+from ka.importing.mapping import (
+    FIELDS, LINE_NO_SYNONYMS, SYNONYMS, clean_mapping, missing_required, normalise, propose_mapping,
+    relevant_duplicates,
 )
+from ka.importing.report import (
+    FileSummary, ImportRefused, ImportReport, Layout, MonthTotal, RejectedRow, batch_details, decide_day_first,
+    format_report,
+)
+from ka.importing.window import HARD_FIRST, HARD_LAST, DateWindow, load_date_window
 
 BROKEN_SHARE_LIMIT = 0.05   # more broken rows than this in a file → the file's structure is wrong; refuse
 BROKEN_ROWS_TOLERATED = 2   # ... but a couple of broken rows in a tiny file are only rejected
@@ -33,7 +48,7 @@ MOJIBAKE_CHARS = ("'Ã'", "'Â'", "'â'", "'ï'", "chr(65533)")  # SQL literals:
 # How each canonical field is kept while the file is read (see _landing_select): ids and text parsed
 # at once, numbers parsed with their text kept where the plain cast fails (for the reason and its
 # value), the order date cast when it is ISO and otherwise kept as text until the date order is known.
-LANDED_IDS = {"order_id": "order_id", "line_no": "order_line", "account_id": "account_id"}
+LANDED_IDS = {"order_id": "order_id", "account_id": "account_id"}
 LANDED_TEXTS = ("account_name", "product", "category", "region", "industry", "ka_manager")
 LANDED_NUMBERS = {
     "quantity": "quantity", "unit_price": "unit_price", "discount": "discount",
@@ -43,16 +58,23 @@ MONTH_ROWS_SQL = """
     select date_trunc('month', order_date)::date as month, count(*) as rows, sum(revenue) as revenue, sum(cost) as cost
     from import_ready group by all order by month
 """
+# DuckDB may use this much memory while it imports (it spills to disk beyond); the whole process then stays
+# within about 2 GB even for a 10-million-line file. Only ever lowered: a smaller configured limit is kept.
+IMPORT_MEMORY_LIMIT = "1536MiB"
+RELEASE_MEMORY_LIMIT = "64MiB"  # set for a moment after a batch, so DuckDB hands back the pages it cached
+HARD_WINDOW = f"date '{HARD_FIRST.isoformat()}' and date '{HARD_LAST.isoformat()}'"  # SQL from constants
 
 
 @dataclass
 class ImportOptions:
-    mapping: dict[str, str] | None = None    # None: proposed from the first file's headers
+    mapping: dict[str, str] | None = None    # one mapping for every file (they must then share one header)
+    mappings: dict[tuple[str, ...], dict[str, str]] | None = None  # a mapping per header (the page: per layout)
     encoding: str | None = None              # None: detected per file
     sheet: str | None = None                 # Excel: a sheet name, read.ALL_SHEETS, or None for the first
     date_order: str | None = None            # 'mdy' / 'dmy'; None: detected, refused when ambiguous
     drop_duplicates: bool = False            # drop exact repeats of a line within one file
     source: str = "cli"
+    date_window: DateWindow | None = None    # None: the window saved in settings (see ka/importing/window.py)
 
 
 class _DryRunDone(Exception):
@@ -69,26 +91,163 @@ def inspect_batch(sources: list[read.SourceFile], options: ImportOptions) -> lis
     return parts
 
 
+def plan_layouts(
+    parts: list[read.FilePart], options: ImportOptions, fields=FIELDS, synonyms=SYNONYMS,
+) -> tuple[list[Layout], list[int]]:
+    """The distinct headers of the batch, each with its own mapping, and the layout of each part.
+
+    Files are never read with another file's mapping: each header gets the mapping chosen for it
+    (ImportOptions.mappings), or its own proposal. One mapping given for the whole batch
+    (ImportOptions.mapping, e.g. a saved one on the command line) needs every file to share one header;
+    otherwise the batch is refused, naming the files whose header differs.
+    """
+    found: list[tuple[str, ...]] = []
+    part_layout: list[int] = []
+    for part in parts:
+        headers = tuple(part.headers)
+        if headers not in found:
+            found.append(headers)
+        part_layout.append(found.index(headers))
+    if options.mapping and len(found) > 1:
+        differing = [part.label for part, number in zip(parts, part_layout) if number != 0]
+        raise ImportRefused("headers_differ", first=parts[0].label, files=_names(differing))
+    layouts = []
+    for number, headers in enumerate(found):
+        given = (options.mappings or {}).get(headers) or options.mapping
+        mapping = clean_mapping(given, fields) if given else propose_mapping(list(headers), fields, synonyms)
+        files = [part.label for part, index in zip(parts, part_layout) if index == number]
+        layouts.append(Layout(headers, mapping, files))
+        first = parts[part_layout.index(number)]
+        if given:  # a chosen mapping may name a labelled column ("sales #9"), never a name used twice
+            twice = {name: columns for name, columns in first.duplicates.items() if name in given.values()}
+        else:      # the proposal cannot choose between two columns of a name it knows
+            twice = relevant_duplicates(first.duplicates, synonyms)
+        if twice:
+            raise ImportRefused("duplicate_headers", file=first.label, names="; ".join(
+                f"{name} ({', '.join(str(column) for column in columns)})" for name, columns in twice.items()
+            ))
+        absent = [header for header in mapping.values() if header not in headers]
+        if absent:
+            raise ImportRefused("missing_columns", file=first.label, columns=", ".join(absent))
+    return layouts, part_layout
+
+
+def _names(labels: list[str], shown: int = 5) -> str:
+    return ", ".join(labels[:shown]) + (f" (+{len(labels) - shown})" if len(labels) > shown else "")
+
+
 def run_import(
     con, sources: list[read.SourceFile], options: ImportOptions | None = None, *, dry_run: bool = False
 ) -> ImportReport:
     """Import the files as one batch (or only report what would happen). Raises ImportRefused."""
     options = options or ImportOptions()
     parts = inspect_batch(sources, options)
-    mapping = clean_mapping(options.mapping) if options.mapping else propose_mapping(parts[0].headers)
+    layouts, part_layout = plan_layouts(parts, options)
+    window = options.date_window or load_date_window(con)
+    # Stage and merge are two transactions (DuckDB writes one database per transaction), on one writer:
+    # on a served database the next version, published only when the block ends normally; a dry run or
+    # a refusal leaves it by an exception, so nothing is published.
     try:
-        with db.write_transaction(con) as cur, tempfile.TemporaryDirectory(prefix="ka-import-") as temp_dir:
-            report = _stage(cur, parts, mapping, options, Path(temp_dir))
-            if dry_run or report.rows_to_import == 0:
-                raise _DryRunDone(report)
-            _merge(cur, report, parts, options)
-            return report
+        with db.write_connection(con) as cur, tempfile.TemporaryDirectory(prefix="ka-import-") as temp_dir:
+            with _import_memory(cur), _stage_database(cur, Path(temp_dir)):
+                try:
+                    staged = _stage(cur, parts, layouts, part_layout, options, Path(temp_dir), window)
+                    with _transaction(cur) as writer:
+                        report = _check(writer, staged, options)
+                        if dry_run or report.rows_to_import == 0:
+                            report.dry_run = dry_run  # nothing new to import is not a dry run: the report says 0 rows
+                            report.text = format_report(report)
+                            raise _DryRunDone(report)
+                        _merge(writer, report, options)
+                        report.text = format_report(report)  # before the commit: a report that fails stops the batch
+                finally:
+                    _drop_temp_objects(cur)
+        return report
     except _DryRunDone as done:
-        done.report.dry_run = dry_run  # nothing new to import is not a dry run: the report says 0 rows
         return done.report
 
 
-# --- staging and checks ---------------------------------------------------------------------
+# --- memory and the stage database ---------------------------------------------------------------
+_SIZE = re.compile(r"([0-9.]+)\s*([KMGT]?i?B)", re.IGNORECASE)
+_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12, "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+def _bytes(setting: str) -> float:
+    found = _SIZE.search(setting or "")
+    return float(found.group(1)) * _UNITS[found.group(2).lower()] if found else float("inf")
+
+
+@contextmanager
+def _import_memory(cur):
+    """DuckDB's memory limit lowered to IMPORT_MEMORY_LIMIT while a batch imports (never raised), then
+    the cached pages it no longer needs given back, so a server's memory returns after an upload."""
+    configured = cur.execute("select current_setting('memory_limit')").fetchall()[0][0]
+    if _bytes(configured) > _bytes(IMPORT_MEMORY_LIMIT):
+        cur.execute("set memory_limit = ?", [IMPORT_MEMORY_LIMIT])
+    try:
+        yield
+    finally:
+        try:
+            cur.execute("set memory_limit = ?", [RELEASE_MEMORY_LIMIT])  # evicts what is cached and unpinned
+        except duckdb.Error:
+            pass  # memory still pinned by a reader: nothing to give back now
+        cur.execute("set memory_limit = ?", [configured])
+
+
+@contextmanager
+def _transaction(cur):
+    """All-or-nothing on the batch's own cursor (its temp views and macros live there), inside
+    db.write_connection."""
+    cur.execute("begin transaction")
+    try:
+        yield cur
+        cur.execute("commit")
+    except BaseException:
+        cur.execute("rollback")
+        raise
+
+
+@contextmanager
+def _stage_database(cur, temp_dir: Path):
+    """The batch's scratch database, attached as read.STAGE for as long as the batch is staged and merged."""
+    path = temp_dir / "stage.duckdb"
+    cur.execute("attach ? as " + read.STAGE, [str(path)])
+    try:
+        yield path
+    finally:
+        cur.execute("detach " + read.STAGE)
+
+
+def _drop_temp_objects(cur) -> None:
+    """The views and tables a batch left on its cursor, dropped before the stage is detached."""
+    rows = cur.execute(
+        "select 'view', view_name from duckdb_views() where temporary and starts_with(view_name, 'import_') "
+        "union all select 'table', table_name from duckdb_tables() where temporary and starts_with(table_name, 'import_')"
+    ).fetchall()
+    for kind, name in rows:
+        cur.execute(db.with_identifiers(DROP_TEMP[kind], name=name))
+
+
+DROP_TEMP = {"view": "drop view if exists {name}", "table": "drop table if exists {name}"}
+
+
+# --- staging --------------------------------------------------------------------------------------
+@dataclass
+class Staged:
+    """What the stage holds and how to read it: the parts, their layouts, the landed groups."""
+
+    parts: list[read.FilePart]
+    layouts: list[Layout]
+    part_layout: list[int]
+    groups: list[list[int]]
+    files: list[FileSummary]
+    broken_rows: list[RejectedRow]
+    rows_read: int
+    legacy_lines: bool
+    date_order: str
+    window: DateWindow
+
+
 def _layout_groups(parts: list[read.FilePart]) -> list[list[int]]:
     """Indexes of consecutive parts DuckDB can read in one scan (e.g. a folder of daily files)."""
     groups: list[list[int]] = []
@@ -100,56 +259,67 @@ def _layout_groups(parts: list[read.FilePart]) -> list[list[int]]:
     return groups
 
 
-def _stage(cur, parts: list[read.FilePart], mapping: dict[str, str], options: ImportOptions, temp_dir: Path) -> ImportReport:
-    cur.execute(db.load_sql("import_macros"))
-    report = ImportReport(mapping=mapping)
-    for part in parts:
-        absent = [header for header in mapping.values() if header not in part.headers]
-        if absent:
-            raise ImportRefused("missing_columns", file=part.label, columns=", ".join(absent))
-    groups = _layout_groups(parts)
-    broken_rows: list[RejectedRow] = []
-    for number, members in enumerate(groups):
-        first = parts[members[0]]
-        refused_lines = read.land(
-            cur, [parts[index] for index in members], number, temp_dir, _landing_select(first, mapping)
-        )
-        kept_by_file = dict(cur.execute(
-            db.with_identifiers("select _file, count(*) from {raw} group by _file", raw=f"import_raw_{number}")
-        ).fetchall())
-        for local, index in enumerate(members):
-            part = parts[index]
-            refused = [(line, kind, text) for file_index, line, kind, text in refused_lines if file_index == local]
-            total = kept_by_file.get(local, 0) + len(refused)
-            field_count_lines = [row for row in refused if row[1] != "INVALID ENCODING"]
-            if len(field_count_lines) > BROKEN_ROWS_TOLERATED and len(field_count_lines) / total > BROKEN_SHARE_LIMIT:
-                quoted = "\n".join(f"  {line}: {text}" for line, _, text in field_count_lines[:QUOTED_LINES])
-                raise ImportRefused(
-                    "broken_rows", file=part.label, broken=len(field_count_lines), rows=total, lines=quoted,
-                )
-            for line, kind, text in refused:
-                reason = "bad_encoding" if kind == "INVALID ENCODING" else "field_count"
-                broken_rows.append(RejectedRow(part.label, line, reason, None, (text or "")[:300]))
-            report.files.append(FileSummary(
-                part.label, part.sha256, part.encoding, part.delimiter, part.sheet, total, len(refused),
-            ))
-            report.rows_read += total
+def _legacy_line_column(part: read.FilePart, options: ImportOptions) -> str | None:
+    """The header of the line-number-in-order column, to find lines keyed the old way (see the module doc)."""
+    named = (options.mapping or {}).get("line_no")
+    if named in part.headers:
+        return named
+    by_name = {normalise(header): header for header in reversed(part.headers)}
+    return next((by_name[name] for name in LINE_NO_SYNONYMS if name in by_name), None)
 
-    # A broken file is refused as broken (above) before the mapping is judged.
-    missing = missing_required(mapping)
-    if missing:
-        raise ImportRefused("required_fields", fields=", ".join(missing))
-    day_first = _day_first(cur, parts, groups, mapping, options)
-    report.date_order = {True: "dmy", False: "mdy", None: "none_needed"}[day_first]
-    day_first = bool(day_first)
-    _parse(cur, parts, groups, mapping, day_first)
-    _check_mojibake(cur)
-    _key_and_count(cur, report, options, broken_rows, dedupe_in_batch=len(parts) > 1 or "line_no" in mapping)
-    if report.rows_read and report.rows_rejected / report.rows_read > REJECTED_SHARE_LIMIT:
-        first = report.rejected[:QUOTED_LINES]
-        quoted = "\n".join(f"  {row.file} {row.line}: {row.reason} {row.field or ''} {row.value or ''}" for row in first)
-        raise ImportRefused("mostly_rejected", rejected=report.rows_rejected, rows=report.rows_read, lines=quoted)
-    return report
+
+def _stage(cur, parts, layouts, part_layout, options: ImportOptions, temp_dir: Path, window: DateWindow) -> Staged:
+    """Land every group of files in the stage database (one scan each, values parsed while read), then
+    parse and check the lines there (the view import_parsed): everything the database is not needed for."""
+    cur.execute(db.load_sql("import_macros"))
+    legacy_lines = cur.execute("select count(*) > 0 from legacy_line_keys").fetchall()[0][0]
+    groups = _layout_groups(parts)
+    files: list[FileSummary] = []
+    broken_rows: list[RejectedRow] = []
+    rows_read = 0
+    with _transaction(cur):  # writes only the stage database (and temp tables)
+        for number, members in enumerate(groups):
+            first = parts[members[0]]
+            layout = layouts[part_layout[members[0]]]
+            line_column = _legacy_line_column(first, options) if legacy_lines and "order_id" in layout.mapping else None
+            refused_lines = read.land(
+                cur, [parts[index] for index in members], number, temp_dir,
+                _landing_select(first, layout.mapping, line_column), place="stage",
+            )
+            kept_by_file = dict(cur.execute(
+                db.with_identifiers("select _file, count(*) from {raw} group by _file", raw=f"import_raw_{number}")
+            ).fetchall())
+            for local, index in enumerate(members):
+                part = parts[index]
+                refused = [(line, kind, text) for file_index, line, kind, text in refused_lines if file_index == local]
+                total = kept_by_file.get(local, 0) + len(refused)
+                if len(refused) > BROKEN_ROWS_TOLERATED and len(refused) / total > BROKEN_SHARE_LIMIT:
+                    quoted = "\n".join(f"  {line}: {text}" for line, _, text in refused[:QUOTED_LINES])
+                    raise ImportRefused("broken_rows", file=part.label, broken=len(refused), rows=total, lines=quoted)
+                for line, _, text in refused:
+                    broken_rows.append(RejectedRow(part.label, line, "field_count", None, (text or "")[:300]))
+                files.append(FileSummary(
+                    part.label, part.sha256, part.encoding, part.delimiter, part.sheet, total, len(refused),
+                    part_layout[index],
+                ))
+                rows_read += total
+        # A broken file is refused as broken (above) before the mapping is judged.
+        for layout in layouts:
+            missing = missing_required(layout.mapping)
+            if missing and len(layouts) == 1:
+                raise ImportRefused("required_fields", fields=", ".join(missing))
+            if missing:
+                raise ImportRefused("required_fields_of", fields=", ".join(missing), files=_names(layout.files))
+        _number_repeats(cur, groups)
+        day_first = _day_first(cur, groups, options)
+        _parse_slow_dates(cur, groups, bool(day_first))
+        staged = Staged(
+            parts, layouts, part_layout, groups, files, broken_rows, rows_read, bool(legacy_lines),
+            {True: "dmy", False: "mdy", None: "none_needed"}[day_first], window,
+        )
+        _parse(cur, staged, window)
+        _check_mojibake(cur)
+    return staged
 
 
 def _column(part: read.FilePart, mapping: dict[str, str], name: str) -> str:
@@ -158,7 +328,7 @@ def _column(part: read.FilePart, mapping: dict[str, str], name: str) -> str:
     return f"c{part.headers.index(header)}" if header else "null::varchar"
 
 
-def _landing_select(part: read.FilePart, mapping: dict[str, str]) -> str:
+def _landing_select(part: read.FilePart, mapping: dict[str, str], line_column: str | None = None) -> str:
     """The columns the reader keeps of every line (read.land's select_list), the same for every part.
 
     Fast lane: the plain casts of ISO dates and numbers, which is all a clean export needs; the
@@ -173,16 +343,25 @@ def _landing_select(part: read.FilePart, mapping: dict[str, str]) -> str:
     ]
     for name, landed in LANDED_IDS.items():
         columns.append(f"ka_id({_column(part, mapping, name)}) as {landed}")
+    legacy = f"c{part.headers.index(line_column)}" if line_column else "null::varchar"
+    columns.append(f"ka_id({legacy}) as order_line")
     for name in LANDED_TEXTS:
         columns.append(f"ka_text({_column(part, mapping, name)}) as {name}")
+    # a number's text is kept where no value came of it (for a rejected row's value), and whether it was
+    # blank or unreadable is decided here, so the views downstream need no text parsers
     for name, landed in LANDED_NUMBERS.items():
         source = _column(part, mapping, name)
         columns.append(f"ka_number({source}) as {landed}")
-        columns.append(f"case when try_cast({source} as decimal(18,4)) is null then {source} end as {name}_text")
+        columns.append(f"case when {landed} is null then {source} end as {name}_text")
+        columns.append(f"{landed} is null and not ka_blank({source}) as {name}_bad")
     date = _column(part, mapping, "order_date")
-    # the plain cast only for YYYY-…, as in ka_date: DuckDB would read '05/07/03' as the year 5
-    columns.append(f"case when substr({date}, 5, 1) = '-' then try_cast({date} as date) end as order_date_fast")
-    columns.append(f"case when order_date_fast is null then {date} end as order_date_text")
+    # ISO dates by the plain cast, and only for YYYY-… (as in ka_date: DuckDB would read '05/07/03' as the
+    # year 5); every other date keeps its text, which _parse_slow_dates reads once the date order is known.
+    # A date no window admits (0000-01-01 is 1 BC to DuckDB) keeps its text too, to be reported as written.
+    columns.append(f"case when substr({date}, 5, 1) = '-' then try_cast({date} as date) end as order_date_cast")
+    columns.append(f"case when order_date_cast between {HARD_WINDOW} then order_date_cast end as order_date")
+    columns.append(f"case when order_date is null then {date} end as order_date_text")
+    columns.append(f"order_date is null and ka_blank({date}) as order_date_blank")
     return ", ".join(columns)
 
 
@@ -191,7 +370,46 @@ def _union(groups, select: str) -> str:
     return " union all ".join(db.with_identifiers(select, raw=f"import_raw_{number}") for number in range(len(groups)))
 
 
-def _day_first(cur, parts, groups, mapping, options) -> bool | None:
+def _picks(groups) -> str:
+    """Every landed group with the batch's file numbers (a group's continue from the groups before it)."""
+    return " union all ".join(
+        db.with_identifiers(
+            "select (" + str(int(members[0])) + " + _file)::integer as file_no, _line as line_no, "
+            + str(int(number)) + " as group_no, * exclude (_file, _line) from {raw}",
+            raw=f"import_raw_{number}",
+        )
+        for number, members in enumerate(groups)
+    )
+
+
+def _number_repeats(cur, groups) -> None:
+    """Identical lines within a file, numbered (for their keys): found through the few hashes that
+    occur twice, so the window never runs over the whole batch."""
+    cur.execute(
+        "create or replace table " + read.STAGE + ".import_repeats as with lines as (" + _picks(groups) + """)
+        select file_no, line_no, row_number() over (partition by file_no, raw_hash order by line_no) as repeat_no
+        from lines
+        where (file_no, raw_hash) in (select file_no, raw_hash from lines group by all having count(*) > 1)
+        """
+    )
+
+
+def _check(cur, staged: Staged, options: ImportOptions) -> ImportReport:
+    """Everything the report says: the staged lines against the database (already imported, new accounts)."""
+    report = ImportReport(
+        files=list(staged.files), mapping=staged.layouts[0].mapping, layouts=staged.layouts,
+        rows_read=staged.rows_read, date_window=(staged.window.first, staged.window.last),
+        date_order=staged.date_order,
+    )
+    _key_and_count(cur, report, options, staged, dedupe_in_batch=len(staged.parts) > 1)
+    if report.rows_read and report.rows_rejected / report.rows_read > REJECTED_SHARE_LIMIT:
+        first = report.rejected[:QUOTED_LINES]
+        quoted = "\n".join(f"  {row.file} {row.line}: {row.reason} {row.field or ''} {row.value or ''}" for row in first)
+        raise ImportRefused("mostly_rejected", rejected=report.rows_rejected, rows=report.rows_read, lines=quoted)
+    return report
+
+
+def _day_first(cur, groups, options) -> bool | None:
     """M/D or D/M for slash dates: from the data when a number above 12 decides it, else the user;
     None when no date needs an order (ISO dates, Chinese dates, Excel dates)."""
     if options.date_order in ("mdy", "dmy"):
@@ -207,54 +425,53 @@ def _day_first(cur, parts, groups, mapping, options) -> bool | None:
     return decide_day_first(cur, dates)
 
 
-def _parse(cur, parts, groups, mapping, day_first: bool) -> None:
-    revenue_from_price = "revenue" not in mapping
-    discount_kind = "none"
-    if revenue_from_price and "discount" in mapping:
-        discount_kind = "fraction" if _discounts_are_fractions(cur, parts, groups, mapping) else "amount"
-    cost_kind = "cost" if "cost" in mapping else "profit" if "profit" in mapping else "none"
-    cur.execute(
-        """
-        create or replace temp table import_parsed (
-            file_no integer, line_no bigint, raw_hash uhugeint, maybe_mojibake boolean, repeat_no bigint, txn_key varchar,
-            order_id varchar, order_line varchar,
-            order_date date, account_id varchar, account_name varchar, product varchar, category varchar,
-            region varchar, industry varchar, ka_manager varchar, quantity decimal(18,4), revenue decimal(18,4),
-            cost decimal(18,4), reason varchar, reason_field varchar, reason_value varchar
+def _parse_slow_dates(cur, groups, day_first: bool) -> None:
+    """The dates the plain cast could not read (M/D/Y, 2024年3月5日, Excel serials, ...), read in the stage
+    now that the date order is known: only those lines are touched."""
+    for number in range(len(groups)):
+        cur.execute(
+            db.with_identifiers(
+                "update " + read.STAGE + ".{table} set order_date = ka_date(order_date_text, $day_first) "
+                "where order_date_text is not null and not order_date_blank",
+                table=f"import_file_{number}",
+            ),
+            {"day_first": day_first},
         )
-        """
-    )
-    # a group's file numbers continue from the files of the groups before it (members[0], an int)
-    picks = [
-        db.with_identifiers(
-            "select (" + str(int(members[0])) + " + _file)::integer as file_no, _line as line_no, "
-            "* exclude (_file, _line) from {raw}",
-            raw=f"import_raw_{number}",
-        )
-        for number, members in enumerate(groups)
-    ]
-    # Identical lines within a file, numbered (for their keys): found through the few hashes that
-    # occur twice, so the window never runs over the whole batch.
-    cur.execute(
-        "create or replace temp table import_repeats as with lines as (" + " union all ".join(picks) + """)
-        select file_no, line_no, row_number() over (partition by file_no, raw_hash order by line_no) as repeat_no
-        from lines
-        where (file_no, raw_hash) in (select file_no, raw_hash from lines group by all having count(*) > 1)
-        """
-    )
-    cur.execute(
-        db.load_sql("import_parse_lines", {"picked": " union all ".join(picks)}),
-        {
-            "day_first": day_first, "revenue_from_price": revenue_from_price,
-            "discount_kind": discount_kind, "cost_kind": cost_kind,
-        },
-    )
 
 
-def _discounts_are_fractions(cur, parts, groups, mapping) -> bool:
+def _parse(cur, staged: Staged, window: DateWindow) -> None:
+    """The view import_parsed: every landed line with its values, key and the reason it is rejected.
+
+    A view (the lines are stored once, in the stage) of plain expressions over the landed values. How
+    revenue and cost are formed depends on each layout's mapping, so each group of files carries its own
+    row of import_group_settings; the date window holds for the batch.
+    """
+    cur.execute(
+        "create or replace temp table import_settings as select $first as date_first, $last as date_last",
+        {"first": window.first, "last": window.last},
+    )
+    rows = []
+    for number, members in enumerate(staged.groups):
+        mapping = staged.layouts[staged.part_layout[members[0]]].mapping
+        revenue_from_price = "revenue" not in mapping
+        discount_kind = "none"
+        if revenue_from_price and "discount" in mapping:
+            discount_kind = "fraction" if _discounts_are_fractions(cur, number) else "amount"
+        cost_kind = "cost" if "cost" in mapping else "profit" if "profit" in mapping else "none"
+        rows.append((number, revenue_from_price, discount_kind, cost_kind))
+    cur.execute(
+        "create or replace temp table import_group_settings "
+        "(group_no integer, revenue_from_price boolean, discount_kind varchar, cost_kind varchar)"
+    )
+    cur.executemany("insert into import_group_settings values (?, ?, ?, ?)", rows)
+    cur.execute(db.load_sql("import_parse_lines", {"picked": _picks(staged.groups)}))
+
+
+def _discounts_are_fractions(cur, number: int) -> bool:
     """A discount column holding only values from 0 to 1 is a rate (0.15 = 15 %); otherwise an amount."""
-    discounts = _union(groups, "select discount from {raw}")
-    largest = cur.execute("select max(abs(discount)) from (" + discounts + ")").fetchall()[0][0]
+    largest = cur.execute(
+        db.with_identifiers("select max(abs(discount)) from {raw}", raw=f"import_raw_{number}")
+    ).fetchall()[0][0]
     return largest is None or largest <= 1
 
 
@@ -279,8 +496,8 @@ def _check_mojibake(cur) -> None:
         raise ImportRefused("mojibake", lines="\n".join(f"  {line}: {text}" for line, text in rows))
 
 
-# Lines repeated across the files of one batch (or order lines keyed twice) are kept once; a
-# single file keyed by content cannot repeat a key, so it skips this window.
+# Lines repeated across the files of one batch are kept once; a single file keyed by content cannot
+# repeat a key, so it skips this window.
 DEDUPE_IN_BATCH = {
     True: "select file_no, line_no from import_candidates "
           "qualify row_number() over (partition by txn_key order by file_no, line_no) > 1",
@@ -288,26 +505,37 @@ DEDUPE_IN_BATCH = {
 }
 # Exact repeats of a line within a file are kept unless the user drops them.
 DROP_REPEATS = {True: "and repeat_no = 1", False: ""}
+# Lines an older version keyed by order id and line number (see the module doc), when any are stored.
+LEGACY_MATCHES = {
+    True: "select candidates.file_no, candidates.line_no, legacy.txn_key as old_key, candidates.txn_key as new_key "
+          "from import_candidates as candidates "
+          "join legacy_line_keys as legacy using (order_id, order_line)",
+    False: "select null::integer as file_no, null::bigint as line_no, null::varchar as old_key, "
+           "null::varchar as new_key where false",
+}
 
 
-def _key_and_count(cur, report: ImportReport, options: ImportOptions, broken_rows: list[RejectedRow],
-                   dedupe_in_batch: bool) -> None:
+# --- checks against the database, and the report -----------------------------------------------------
+def _key_and_count(cur, report: ImportReport, options: ImportOptions, staged: Staged, dedupe_in_batch: bool) -> None:
     """Set aside repeats and lines already imported (keys come with the parsed lines), fill the report.
 
     import_ready is a view: the lines to import are the good ones less the few set aside, so the
     batch is not copied once more before the merge.
     """
-    # (the fragments below come from the fixed dicts DROP_REPEATS and DEDUPE_IN_BATCH)
+    # (the fragments below come from the fixed dicts DROP_REPEATS, DEDUPE_IN_BATCH and LEGACY_MATCHES)
     cur.execute(
         """
         create or replace temp view import_candidates as
         select * exclude (reason, reason_field, reason_value) from import_parsed
         where reason is null and account_id is not null """ + DROP_REPEATS[options.drop_duplicates]
     )
+    cur.execute("create or replace temp table import_rekeyed as " + LEGACY_MATCHES[staged.legacy_lines])
     cur.execute(
         """
         create or replace temp table import_skipped as
         select file_no, line_no from import_candidates semi join transactions using (txn_key)
+        union
+        select file_no, line_no from import_rekeyed
         union all
         """ + DEDUPE_IN_BATCH[dedupe_in_batch]
     )
@@ -315,6 +543,7 @@ def _key_and_count(cur, report: ImportReport, options: ImportOptions, broken_row
         "create or replace temp view import_ready as "
         "select * from import_candidates anti join import_skipped using (file_no, line_no)"
     )
+    report.legacy_matched = cur.execute("select count(*) from import_rekeyed").fetchall()[0][0]
     (value_rejects, report.rows_without_account, report.revenue_without_account, with_account,
      report.duplicate_lines_in_file, repeats_with_account) = cur.execute(
         """
@@ -347,7 +576,7 @@ def _key_and_count(cur, report: ImportReport, options: ImportOptions, broken_row
         report.duplicates_dropped = report.duplicate_lines_in_file
         with_account -= repeats_with_account
     report.duplicates_skipped = with_account - report.rows_to_import
-    report.rows_rejected = len(broken_rows) + value_rejects
+    report.rows_rejected = len(staged.broken_rows) + value_rejects
     labels = {number: summary.name for number, summary in enumerate(report.files)}
     value_rows = cur.execute(
         "select file_no, line_no, reason, reason_field, reason_value from import_parsed "
@@ -356,7 +585,7 @@ def _key_and_count(cur, report: ImportReport, options: ImportOptions, broken_row
     ).fetchall()
     order = {name: number for number, name in labels.items()}
     report.rejected = sorted(
-        broken_rows + [
+        staged.broken_rows + [
             RejectedRow(labels[file_no], line, reason, field_name, value)
             for file_no, line, reason, field_name, value in value_rows
         ],
@@ -376,7 +605,7 @@ def _dicts(cur, sql: str, params=None) -> list[dict]:
 
 
 # --- merge ----------------------------------------------------------------------------------
-def _merge(cur, report: ImportReport, parts: list[read.FilePart], options: ImportOptions) -> None:
+def _merge(cur, report: ImportReport, options: ImportOptions) -> None:
     batch_id = cur.execute("select nextval('batch_id_seq')").fetchall()[0][0]
     cur.execute(
         """
@@ -388,6 +617,12 @@ def _merge(cur, report: ImportReport, parts: list[read.FilePart], options: Impor
         """,
         {"batch_id": batch_id},
     )
+    # Lines stored under an older version's key get their own key now, so they are found by it.
+    cur.execute(
+        "update transactions set txn_key = rekeyed.new_key from import_rekeyed as rekeyed "
+        "where transactions.txn_key = rekeyed.old_key"
+    )
+    cur.execute("delete from legacy_line_keys where txn_key in (select old_key from import_rekeyed)")
     # Accounts: new ids get the latest name/region/manager/industry their lines carry; existing
     # accounts only get attributes they are missing (master data stays as the user keeps it).
     cur.execute(
@@ -433,6 +668,7 @@ def _merge(cur, report: ImportReport, parts: list[read.FilePart], options: Impor
         revenue_without_account=str(report.revenue_without_account),
         cost_total=None if report.cost_total is None else str(report.cost_total),
         new_accounts=new_accounts,
+        layouts=[{"files": layout.files, "mapping": layout.mapping} for layout in report.layouts],
     )
     cur.execute(
         """

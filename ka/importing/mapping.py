@@ -13,7 +13,7 @@ from ka import db
 # Canonical fields of a transaction line, in the order the page lists them.
 FIELDS = (
     "order_date", "account_id", "account_name", "revenue", "quantity", "unit_price", "discount",
-    "cost", "profit", "product", "category", "region", "industry", "ka_manager", "order_id", "line_no",
+    "cost", "profit", "product", "category", "region", "industry", "ka_manager", "order_id",
 )
 
 # Normalised header names (lower case, no spaces/punctuation) per field, best match first.
@@ -52,8 +52,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "order_id": (
         "orderid", "orderno", "ordernumber", "invoiceno", "invoicenumber", "invoice", "订单号", "订单编号", "单号", "发票号",
     ),
-    "line_no": ("orderlinenumber", "linenumber", "lineno", "line", "行号"),
 }
+# The line-number-in-order column. Lines are no longer keyed by it; it only finds the lines an older
+# version of KA Radar keyed as "order id # line number" (see ka/importing/load.py, legacy keys).
+LINE_NO_SYNONYMS = ("orderlinenumber", "linenumber", "lineno", "line", "行号")
 
 SETTING_PREFIX = "import_mapping:"
 
@@ -77,6 +79,13 @@ def propose_mapping(headers: list[str], fields=FIELDS, synonyms=SYNONYMS) -> dic
                 used.add(header)
                 break
     return mapping
+
+
+def relevant_duplicates(duplicates: dict[str, list[int]], synonyms=SYNONYMS) -> dict[str, list[int]]:
+    """Header names used twice that a proposal would have to choose between (a synonym of a field).
+    Other repeated names, e.g. two 'Remarks' columns, are labelled by column ("Remarks #7") and left alone."""
+    known = {synonym for names in synonyms.values() for synonym in names}
+    return {name: columns for name, columns in duplicates.items() if normalise(name) in known}
 
 
 def missing_required(mapping: dict[str, str]) -> list[str]:

@@ -25,6 +25,7 @@ ALL_SHEETS = "*"
 
 # Encodings the user may choose; detection picks one of the first six.
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "gb18030", "cp1252", "cp850", "cp437", "latin-1", "gbk", "big5")
+GB2312_SHARE = 0.5                    # of a file's double bytes, to read it as Chinese (see detect_encoding)
 SNIFF_BYTES = 4 * 1024 * 1024          # detection reads this much of a large file
 WHOLE_FILE_BYTES = 64 * 1024 * 1024   # files up to this size are checked completely
 DELIMITERS = (",", "\t", ";", "|")
@@ -52,6 +53,8 @@ class FilePart:
     sha256: str = ""
     size: int = 0
     excel_rows: list[list[str]] = field(default_factory=list, repr=False)
+    new_line: str = "\n"           # what ends a line: "\n" (also for CRLF) or "\r" (old Mac files)
+    duplicates: dict[str, list[int]] = field(default_factory=dict)  # a header name used twice → its columns (1-based)
 
     @property
     def label(self) -> str:
@@ -92,10 +95,22 @@ def _decodes(data: bytes, encoding: str, complete: bool) -> str | None:
         return None
 
 
+def _undecodable_line(data: bytes, encoding: str) -> int:
+    """The line number (1 = the header) of the first byte that `encoding` cannot read."""
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as error:
+        return data.count(b"\n", 0, error.start) + 1
+    except LookupError:
+        pass
+    return 1
+
+
 def _gb2312_share(data: bytes) -> float:
     """Share of multi-byte characters that are GB2312 (or GB18030's four-byte forms of other
     Unicode characters, e.g. a non-breaking space); real Chinese text is nearly all of these,
-    while Latin text misread as GBK gives scattered rare characters."""
+    while Latin text misread as GBK gives scattered rare characters. (The first MB tells.)"""
+    data = data[:1024 * 1024]
     pairs = common = 0
     index = 0
     while index < len(data) - 1:
@@ -134,14 +149,19 @@ def _latin_plausibility(text: str) -> int:
 
 
 def detect_encoding(data: bytes, complete: bool) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, GB18030/GBK, else the likeliest Western code page."""
+    """UTF-8 (with or without BOM), UTF-16 (BOM, or the zero bytes of ASCII in it), GB18030/GBK, else
+    the likeliest Western code page. Chinese text that GB18030 reads is never given to a DOS code page:
+    its double bytes are mostly GB2312 pairs, which Latin text misread as GBK almost never forms."""
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    unmarked_utf16 = _unmarked_utf16(data)
+    if unmarked_utf16:
+        return unmarked_utf16
     if _decodes(data, "utf-8", complete) is not None:
         return "utf-8"
-    if _decodes(data, "gb18030", complete) is not None and _gb2312_share(data) >= 0.9:
+    if _decodes(data, "gb18030", complete) is not None and _gb2312_share(data) >= GB2312_SHARE:
         return "gb18030"
     candidates = []
     for encoding in ("cp1252", "cp850", "latin-1"):
@@ -149,6 +169,64 @@ def detect_encoding(data: bytes, complete: bool) -> str:
         if text is not None:
             candidates.append((_latin_plausibility(text), -len(candidates), encoding))
     return max(candidates)[2]
+
+
+def _unmarked_utf16(data: bytes) -> str | None:
+    """UTF-16 without a BOM: mostly ASCII text has a zero byte in every other position."""
+    sample = data[:4096]
+    if len(sample) < 8 or b"\x00" not in sample:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    for encoding, zeros in (("utf-16-le", odd), ("utf-16-be", even)):
+        if zeros.count(0) > 0.9 * len(zeros) and _decodes(data[: len(data) // 2 * 2], encoding, False) is not None:
+            return encoding
+    return None
+
+
+def mixed_lines(data: bytes, complete: bool) -> tuple[list[int], list[int]] | None:
+    """Line numbers of the lines that are UTF-8 (with non-ASCII text) and of those that are not, when a
+    file has both — e.g. names saved partly from a UTF-8 and partly from a GBK system. None otherwise."""
+    if not complete:
+        data = data[: data.rfind(b"\n") + 1]
+    utf8_lines: list[int] = []
+    other_lines: list[int] = []
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            other_lines.append(number)
+        else:
+            utf8_lines.append(number)
+    return (utf8_lines, other_lines) if utf8_lines and other_lines else None
+
+
+# File signatures of things that are not text tables: a workbook or zip renamed .csv is told apart,
+# because the fix is to give it its own extension.
+ARCHIVE_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # zip/xlsx, old .xls (OLE)
+BINARY_SIGNATURES = (b"%PDF", b"\x1f\x8b", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"7z\xbc\xaf", b"Rar!", b"SQLite format")
+CONTROL_BYTES = bytes(range(0, 9)) + bytes(range(14, 32))  # control characters other than tab, LF, VT, FF, CR
+CONTROL_SHARE_LIMIT = 0.01
+
+
+def check_is_text(data: bytes, name: str) -> None:
+    """Refuse what cannot be a text table before any encoding is guessed: archives, images, binary data."""
+    if data.startswith(ARCHIVE_SIGNATURES):
+        raise ImportRefused("not_text_workbook", file=name)
+    if data.startswith(BINARY_SIGNATURES):
+        raise ImportRefused("binary_file", file=name)
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _unmarked_utf16(data):
+        return
+    sample = data[:1024 * 1024]
+    controls = len(sample) - len(sample.translate(None, CONTROL_BYTES))
+    if controls > CONTROL_SHARE_LIMIT * max(len(sample), 1):
+        raise ImportRefused("binary_file", file=name)
+
+
+def detect_new_line(text: str) -> str:
+    """Lines end in LF or CRLF (DuckDB reads both as "\n"), or in a lone CR (files from old Macs)."""
+    return "\r" if "\n" not in text and "\r" in text else "\n"
 
 
 def _read_head(path: Path) -> tuple[bytes, bool]:
@@ -175,36 +253,56 @@ def detect_delimiter(text: str, suffix: str) -> str:
     return best
 
 
-def clean_headers(raw: list) -> list[str]:
-    """Trimmed names; blanks become column_N and repeats get a suffix, so every column has one name."""
-    headers: list[str] = []
-    for index, value in enumerate(raw):
-        name = str(value).replace("\ufeff", "").strip() if value is not None else ""
-        name = name or f"column_{index + 1}"
-        base, suffix = name, 2
-        while name in headers:
-            name, suffix = f"{base}_{suffix}", suffix + 1
-        headers.append(name)
-    return headers
+def clean_headers(raw: list) -> tuple[list[str], dict[str, list[int]]]:
+    """Trimmed names, blanks named column_N; a name used twice is labelled with its column ("sales #9")
+    and listed with its columns, so the mapping can refuse to pick one of them silently."""
+    names = [str(value).replace("\ufeff", "").strip() if value is not None else "" for value in raw]
+    names = [name or f"column_{index + 1}" for index, name in enumerate(names)]
+    columns: dict[str, list[int]] = {}
+    for index, name in enumerate(names):
+        columns.setdefault(name, []).append(index + 1)
+    duplicates = {name: found for name, found in columns.items() if len(found) > 1}
+    headers = [f"{name} #{index + 1}" if name in duplicates else name for index, name in enumerate(names)]
+    return headers, duplicates
 
 
 def inspect_text(source: SourceFile, encoding: str | None = None) -> FilePart:
     head, complete = _read_head(source.path)
+    check_is_text(head, source.name)
+    is_utf16 = (encoding or "").startswith("utf-16") or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if not is_utf16 and not _unmarked_utf16(head):
+        # also when the user chose an encoding: whichever it is, the other kind of line would be garbled
+        mixed = mixed_lines(head, complete)
+        if mixed:
+            raise ImportRefused(
+                "mixed_encoding", file=source.name, utf8_lines=_line_list(mixed[0]), other_lines=_line_list(mixed[1]),
+            )
     chosen = encoding or detect_encoding(head, complete)
     text = _decodes(head, chosen, complete)
     if text is None:
-        raise ImportRefused("encoding", file=source.name, encoding=chosen)
+        raise ImportRefused("encoding", file=source.name, encoding=chosen, line=_undecodable_line(head, chosen))
     text = text.lstrip("\ufeff")
     if not complete:
         text = text[: text.rfind("\n") + 1] or text
+    new_line = detect_new_line(text[:65536])
     delimiter = detect_delimiter(text[:65536], source.path.suffix.lower())
-    rows = list(csv.reader(io.StringIO(text[:65536]), delimiter=delimiter))
+    try:
+        rows = list(csv.reader(io.StringIO(text[:65536], newline=""), delimiter=delimiter))
+    except csv.Error as error:
+        raise ImportRefused("unreadable_text", file=source.name, detail=str(error)) from error
     if not rows:
         raise ImportRefused("empty_file", file=source.name)
+    headers, duplicates = clean_headers(rows[0])
     return FilePart(
-        source=source, kind="text", headers=clean_headers(rows[0]), sample=rows[1:6],
-        encoding=chosen, delimiter=delimiter, size=source.path.stat().st_size,
+        source=source, kind="text", headers=headers, sample=rows[1:6], encoding=chosen, delimiter=delimiter,
+        size=source.path.stat().st_size, new_line=new_line, duplicates=duplicates,
     )
+
+
+def _line_list(lines: list[int], shown: int = 8) -> str:
+    """"2, 5, 9 (+12 more)": the first line numbers of a kind, and how many more there are."""
+    text = ", ".join(str(line) for line in lines[:shown])
+    return text + (f" (+{len(lines) - shown})" if len(lines) > shown else "")
 
 
 # --- Excel ----------------------------------------------------------------------------------
@@ -225,20 +323,29 @@ def excel_text(value) -> str:
     return str(value)
 
 
-def sheet_names(path: Path) -> list[str]:
+def _open_workbook(path: Path, name: str):
+    """The workbook, or a refusal naming the file: damaged zip, a text file named .xlsx, a password, ..."""
     from python_calamine import CalamineWorkbook
 
-    return list(CalamineWorkbook.from_path(str(path)).sheet_names)
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except Exception as error:  # calamine raises its own error types (and zip/IO errors) for files it cannot open
+        raise ImportRefused("unreadable_file", file=name, detail=_short(error)) from error
+
+
+def _short(error: Exception) -> str:
+    """An error's text on one line, cut to a length a message can hold (details for the curious)."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if len(text) <= 200 else text[:197] + "…"
+
+
+def sheet_names(source: SourceFile) -> list[str]:
+    return list(_open_workbook(source.path, source.name).sheet_names)
 
 
 def inspect_excel(source: SourceFile, sheet: str | None = None) -> list[FilePart]:
     """One part per chosen sheet (the first by default, every sheet with ALL_SHEETS)."""
-    from python_calamine import CalamineWorkbook
-
-    try:
-        workbook = CalamineWorkbook.from_path(str(source.path))
-    except Exception as error:  # calamine raises its own error types for damaged or foreign files
-        raise ImportRefused("unreadable_file", file=source.name, detail=str(error)) from error
+    workbook = _open_workbook(source.path, source.name)
     names = list(workbook.sheet_names)
     if sheet == ALL_SHEETS:
         chosen = names
@@ -250,22 +357,41 @@ def inspect_excel(source: SourceFile, sheet: str | None = None) -> list[FilePart
         chosen = names[:1]
     parts = []
     for name in chosen:
-        rows = [[excel_text(cell) for cell in row] for row in workbook.get_sheet_by_name(name).to_python()]
+        try:
+            cells = workbook.get_sheet_by_name(name).to_python()
+        except Exception as error:  # a damaged sheet inside a readable workbook
+            raise ImportRefused("unreadable_file", file=source.name, detail=_short(error)) from error
+        rows = [[excel_text(cell) for cell in row] for row in cells]
         rows = [row for row in rows if any(cell != "" for cell in row)]
         if not rows:
             continue
+        headers, duplicates = clean_headers(rows[0])
         parts.append(FilePart(
-            source=source, kind="excel", headers=clean_headers(rows[0]), sample=rows[1:6], sheet=name,
-            size=source.path.stat().st_size, excel_rows=rows[1:],
+            source=source, kind="excel", headers=headers, sample=rows[1:6], sheet=name,
+            size=source.path.stat().st_size, excel_rows=rows[1:], duplicates=duplicates,
         ))
     if not parts:
         raise ImportRefused("empty_file", file=source.name)
     return parts
 
 
+def _refuse_text_named_workbook(source: SourceFile) -> None:
+    """A workbook must be a zip (xlsx) or an OLE file (xls); a text file named .xlsx gets the hint it needs."""
+    head, _ = _read_head(source.path)
+    try:
+        check_is_text(head[:65536], source.name)
+    except ImportRefused:
+        return  # not text either: calamine says what it can
+    raise ImportRefused("text_named_workbook", file=source.name)
+
+
 def inspect(source: SourceFile, encoding: str | None = None, sheet: str | None = None) -> list[FilePart]:
     """The parts of a file with their headers and first rows; nothing is written anywhere."""
     if source.path.suffix.lower() in EXCEL_SUFFIXES:
+        with source.path.open("rb") as handle:
+            head = handle.read(8)
+        if head and not head.startswith(ARCHIVE_SIGNATURES):
+            _refuse_text_named_workbook(source)
         parts = inspect_excel(source, sheet)
     else:
         parts = [inspect_text(source, encoding)]
@@ -276,42 +402,61 @@ def inspect(source: SourceFile, encoding: str | None = None, sheet: str | None =
 
 
 # --- landing in DuckDB ----------------------------------------------------------------------
+STAGE = "import_stage"  # the scratch database a batch is landed in (attached by the caller), see land()
+# Where land() writes a group's table: a temp table of the connection, or a table of the stage database
+# (on disk and compressed, so a 10-million-line file does not have to fit in memory).
+TABLE_PLACES = {
+    "temp": ("create or replace temp table {file_table}", "{file_table}"),
+    "stage": ("create or replace table " + STAGE + ".{file_table}", STAGE + ".{file_table}"),
+}
+
+
 def _utf8_path(part: FilePart, temp_dir: Path) -> Path:
     """The file itself when DuckDB can read it (UTF-8, BOM or not); otherwise a transcoded copy."""
     if part.encoding in ("utf-8", "utf-8-sig"):
         return part.source.path
     target = temp_dir / f"{len(list(temp_dir.iterdir()))}.csv"
     decoder = codecs.getincrementaldecoder(part.encoding)()
+    lines_before = 0
     with part.source.path.open("rb") as raw, target.open("w", encoding="utf-8", newline="") as out:
-        try:
-            while chunk := raw.read(8 * 1024 * 1024):
+        while chunk := raw.read(8 * 1024 * 1024):
+            try:
                 out.write(decoder.decode(chunk))
+            except UnicodeDecodeError as error:
+                line = lines_before + chunk.count(b"\n", 0, max(error.start, 0)) + 1
+                raise ImportRefused("encoding", file=part.source.name, encoding=part.encoding, line=line) from error
+            lines_before += chunk.count(b"\n")
+        try:
             out.write(decoder.decode(b"", final=True))
         except UnicodeDecodeError as error:
-            raise ImportRefused("encoding", file=part.source.name, encoding=part.encoding) from error
+            raise ImportRefused("encoding", file=part.source.name, encoding=part.encoding, line=lines_before + 1) from error
     return target
 
 
 def same_layout(first: FilePart, other: FilePart) -> bool:
-    """Text files DuckDB can read in one scan: same header, encoding and delimiter (a folder of daily files)."""
+    """Text files DuckDB can read in one scan: same header, encoding, delimiter and line ends (a folder of daily files)."""
     return (
         first.kind == other.kind == "text" and first.headers == other.headers
-        and first.encoding == other.encoding and first.delimiter == other.delimiter
+        and first.encoding == other.encoding and first.delimiter == other.delimiter and first.new_line == other.new_line
     )
 
 
 def land(
-    cur, parts: list[FilePart], number: int, temp_dir: Path, select_list: str = "*"
+    cur, parts: list[FilePart], number: int, temp_dir: Path, select_list: str = "*", place: str = "temp"
 ) -> list[tuple[int, int, str, str]]:
     """Create the temp view `import_raw_<number>` (_file, _line, c0..cN as text) for parts of one layout.
 
     `_file` is the part's index in `parts`, `_line` its line in that file (the header is line 1).
     Returns the rows the reader refused: (file index, line, error type, the line's text). Table
-    names carry only the group's number, never text from a file.
+    names carry only the group's number, never text from a file. The lines are stored in a temp
+    table, or (place="stage") in the stage database the caller attached as `import_stage`.
 
     `select_list` (SQL over the generated names c0..cN and the caller's macros, never text from a
     file) replaces c0..cN in the view: values are then parsed while the file is read, in the same
     scan, instead of keeping every field as text and copying it again.
+
+    Every line must be readable in the file's encoding: DuckDB reads UTF-8 itself and names the
+    lines it cannot decode, and the file is then refused with them (never imported in part).
     """
     first = parts[0]
     columns = {f"c{index}": "VARCHAR" for index in range(len(first.headers))}
@@ -320,9 +465,10 @@ def land(
         "file_table": f"import_file_{number}", "raw_view": f"import_raw_{number}",
         "paths": f"import_paths_{number}", "refused": f"import_refused_{number}", "gaps": f"import_gaps_{number}",
     }
+    create, stored = TABLE_PLACES[place]
 
     def sql(template: str) -> str:
-        return db.with_identifiers(template, **names)
+        return db.with_identifiers(template.replace("{create}", create).replace("{stored}", stored), **names)
 
     if first.kind == "excel":
         import pyarrow as pa
@@ -334,9 +480,9 @@ def land(
             arrays[name] = pa.array([row[index] or None for row in rows], pa.string())
         cur.register("import_arrow", pa.table(arrays))
         picked = "*" if select_list == "*" else f"_file, _line, {select_list}"
-        cur.execute(sql("create temp table {file_table} as select " + picked + " from import_arrow"))
+        cur.execute(sql("{create} as select " + picked + " from import_arrow"))
         cur.unregister("import_arrow")
-        cur.execute(sql("create temp view {raw_view} as select * from {file_table}"))
+        cur.execute(sql("create or replace temp view {raw_view} as select * from {stored}"))
         # Cells beyond the header's width are data no header names: refuse those rows.
         return [
             (0, line, "TOO MANY COLUMNS", ",".join(row))
@@ -349,10 +495,10 @@ def land(
     cur.execute("drop table if exists import_reject_scans")
     # (select_list is SQL the caller built from fixed fragments and generated column names)
     cur.execute(
-        sql("create temp table {file_table} as select " + picked + """ from read_csv(
+        sql("{create} as select " + picked + """ from read_csv(
             $paths, header = true, columns = $columns, delim = $delim, quote = '"', escape = '"',
             store_rejects = true, rejects_table = 'import_rejects', rejects_scan = 'import_reject_scans',
-            max_line_size = 10000000, filename = $filename
+            max_line_size = 10000000, filename = $filename""" + NEW_LINE_OPTIONS[first.new_line] + """
         )"""),
         {
             "paths": paths, "columns": columns, "delim": first.delimiter,
@@ -361,14 +507,14 @@ def land(
     )
     cur.execute(
         sql("""
-        create temp table {paths} as
+        create or replace temp table {paths} as
         select unnest($paths) as path, (generate_subscripts($paths, 1) - 1)::integer as file_index
         """),
         {"paths": paths},
     )
     cur.execute(
         sql("""
-        create temp table {refused} as
+        create or replace temp table {refused} as
         select files.file_index, rejects.line, any_value(rejects.error_type::varchar) as error_type,
                any_value(rejects.csv_line) as csv_line
         from import_rejects as rejects
@@ -377,11 +523,19 @@ def land(
         group by all
         """)
     )
+    undecodable = cur.execute(sql(
+        "select file_index, list(line order by line) from {refused} where error_type = 'INVALID ENCODING' "
+        "group by all order by file_index limit 1"
+    )).fetchall()
+    if undecodable:
+        file_index, lines = undecodable[0]
+        part = parts[file_index]
+        raise ImportRefused("undecodable_lines", file=part.label, encoding=part.encoding, lines=_line_list(lines))
     # The reader keeps row order; a kept row's line = its position in its file + the header
     # + the rejected lines before it.
     cur.execute(
         sql("""
-        create temp table {gaps} as
+        create or replace temp table {gaps} as
         with rejected as (
             select file_index, line, row_number() over (partition by file_index order by line) as seen
             from {refused}
@@ -391,23 +545,23 @@ def land(
     )
     if len(paths) == 1:
         # rowid counts from an offset inside a transaction, so positions are relative to the first row
-        located = "select 0 as _file, rowid - (select min(rowid) from {file_table}) as position, * from {file_table}"
+        located = "select 0 as _file, rowid - (select min(rowid) from {stored}) as position, * from {stored}"
     else:
         located = """
             select files.file_index as _file, file.rowid - starts.first_row as position, file.* exclude (_path)
-            from {file_table} as file
-            join (select _path, min(rowid) as first_row from {file_table} group by _path) as starts using (_path)
+            from {stored} as file
+            join (select _path, min(rowid) as first_row from {stored} group by _path) as starts using (_path)
             join {paths} as files on files.path = file._path"""
     refused = cur.execute(sql("select * from {refused} order by file_index, line")).fetchall()
     if not refused:  # the common case: no gaps to account for
         cur.execute(sql(
-            "create temp view {raw_view} as select _file, (position + 2)::bigint as _line, * exclude (_file, position) "
-            "from (" + located + ")"
+            "create or replace temp view {raw_view} as "
+            "select _file, (position + 2)::bigint as _line, * exclude (_file, position) from (" + located + ")"
         ))
         return []
     cur.execute(
         sql("""
-        create temp view {raw_view} as
+        create or replace temp view {raw_view} as
         with located as (""" + located + """)
         select located._file, (located.position + 2 + coalesce(gaps.passed, 0))::bigint as _line,
                located.* exclude (_file, position)
@@ -419,12 +573,5 @@ def land(
     return [(file_index, int(line), kind, text) for file_index, line, kind, text in refused]
 
 
-def save_uploads(files: dict[str, bytes], folder: Path) -> list[SourceFile]:
-    """Uploaded files (name → bytes) written to `folder`, in name order, as sources of a batch."""
-    folder.mkdir(parents=True, exist_ok=True)
-    sources = []
-    for index, name in enumerate(sorted(files)):
-        path = folder / f"{index}{Path(name).suffix.lower()}"  # the user's name is only a label
-        path.write_bytes(files[name])
-        sources.append(SourceFile(path, name))
-    return sources
+# read_csv finds LF and CRLF itself; a lone CR is named (by its escape, as DuckDB spells it)
+NEW_LINE_OPTIONS = {"\n": "", "\r": ", new_line = '\\r'"}

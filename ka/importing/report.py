@@ -36,13 +36,23 @@ class FileSummary:
     sheet: str | None
     rows: int            # data rows in the file (rejected ones included)
     rejected: int        # rows whose field count differs from the header
+    layout: int = 0      # which of the report's layouts (header + mapping) the file was read with
+
+
+@dataclass
+class Layout:
+    """A header found in the batch, the mapping its files were read with, and those files."""
+
+    headers: tuple[str, ...]
+    mapping: dict[str, str]
+    files: list[str] = field(default_factory=list)
 
 
 @dataclass
 class RejectedRow:
     file: str
     line: int
-    reason: str          # code: field_count, bad_date, no_date, bad_number, bad_encoding
+    reason: str          # code: field_count, bad_date, date_out_of_range, no_date, bad_number, ...
     field: str | None
     value: str | None
 
@@ -60,8 +70,10 @@ class ImportReport:
     """Everything the user sees before (dry run) and after (import) a batch."""
 
     files: list[FileSummary] = field(default_factory=list)
-    mapping: dict[str, str] = field(default_factory=dict)
+    mapping: dict[str, str] = field(default_factory=dict)      # the first layout's (the only one, usually)
+    layouts: list[Layout] = field(default_factory=list)
     date_order: str | None = None
+    date_window: tuple[date, date] | None = None               # order dates outside are rejected
     rows_read: int = 0
     rows_rejected: int = 0
     rejected: list[RejectedRow] = field(default_factory=list)   # at most REJECTED_KEPT rows
@@ -70,6 +82,7 @@ class ImportReport:
     duplicate_lines_in_file: int = 0       # exact repeats inside one file
     duplicates_dropped: int = 0            # ... of which dropped on request
     duplicates_skipped: int = 0            # lines already in the database or twice in the batch
+    legacy_matched: int = 0                # ... of which found by an older version's order-line key
     rows_to_import: int = 0
     revenue_total: Decimal = Decimal(0)
     cost_total: Decimal | None = None
@@ -81,6 +94,7 @@ class ImportReport:
     sample: list[dict] = field(default_factory=list)
     batch_id: int | None = None
     dry_run: bool = True
+    text: str = ""                         # the report as text, formatted before the batch is committed
 
     @property
     def imported(self) -> bool:
@@ -142,12 +156,20 @@ def format_files_and_mapping(report) -> list[str]:
         ))
     if len(report.files) > 10:
         lines.append(t("data_import.text_more_files", count=len(report.files) - 10))
-    lines.append(t("data_import.text_mapping", mapping=", ".join(f"{k}←{v}" for k, v in report.mapping.items())))
+    layouts = report.layouts or [Layout((), report.mapping)]
+    for layout in layouts:
+        mapping = ", ".join(f"{k}←{v}" for k, v in layout.mapping.items())
+        if len(layouts) == 1:
+            lines.append(t("data_import.text_mapping", mapping=mapping))
+        else:
+            names = ", ".join(layout.files[:3]) + (f" (+{len(layout.files) - 3})" if len(layout.files) > 3 else "")
+            lines.append(t("data_import.text_mapping_of", files=names, mapping=mapping))
     return lines
 
 
 def format_report(report: ImportReport) -> str:
-    """The validation report as plain text (the CLI prints it)."""
+    """The validation report as plain text (the CLI prints it). Built before the batch commits, so a
+    report that cannot be written stops the batch instead of following a committed one."""
     lines = [t("data_import.text_imported", batch=report.batch_id) if report.imported else t(
         "data_import.text_dry_run" if report.dry_run else "data_import.text_nothing_new")]
     lines += format_files_and_mapping(report)
@@ -167,8 +189,14 @@ def format_report(report: ImportReport) -> str:
             "data_import.text_without_account", rows=report.rows_without_account,
             revenue=f"{report.revenue_without_account:,.4f}",
         ))
+    if report.date_window:
+        lines.append(t("data_import.text_date_window", first=report.date_window[0].isoformat(),
+                       last=report.date_window[1].isoformat()))
+    if report.legacy_matched:
+        lines.append(t("data_import.text_legacy_matched", lines=report.legacy_matched))
+    lines.append(t("data_import.text_line_key"))
     for month in report.months:
-        lines.append(f"  {month.month:%Y-%m}  {month.rows:>9,}  {month.revenue:>18,.4f}")
+        lines.append(f"  {month.month.isoformat()[:7]}  {month.rows:>9,}  {month.revenue:>18,.4f}")
     for row in report.rejected[:10]:
         lines.append(f"  {row.file}:{row.line}  {t(f'data_import.reason_{row.reason}')}  {row.field or ''} {row.value or ''}")
     return "\n".join(lines)

@@ -1,7 +1,8 @@
 -- Accounts master lines → typed rows, with the reason a row cannot be imported.
 -- {{picked}}: a union of selects over the landed files (generated names only: file_no, line_no,
 -- <field>_text). An account without an id takes its name as id, as transaction lines do.
--- Blank cells stay null: on merge they keep the value already stored.
+-- Blank cells stay null: on merge they keep the value already stored. Contract dates may lie years
+-- ahead, but not outside $hard_first … $hard_last (ka/importing/window.py).
 create or replace temp table import_table_rows as
 with picked as (
     {{picked}}
@@ -23,6 +24,8 @@ checked as (
             when not ka_blank(is_strategic_text) and is_strategic is null then 'is_strategic'
             when not ka_blank(contract_start_date_text) and contract_start_date is null then 'contract_start_date'
             when not ka_blank(contract_end_date_text) and contract_end_date is null then 'contract_end_date'
+            when contract_start_date not between $hard_first and $hard_last then 'contract_start_date'
+            when contract_end_date not between $hard_first and $hard_last then 'contract_end_date'
             when contract_end_date < contract_start_date then 'contract_end_date'
         end as reason_field
     from typed
@@ -43,6 +46,9 @@ select
         when reason_field is null then null
         when reason_field = 'account_id' then 'no_account'
         when reason_field = 'is_strategic' then 'bad_yes_no'
+        when reason_field = 'contract_start_date' and contract_start_date is not null then 'date_out_of_range'
+        when reason_field = 'contract_end_date' and contract_end_date not between $hard_first and $hard_last
+        then 'date_out_of_range'
         when contract_end_date < contract_start_date then 'end_before_start'
         else 'bad_date'
     end as reason,

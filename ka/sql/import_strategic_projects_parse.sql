@@ -1,5 +1,6 @@
 -- Strategic project lines → typed rows with the reason a row cannot be imported ({{picked}} as
--- in import_accounts_parse.sql). A project without a landed date has not landed yet.
+-- in import_accounts_parse.sql). A project without a landed date has not landed yet; a landed date must
+-- lie in the import's date window ($date_first … $date_last).
 create or replace temp table import_table_rows as
 with picked as (
     {{picked}}
@@ -22,13 +23,17 @@ select
         when account_id is null then 'no_account'
         when name is null then 'no_value'
         when not ka_blank(landed_date_text) and landed_date is null then 'bad_date'
+        when landed_date not between $date_first and $date_last then 'date_out_of_range'
     end as reason,
     case
         when account_id is null then 'account_id'
         when name is null then 'name'
         when not ka_blank(landed_date_text) and landed_date is null then 'landed_date'
+        when landed_date not between $date_first and $date_last then 'landed_date'
     end as reason_field,
     case
-        when account_id is not null and name is not null and landed_date is null then landed_date_text
+        when account_id is not null and name is not null
+             and (landed_date is null or landed_date not between $date_first and $date_last)
+        then landed_date_text
     end as reason_value
 from typed;

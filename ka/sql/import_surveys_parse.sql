@@ -1,5 +1,6 @@
 -- Survey lines → typed rows with the reason a row cannot be imported ({{picked}} as in
--- import_accounts_parse.sql). NPS is the survey's score, a whole number from −100 to 100.
+-- import_accounts_parse.sql). NPS is the survey's score, a whole number from −100 to 100. The survey
+-- date must lie in the import's date window ($date_first … $date_last).
 create or replace temp table import_table_rows as
 with picked as (
     {{picked}}
@@ -18,6 +19,7 @@ checked as (
         case
             when account_id is null then 'account_id'
             when survey_date is null then 'survey_date'
+            when survey_date not between $date_first and $date_last then 'survey_date'
             when nps_value is null or nps_value <> round(nps_value) or nps_value not between -100 and 100 then 'nps'
         end as reason_field
     from typed
@@ -32,6 +34,7 @@ select
         when reason_field is null then null
         when reason_field = 'account_id' then 'no_account'
         when reason_field = 'survey_date' and ka_blank(survey_date_text) then 'no_date'
+        when reason_field = 'survey_date' and survey_date is not null then 'date_out_of_range'
         when reason_field = 'survey_date' then 'bad_date'
         when ka_blank(nps_text) then 'no_value'
         when nps_value is null then 'bad_number'

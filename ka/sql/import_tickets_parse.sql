@@ -1,5 +1,6 @@
 -- Ticket / complaint lines → typed rows with the reason a row cannot be imported
--- ({{picked}} as in import_accounts_parse.sql). A blank resolved date is an open ticket.
+-- ({{picked}} as in import_accounts_parse.sql). A blank resolved date is an open ticket. Both dates must
+-- lie in the import's date window ($date_first … $date_last).
 create or replace temp table import_table_rows as
 with picked as (
     {{picked}}
@@ -18,7 +19,9 @@ checked as (
         case
             when account_id is null then 'account_id'
             when opened_date is null then 'opened_date'
+            when opened_date not between $date_first and $date_last then 'opened_date'
             when not ka_blank(resolved_date_text) and resolved_date is null then 'resolved_date'
+            when resolved_date not between $date_first and $date_last then 'resolved_date'
             when resolved_date < opened_date then 'resolved_date'
         end as reason_field
     from typed
@@ -34,6 +37,9 @@ select
         when reason_field is null then null
         when reason_field = 'account_id' then 'no_account'
         when reason_field = 'opened_date' and ka_blank(opened_date_text) then 'no_date'
+        when reason_field = 'opened_date' and opened_date is not null then 'date_out_of_range'
+        when reason_field = 'resolved_date' and resolved_date not between $date_first and $date_last
+        then 'date_out_of_range'
         when resolved_date < opened_date then 'resolved_before_opened'
         else 'bad_date'
     end as reason,

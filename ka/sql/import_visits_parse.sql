@@ -1,4 +1,5 @@
 -- Visit lines → typed rows with the reason a row cannot be imported ({{picked}} as in import_accounts_parse.sql).
+-- A visit date must lie in the import's date window ($date_first … $date_last).
 create or replace temp table import_table_rows as
 with picked as (
     {{picked}}
@@ -20,10 +21,14 @@ select
         when account_id is null then 'no_account'
         when ka_blank(visit_date_text) then 'no_date'
         when visit_date is null then 'bad_date'
+        when visit_date not between $date_first and $date_last then 'date_out_of_range'
     end as reason,
     case
         when account_id is null then 'account_id'
-        when visit_date is null then 'visit_date'
+        when visit_date is null or visit_date not between $date_first and $date_last then 'visit_date'
     end as reason_field,
-    case when account_id is not null and visit_date is null then visit_date_text end as reason_value
+    case
+        when account_id is not null and (visit_date is null or visit_date not between $date_first and $date_last)
+        then visit_date_text
+    end as reason_value
 from typed;

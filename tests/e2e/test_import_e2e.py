@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from e2e_helpers import (
     assert_no_exception, go_to_page, languages, metric_value, metric_values, open_app, parse_amount, screenshot,
-    scroll_to_top_of,
+    scroll_to_top_of, wait_for_app,
 )
 from ka.demo import DEMO_END
 from ka.periods import default_period
@@ -61,6 +61,8 @@ def test_import_moves_the_overview_and_undo_restores_it(page: Page, app_server, 
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(batch)
     report = page.get_by_role("heading", name=text["report"])
     expect(report).to_be_visible()
+    # the report's tiles follow its heading; on a busy machine they may come a moment later
+    expect(page.locator('[data-testid="stMetricLabel"]', has_text=text["rows_to_import"])).to_be_visible()
     assert_no_exception(page)
     tiles = metric_values(page)
     assert (tiles[text["rows_read"]], tiles[text["rows_to_import"]], tiles[text["rejected"]]) == ("20", "20", "0")
@@ -79,4 +81,25 @@ def test_import_moves_the_overview_and_undo_restores_it(page: Page, app_server, 
     page.get_by_role("button", name=text["undo_button"]).click()
     expect(page.locator('[data-testid="stAlert"]', has_text=text["undone"])).to_be_visible()
     assert overview_revenue(page, text) == before
+    assert console_errors == []
+
+
+REFUSED = {"en": "The batch was refused; the database is unchanged.", "zh": "该批次被拒绝，数据库未作任何改动。"}
+
+
+@pytest.mark.parametrize("lang", languages())
+def test_a_file_mixing_utf8_and_gbk_is_refused_on_the_page(page: Page, app_server, console_errors, screenshot_dir,
+                                                           tmp_path, lang):
+    text = TEXT[lang]
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes("客户编号,订单日期,销售额\nKA00001,2026-09-01,100\n".encode("utf-8")
+                      + "北京客户,2026-09-02,200\n".encode("gbk") + "上海客户,2026-09-03,300\n".encode("utf-8"))
+    open_app(page, app_server["url"])
+    go_to_page(page, text["import"])
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(mixed)
+    wait_for_app(page)
+    screenshot(page, screenshot_dir, f"import-refused-{lang}-1366")
+    expect(page.locator('[data-testid="stAlert"]', has_text=REFUSED[lang])).to_be_visible()
+    assert_no_exception(page)
+    assert "UTF-8" in page.locator('[data-testid="stCode"]').inner_text()
     assert console_errors == []
