@@ -76,3 +76,10 @@ def machine() -> str:
     import os
 
     return f"{platform.python_implementation()} {platform.python_version()}, duckdb {duckdb.__version__}, {os.cpu_count()} cores"
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages, for the record beside every timing."""
+    import os
+
+    return " / ".join(f"{value:.2f}" for value in os.getloadavg())
