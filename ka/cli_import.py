@@ -43,6 +43,8 @@ def command_import(args) -> int:
     except importing.ImportRefused as refusal:
         print(f"refused: {refusal.message()}", file=sys.stderr)
         return 2
+    except db.DataError:
+        raise  # the database itself (missing, locked, a folder it cannot write in): the main handler says so
     except Exception as error:  # anything else: the transaction was rolled back; a reason, never a traceback
         print(f"refused: {t('data_import.failed')} ({type(error).__name__}: {error})", file=sys.stderr)
         return 2

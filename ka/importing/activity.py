@@ -284,9 +284,9 @@ def run_table_import(
     if len(layouts) > 1:  # one mapping per table batch: files with other columns are imported on their own
         raise ImportRefused("headers_differ", first=parts[0].label, files=", ".join(layouts[1].files))
     mapping = layouts[0].mapping
-    window = options.date_window or load_date_window(con)
     try:
         with db.write_transaction(con) as cur, tempfile.TemporaryDirectory(prefix="ka-import-") as temp_dir:
+            window = options.date_window or load_date_window(con)  # (after the writer's checks of the folder)
             report = _stage(cur, spec, parts, mapping, options, Path(temp_dir), window)
             if dry_run or report.rows_to_import == 0:
                 raise _RollBack(report)

@@ -143,12 +143,12 @@ def run_import(
     options = options or ImportOptions()
     parts = inspect_batch(sources, options)
     layouts, part_layout = plan_layouts(parts, options)
-    window = options.date_window or load_date_window(con)
     # Stage and merge are two transactions (DuckDB writes one database per transaction), on one writer:
     # on a served database the next version, published only when the block ends normally; a dry run or
     # a refusal leaves it by an exception, so nothing is published.
     try:
         with db.write_connection(con) as cur, tempfile.TemporaryDirectory(prefix="ka-import-") as temp_dir:
+            window = options.date_window or load_date_window(con)  # (after the writer's checks of the folder)
             with _import_memory(cur), _stage_database(cur, Path(temp_dir)):
                 try:
                     staged = _stage(cur, parts, layouts, part_layout, options, Path(temp_dir), window)

@@ -8,6 +8,7 @@ both ends are editable and saved in `settings`. Contract dates may lie further a
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
@@ -39,7 +40,13 @@ def default_last(today: date) -> date:
 
 def load_date_window(con, today: date | None = None) -> DateWindow:
     """The saved window; an end left open (None) is the default: 1970-01-01, one year after today."""
-    saved = db.get_setting(con, SETTING) or {}
+    try:
+        saved = db.get_setting(con, SETTING) or {}
+    except sqlite3.OperationalError:
+        # In a folder no one may write in, SQLite cannot open the state file at all. Reading commands
+        # (export, the default period) then use the default window; an import refuses such a folder
+        # with its own message before it gets here.
+        saved = {}
     today = today or date.today()
     first = date.fromisoformat(saved["first"]) if saved.get("first") else DEFAULT_FIRST
     last = date.fromisoformat(saved["last"]) if saved.get("last") else default_last(today)
