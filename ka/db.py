@@ -416,14 +416,20 @@ def write_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBP
     are never waited for; another writer is (the writers' lock). On a direct `connect` the
     transaction is on the file itself, as for tests and scratch files.
     """
-    with write_connection(con) as cursor:
-        cursor.execute("begin transaction")
-        try:
-            yield cursor
-            cursor.execute("commit")
-        except BaseException:
-            cursor.execute("rollback")
-            raise
+    with write_connection(con) as cursor, transaction(cursor):
+        yield cursor
+
+
+@contextmanager
+def transaction(cursor: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One transaction on `cursor`: committed when the block ends, rolled back on any error."""
+    cursor.execute("begin transaction")
+    try:
+        yield cursor
+        cursor.execute("commit")
+    except BaseException:
+        cursor.execute("rollback")
+        raise
 
 
 def refresh_account_month(cursor: duckdb.DuckDBPyConnection, accounts_table: str | None = None) -> None:

@@ -152,7 +152,7 @@ def run_import(
             with _import_memory(cur), _stage_database(cur, Path(temp_dir)):
                 try:
                     staged = _stage(cur, parts, layouts, part_layout, options, Path(temp_dir), window)
-                    with _transaction(cur) as writer:
+                    with db.transaction(cur) as writer:  # on the batch's own cursor: its temp views live there
                         report = _check(writer, staged, options)
                         if dry_run or report.rows_to_import == 0:
                             report.dry_run = dry_run  # nothing new to import is not a dry run: the report says 0 rows
@@ -192,19 +192,6 @@ def _import_memory(cur):
         except duckdb.Error:
             pass  # memory still pinned by a reader: nothing to give back now
         cur.execute("set memory_limit = ?", [configured])
-
-
-@contextmanager
-def _transaction(cur):
-    """All-or-nothing on the batch's own cursor (its temp views and macros live there), inside
-    db.write_connection."""
-    cur.execute("begin transaction")
-    try:
-        yield cur
-        cur.execute("commit")
-    except BaseException:
-        cur.execute("rollback")
-        raise
 
 
 @contextmanager
@@ -277,7 +264,7 @@ def _stage(cur, parts, layouts, part_layout, options: ImportOptions, temp_dir: P
     files: list[FileSummary] = []
     broken_rows: list[RejectedRow] = []
     rows_read = 0
-    with _transaction(cur):  # writes only the stage database (and temp tables)
+    with db.transaction(cur):  # writes only the stage database (and temp tables)
         for number, members in enumerate(groups):
             first = parts[members[0]]
             layout = layouts[part_layout[members[0]]]
