@@ -1,4 +1,4 @@
-"""Command line: python -m ka demo | export | import | undo | qbr | backup | restore | compact.
+"""Command line: python -m ka demo | export | import | undo | qbr | backup | restore | compact | users | audit.
 
 Exit status 0 on success, 2 on a refused or failed command (the reason goes to stderr).
 """
@@ -11,7 +11,7 @@ import sys
 import time
 from datetime import date
 
-from ka import cli_exports, cli_import, cli_qbr, cli_store, db, demo, i18n, overview
+from ka import cli_access, cli_exports, cli_import, cli_qbr, cli_store, db, demo, i18n, overview
 from ka.periods import Period, default_period
 
 
@@ -42,10 +42,12 @@ def command_demo(args) -> int:
 
 def command_export(args) -> int:
     con = db.open(args.db)
+    _, args.scope = cli_access.acting_scope(args)  # --as-user: exactly what that user sees
     period = _period_from_args(con, args)
     exporter = cli_exports.EXPORTERS[args.what]
     frame = exporter(con, period, args)
     cli_exports.write(frame, args.format, sys.stdout)
+    cli_access.record(args, "export", what=args.what, format=args.format, start=period.start, end=period.end)
     return 0
 
 
@@ -67,12 +69,14 @@ def build_parser() -> argparse.ArgumentParser:
     export_cmd.add_argument("--from", dest="date_from", type=_date)
     export_cmd.add_argument("--to", dest="date_to", type=_date)
     export_cmd.add_argument("--format", choices=["csv", "json"], default="json")
+    export_cmd.add_argument("--as-user", metavar="NAME", help="export only what this user may see (automation)")
     for option, settings in cli_exports.EXTRA_OPTIONS.items():
         export_cmd.add_argument(option, **settings)
     export_cmd.set_defaults(handler=command_export)
     cli_import.add_commands(commands)
     cli_qbr.add_commands(commands)
     cli_store.add_commands(commands)
+    cli_access.add_commands(commands)
     return parser
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
@@ -12,6 +13,16 @@ from ka.i18n import format_amount, get_language, t
 
 PALETTE = ["#2563eb", "#94a3b8", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed", "#0891b2", "#db2777"]
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, Helvetica, Arial, sans-serif"
+
+
+def plotly_text(value) -> str:
+    """A value from the data as Plotly text: Plotly reads <b>, <a href>, <br> and entities in tick
+    labels, legends and hover text, so the value is HTML-escaped to show exactly its characters."""
+    return "" if value is None or value is pd.NA or value != value else html.escape(str(value))
+
+
+def _texts(values) -> list[str]:
+    return [plotly_text(value) for value in values]
 
 
 def _layout(fig: go.Figure, title: str | None = None, height: int = 340) -> go.Figure:
@@ -79,7 +90,7 @@ def build_revenue_bars(frame: pd.DataFrame, title: str) -> go.Figure:
     rows = frame.sort_values("revenue")
     fig = go.Figure(
         go.Bar(
-            x=rows["revenue"].astype(float), y=rows["label"], orientation="h", marker_color=PALETTE[0],
+            x=rows["revenue"].astype(float), y=_texts(rows["label"]), orientation="h", marker_color=PALETTE[0],
             text=[format_amount(v) for v in rows["revenue"]], textposition="outside", textangle=0,
             cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>",
         )
@@ -142,8 +153,12 @@ def build_pareto(frame: pd.DataFrame, thresholds: tuple[float, ...] = ()) -> go.
         rows = np.flatnonzero(tier_of[:head] == tier)
         fig.add_trace(go.Bar(
             x=ranks[rows], y=values[rows], name=tier, marker_color=TIER_COLORS[tier], legendgroup=tier,
-            customdata=frame[["account_id", "account"]].to_numpy()[rows],
-            hovertemplate="#%{x} %{customdata[1]} (%{customdata[0]}): %{y:,.0f}<extra>" + tier + "</extra>",
+            # [0] maps a click back to the account; [1] and [2] are what the hover shows, escaped
+            customdata=np.column_stack([
+                frame["account_id"].to_numpy()[rows], _texts(frame["account"].iloc[rows]),
+                _texts(frame["account_id"].iloc[rows]),
+            ]) if len(rows) else np.empty((0, 3), dtype=object),
+            hovertemplate="#%{x} %{customdata[1]} (%{customdata[2]}): %{y:,.0f}<extra>" + tier + "</extra>",
         ))
     for tier in ("A", "B", "C"):
         rows = _spread(head + np.flatnonzero(tier_of[head:] == tier), PARETO_TAIL_POINTS)
@@ -182,7 +197,7 @@ def build_tier_composition(frame: pd.DataFrame, title: str) -> go.Figure:
     for tier in ("A", "B", "C"):
         rows = frame[frame["tier"] == tier]
         fig.add_trace(go.Bar(
-            y=rows["label"], x=rows["accounts"], name=tier, orientation="h", marker_color=TIER_COLORS[tier],
+            y=_texts(rows["label"]), x=rows["accounts"], name=tier, orientation="h", marker_color=TIER_COLORS[tier],
             hovertemplate="%{y}: %{x}<extra>" + tier + "</extra>",
         ))
     labels = frame["label"].nunique()
@@ -296,11 +311,11 @@ def build_composite_trend(trend: pd.DataFrame, labels: dict[str, str]) -> go.Fig
     """Composite score (0–100) per quarter, one line per manager or account (`labels`: id → name)."""
     fig = go.Figure()
     for i, (group, rows) in enumerate(trend.dropna(subset=["composite"]).groupby("group_id", sort=True)):
-        name = labels.get(group, group)
+        name = plotly_text(labels.get(group, group))
         fig.add_trace(go.Scatter(
             x=rows["quarter"], y=rows["composite"], name=name, mode="lines+markers",
             line=dict(color=PALETTE[i % len(PALETTE)], width=2),
-            hovertemplate="%{x}: %{y:.1f}<extra>" + name.replace("<", "&lt;") + "</extra>",
+            hovertemplate="%{x}: %{y:.1f}<extra>" + name + "</extra>",
         ))
     fig.update_yaxes(range=[0, 100])
     fig.update_xaxes(type="category")

@@ -15,13 +15,13 @@ from typing import Callable, TextIO
 import pandas as pd
 
 from ka import db, health, kpi, overview, tiers, whatif
+from ka.cells import export_frame
 from ka.periods import Period
-from ka.scope import ALL
 
 
 def export_overview(con, period: Period, args) -> pd.DataFrame:
     """One row: the overview KPIs of the period (all accounts), money as exact decimals."""
-    kpis = overview.read_overview_kpis(con, period, ALL)
+    kpis = overview.read_overview_kpis(con, period, args.scope)
     return pd.DataFrame([kpis.as_dict()], dtype=object)
 
 
@@ -32,7 +32,7 @@ def export_dependency(con, period: Period, args) -> pd.DataFrame:
     if not 0 < threshold <= 1:
         raise db.DataError("dependency_threshold_range")
     derived = bool(getattr(args, "derived_coefficients", False))
-    return whatif.read_dependency_export(con, period, ALL, threshold, derived)
+    return whatif.read_dependency_export(con, period, args.scope, threshold, derived)
 
 
 def export_tiers(con, period: Period, args) -> pd.DataFrame:
@@ -41,14 +41,14 @@ def export_tiers(con, period: Period, args) -> pd.DataFrame:
     config = tiers.read_tier_settings(con)["config"]
     changes = {name: getattr(args, name, None) for name in ("method", "metric")}
     config = replace(config, **{name: value for name, value in changes.items() if value})
-    return tiers.read_tier_export(con, period, ALL, config)
+    return tiers.read_tier_export(con, period, args.scope, config)
 
 
 def export_scorecards(con, period: Period, args) -> pd.DataFrame:
     """One row per KA manager (or account): rank, composite, dimension scores, and per KPI its
     value, target, attainment and status, with equal weights and the targets of the period."""
     level = getattr(args, "by", None) or "manager"
-    return kpi.compute_scorecard_table(kpi.read_scorecards(con, period, ALL, level))
+    return kpi.compute_scorecard_table(kpi.read_scorecards(con, period, args.scope, level))
 
 
 def export_health(con, period: Period, args) -> pd.DataFrame:
@@ -57,14 +57,14 @@ def export_health(con, period: Period, args) -> pd.DataFrame:
     as_of = getattr(args, "as_of", None) or overview.read_data_range(con)[1]
     if as_of is None:
         raise db.DataError("no_transactions")
-    return health.compute_export(health.read_health(con, as_of, ALL))
+    return health.compute_export(health.read_health(con, as_of, args.scope))
 
 
 def export_health_backtest(con, period: Period, args) -> pd.DataFrame:
     """Colours at every month end with 3 following months in the data against churn in them."""
     rule = health.ChurnRule(getattr(args, "churn_rule", None) or "no_order", getattr(args, "churn_drop", None) or 0.5)
     data_end = overview.read_data_range(con)[1]
-    table, summary = health.compute_backtest(health.read_health_history(con, ALL), rule, data_end)
+    table, summary = health.compute_backtest(health.read_health_history(con, args.scope), rule, data_end)
     return health.compute_backtest_export(table, summary, rule)
 
 
@@ -109,4 +109,4 @@ def write(frame: pd.DataFrame, fmt: str, out: TextIO) -> None:
         json.dump(records, out, ensure_ascii=False, indent=2)
         out.write("\n")
     else:
-        pd.DataFrame(records, columns=list(frame.columns)).to_csv(out, index=False, lineterminator="\n")
+        export_frame(pd.DataFrame(records, columns=list(frame.columns))).to_csv(out, index=False, lineterminator="\n")

@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from ka import db, importing
+from ka.cells import saved_name
 from ka.i18n import t
 
 
@@ -37,9 +38,9 @@ def command_import(args) -> int:
             report = importing.run_import(con, sources, options, dry_run=args.dry_run)
             text = report.text  # formatted before the batch was committed
         if args.save_mapping and table_kind:
-            importing.save_table_mapping(con, args.kind, args.save_mapping, report.mapping)
+            importing.save_table_mapping(con, args.kind, saved_name(args.save_mapping), report.mapping)
         elif args.save_mapping:
-            importing.save_mapping(con, args.save_mapping, report.mapping)
+            importing.save_mapping(con, saved_name(args.save_mapping), report.mapping)
     except importing.ImportRefused as refusal:
         print(f"refused: {refusal.message()}", file=sys.stderr)
         return 2

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from ka import db, i18n, qbr
+from ka import cli_access, db, i18n, qbr
 from ka.scope import Scope
 
 
@@ -33,7 +33,7 @@ def command_qbr(args) -> int:
     con = db.open(path)  # the published version, read-only: works while the app serves and imports publish
     try:
         kind = "account" if args.account else "manager" if args.manager else "portfolio"
-        scope = Scope(regions=tuple(args.region or ()), industries=tuple(args.industry or ()))
+        _, scope = cli_access.acting_scope(args, Scope(regions=tuple(args.region or ()), industries=tuple(args.industry or ())))
         request = qbr.make_request(con, kind, account_id=args.account, manager=args.manager, period=args.period,
                                    audience=args.audience, language=args.lang, scope=scope)
         deck = qbr.build_deck(con, request)
@@ -43,6 +43,8 @@ def command_qbr(args) -> int:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
+    cli_access.record(args, "qbr_export", review=kind, account=args.account, manager=args.manager,
+                      period=qbr.period_text(request.period), audience=args.audience, format=args.format)
     print(f"{out} · {len(deck.slides)} slides · {len(data) / 1024:,.0f} KB · {time.perf_counter() - started:.1f} s")
     return 0
 
@@ -58,6 +60,7 @@ def add_commands(commands) -> None:
     command.add_argument("--audience", choices=list(qbr.AUDIENCES), default="internal",
                          help="customer: leaves out everything internal (account QBR only)")
     command.add_argument("--lang", choices=list(i18n.LANGUAGES), default=i18n.DEFAULT_LANGUAGE)
+    command.add_argument("--as-user", metavar="NAME", help="a deck of only what this user may see (automation)")
     command.add_argument("--region", action="append", help="portfolio: only this region (repeatable)")
     command.add_argument("--industry", action="append", help="portfolio: only this industry (repeatable)")
     command.add_argument("--format", choices=["pptx", "pdf"], required=True)

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ka import db, tiers
+from ka.cells import export_frame
 from ka.periods import Period, add_months, quarter_period, shift_year
 from ka.scope import ALL, Scope, period_params
 
@@ -430,10 +431,10 @@ def compute_scorecard_table(cards: Scorecards) -> pd.DataFrame:
 
 
 def scorecard_xlsx(frame: pd.DataFrame, sheet: str = "scorecards") -> bytes:
-    """The table as an .xlsx file (openpyxl)."""
+    """The table as an .xlsx file (openpyxl); text that a spreadsheet would run as a formula is neutralised."""
     import io
 
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name=sheet[:31], index=False)
+        export_frame(frame).to_excel(writer, sheet_name=sheet[:31], index=False)
     return buffer.getvalue()

@@ -1,4 +1,4 @@
-"""Which accounts a query may see: the sidebar filters and, later, access rights.
+"""Which accounts a query may see: the sidebar filters and the user's access rights.
 
 Every query that reads account data starts from the `scoped_accounts($regions, $industries,
 $managers, $account_ids)` macro (ka/sql/macros.sql) with `Scope.params()`, so a filter or an
@@ -20,18 +20,25 @@ class Scope:
     industries: tuple[str, ...] = ()
     managers: tuple[str, ...] = ()
     account_ids: tuple[str, ...] | None = None  # an explicit account list (e.g. a tier), None = no limit
+    # What the user may see (ka/access.py): only these managers' accounts, None = no limit. Kept
+    # apart from `managers` so that a page narrowing the filter (a drill-down) cannot widen it.
+    allowed_managers: tuple[str, ...] | None = None
 
     def params(self) -> dict:
+        managers = list(self.managers) or None
+        if self.allowed_managers is not None:  # an empty list matches no account
+            managers = [m for m in (managers or self.allowed_managers) if m in self.allowed_managers]
         return {
             "regions": list(self.regions) or None,
             "industries": list(self.industries) or None,
-            "managers": list(self.managers) or None,
+            "managers": managers,
             "account_ids": list(self.account_ids) if self.account_ids is not None else None,
         }
 
     @property
     def is_filtered(self) -> bool:
-        return bool(self.regions or self.industries or self.managers or self.account_ids is not None)
+        return bool(self.regions or self.industries or self.managers or self.account_ids is not None
+                    or self.allowed_managers is not None)
 
 
 ALL = Scope()

@@ -43,6 +43,20 @@ MIGRATIONS: list[str] = [
         primary key (scope, scope_id, period, metric)
     );
     """,
+    # 2: users and roles (ka/access.py), failed logins for throttling, and the audit log.
+    """
+    create table users (
+        user_name text primary key, role text not null, manager text,
+        password_hash text not null, created_at text not null
+    );
+    create table login_failures (subject text not null, failed_at text not null);
+    create index login_failures_by_subject on login_failures (subject, failed_at);
+    create table audit_log (
+        entry_id integer primary key, at text not null, user_name text not null,
+        action text not null, detail text not null
+    );
+    create index audit_log_by_time on audit_log (at);
+    """,
 ]
 
 

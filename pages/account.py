@@ -34,9 +34,9 @@ if note:
     picker_col.caption(note)
 
 profile = ctx.load(account.read_profile, account_id)
-st.title(ui.account_display_name(profile["account_name"], profile["account_name_en"]))
-st.caption(t("account.facts", account_id=account_id, industry=profile["industry"] or "—",
-             region=profile["region"] or "—", ka_manager=profile["ka_manager"] or "—"))
+st.title(ui.literal(ui.account_display_name(profile["account_name"], profile["account_name_en"])))
+st.caption(t("account.facts", account_id=ui.literal(account_id), industry=ui.literal(profile["industry"] or "—"),
+             region=ui.literal(profile["region"] or "—"), ka_manager=ui.literal(profile["ka_manager"] or "—")))
 if profile["is_strategic"]:
     st.badge(t("account.strategic"), icon=":material/star:", color="blue")
 if profile["contract_end_date"]:
@@ -63,7 +63,7 @@ if len(health_row):
         "account.health", mark=ui.colour_mark(colour), colour=t(f"health.colour.{colour}"), score=format_number(row["score"], 0),
         date=f"{ctx.period.end:%Y-%m-%d}"))
     if row["reasons"]:
-        st.caption(t("account.reasons", reasons=row["reasons"]))
+        st.caption(t("account.reasons", reasons=ui.literal(row["reasons"])))
 else:
     st.markdown(tier_text + " · " + t("account.no_health"))
 

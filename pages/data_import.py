@@ -1,5 +1,6 @@
 """数据导入 — upload files, map columns, check the batch, import it; history with undo."""
 
+import json
 import logging
 import traceback
 from datetime import date
@@ -9,7 +10,8 @@ import streamlit as st
 from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from ka import importing, ui
+from ka import access, db, importing, ui
+from ka.cells import saved_name
 from ka.i18n import format_amount, format_int, t
 
 SOURCES_KEY = "data_import_sources"    # the uploaded files, saved in the session's upload folder
@@ -29,6 +31,7 @@ def remove_upload_leftovers() -> int:
 
 
 ctx = ui.init_page()
+ui.stop_unless_permitted(ctx, "import", "access.not_permitted_page")
 remove_upload_leftovers()
 st.title(t("data_import.title"))
 st.caption(t("data_import.caption"))
@@ -179,16 +182,17 @@ def render_mapping(headers: list[str], sample: list[list[str]], kind: str = "tra
             position = headers.index(header)
             values = [row[position] for row in sample if position < len(row)][:3]
             chosen[name] = header
-        column.caption(" · ".join(values) if values else "—")  # always a line, so the grid stays aligned
+        column.caption(" · ".join(ui.literal(v) for v in values) if values else "—")  # always a line, so the grid stays aligned
     name_col, button_col = st.columns([3, 1], vertical_alignment="bottom")
     mapping_name = name_col.text_input(t("data_import.save_mapping_name"), key=f"data_import_mapping_name{suffix}")
     if button_col.button(t("data_import.save_mapping_button"), key=f"data_import_save_mapping{suffix}",
                          disabled=not mapping_name):
         if is_table:
-            importing.save_table_mapping(ctx.con, kind, mapping_name, chosen)
+            importing.save_table_mapping(ctx.con, kind, saved_name(mapping_name), chosen)
         else:
-            importing.save_mapping(ctx.con, mapping_name, chosen)
-        st.success(t("data_import.mapping_saved", name=mapping_name))
+            importing.save_mapping(ctx.con, saved_name(mapping_name), chosen)
+        ctx.audit("mapping_save", name=saved_name(mapping_name), kind=kind)
+        st.success(t("data_import.mapping_saved", name=ui.literal(saved_name(mapping_name))))
     return chosen
 
 
@@ -322,8 +326,9 @@ def render_history() -> None:
         try:
             undone = importing.undo_import(ctx.con, batch_id)  # any kind of batch
         except importing.ImportRefused as refusal:
-            st.error(refusal.message())
+            st.error(ui.literal(refusal.message()))
             return
+        ctx.audit("undo", batch=batch_id, kind=undone["kind"], rows=undone["rows"])
         ui.clear_caches()
         st.session_state.pop("data_import_checked", None)
         undone_key = "data_import.undone" if undone["kind"] == "transactions" else "import_activity.undone"
@@ -364,6 +369,7 @@ def render_batch(sources: list[importing.SourceFile]) -> None:
     if st.button(t("data_import.import_button", rows=format_int(report.rows_to_import)),
                  key="data_import_commit", type="primary"):
         done = importing.run_import(ctx.con, sources, options)
+        ctx.audit("import", batch=done.batch_id, kind="transactions", rows=done.rows_to_import, files=sorted(files))
         ui.clear_caches()
         st.session_state[MESSAGE_KEY] = ("success", t(
             "data_import.imported_success", batch=done.batch_id, rows=format_int(done.rows_to_import),
@@ -485,6 +491,7 @@ def render_table_batch(sources: list[importing.SourceFile], kind: str) -> None:
     if st.button(t("import_activity.import_button", rows=format_int(report.rows_to_import)),
                  key="data_import_commit", type="primary"):
         done = importing.run_table_import(ctx.con, kind, sources, options)
+        ctx.audit("import", batch=done.batch_id, kind=kind, rows=done.rows_new + done.rows_updated, files=sorted(files))
         ui.clear_caches()
         st.session_state[MESSAGE_KEY] = ("success", t(
             "import_activity.imported_success", batch=done.batch_id, kind=t(f"import_activity.kind_{kind}"),
@@ -508,3 +515,20 @@ if st.session_state[SOURCES_KEY]:
             st.code(f"{type(error).__name__}: {error}\n\n{traceback.format_exc()}", language=None, wrap_lines=True)
 
 render_history()
+
+
+def render_audit(count: int = 200) -> None:
+    """Who did what (admins only, as this whole page)."""
+    st.subheader(t("access.audit_header"))
+    entries = access.read_audit(db.state_of(ctx.con), limit=count)
+    st.caption(t("access.audit_caption", count=format_int(len(entries))))
+    st.dataframe(
+        pd.DataFrame([(e["at"], e["user"], e["action"], json.dumps(e["detail"], ensure_ascii=False)) for e in entries],
+                     columns=["at", "user", "action", "detail"]),
+        hide_index=True, key="data_import_audit",
+        column_config={"at": t("access.col_at"), "user": t("access.col_user"), "action": t("access.col_action"),
+                       "detail": st.column_config.TextColumn(t("access.col_detail"), width="large")},
+    )
+
+
+render_audit()

@@ -120,8 +120,10 @@ if is_edited:
                     "revenue_12m": st.column_config.NumberColumn(t("health.col_revenue_12m"), format="localized"),
                 },
             )
-        if st.button(t("health.save"), key="health_save", type="primary"):
+        if st.button(t("health.save"), key="health_save", type="primary", disabled=not ctx.may("weights")) \
+                and ctx.may("weights"):
             number = health.save_config(ctx.con, config)
+            ctx.audit("health_config", version=number)
             st.toast(t("health.saved", version=number))
             st.rerun()
 
@@ -183,7 +185,7 @@ selected_id = ui.selected_account()
 if selected_id not in set(listing["account_id"]):
     selected_id = listing["account_id"].iloc[0]
 row = listing[listing["account_id"] == selected_id].iloc[0]
-st.subheader(t("health.why_title", account=row["account"], colour=t(f"health.colour.{row['colour']}")))
+st.subheader(t("health.why_title", account=ui.literal(row["account"]), colour=t(f"health.colour.{row['colour']}")))
 left, right = st.columns(2)
 if row["colour"] != health.NO_SCORE:
     left.plotly_chart(charts.build_health_contribution(row, health.MEASURES), key="health_contribution")

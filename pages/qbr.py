@@ -13,7 +13,6 @@ from ka.i18n import t
 from ka.periods import default_period, period_options
 from ka.qbr.fonts import find_cjk_font
 from ka.qbr.html_render import slide_html
-from ka.scope import ALL
 
 PARAMS = ("kind", "account", "manager", "period", "audience", "lang", "slide")
 
@@ -28,8 +27,13 @@ def read_request() -> qbr.Request:
     return qbr.make_request(
         ctx.con, params["kind"], account_id=params["account"], manager=params["manager"], period=params["period"],
         audience=params["audience"] or "internal", language=language,
-        scope=ctx.scope if params["kind"] == "portfolio" else ALL,  # a portfolio review follows the sidebar's filters
+        scope=ctx.scope,  # a portfolio review follows the sidebar's filters; every review, the user's access
     )
+
+
+def export_detail(request: qbr.Request, fmt: str) -> dict:
+    return {"review": request.kind, "account": request.account_id, "manager": request.manager,
+            "period": qbr.period_text(request.period), "audience": request.audience, "format": fmt}
 
 
 def present(request: qbr.Request) -> None:
@@ -58,15 +62,16 @@ def present(request: qbr.Request) -> None:
     controls.download_button(
         t("qbr.present.download_pptx"), lambda: render(deck, "pptx"), file_name=f"{deck.file_stem}.pptx",
         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation", key="qbr_download_pptx",
-        icon=":material/slideshow:",
+        icon=":material/slideshow:", on_click=ctx.audit, args=("qbr_export",), kwargs=export_detail(request, "pptx"),
     )
     try:
         find_cjk_font()
         controls.download_button(t("qbr.present.download_pdf"), lambda: render(deck, "pdf"),
                                  file_name=f"{deck.file_stem}.pdf", mime="application/pdf", key="qbr_download_pdf",
-                                 icon=":material/picture_as_pdf:")
+                                 icon=":material/picture_as_pdf:", on_click=ctx.audit, args=("qbr_export",),
+                                 kwargs=export_detail(request, "pdf"))
     except qbr.RequestError as missing:
-        controls.caption(missing.message())
+        controls.caption(ui.literal(missing.message()))
     if request.audience == "internal":
         controls.button(t("qbr.present.exit"), key="qbr_exit", on_click=st.query_params.clear, icon=":material/close:")
 
@@ -104,10 +109,11 @@ def prepare() -> None:
         chosen["audience"] = st.segmented_control(t("qbr.present.audience"), list(audiences), default="customer",
                                                   format_func=audiences.get, key="qbr_audience") or "customer"
     elif kind == "manager":
-        managers = ctx.load(overview.read_filter_options)["ka_manager"]
+        managers = [m for m in ctx.load(overview.read_filter_options)["ka_manager"]
+                    if ctx.scope.allowed_managers is None or m in ctx.scope.allowed_managers]
         chosen["manager"] = st.selectbox(t("qbr.present.manager"), managers, key="qbr_manager")
     else:
-        st.caption(t("qbr.present.portfolio_filters", filters=qbr_filters()))
+        st.caption(t("qbr.present.portfolio_filters", filters=ui.literal(qbr_filters())))
     periods = [qbr.period_text(p) for kind_ in ("quarter", "year")
                for p in period_options(kind_, ctx.first_day, ctx.as_of)]
     labels = {text: ui.period_label(qbr.parse_period(text)) for text in periods}
@@ -133,7 +139,7 @@ if presenting:
     try:
         present(read_request())
     except qbr.RequestError as refused:
-        st.error(refused.message(), icon=":material/error:")
+        st.error(ui.literal(refused.message()), icon=":material/error:")
         if params["audience"] != "customer":
             prepare()
 else:

@@ -5,6 +5,7 @@ from dataclasses import replace
 import streamlit as st
 
 from ka import charts, kpi, ui
+from ka.cells import export_frame
 from ka.i18n import format_by_unit, format_pct, t
 
 ctx = ui.init_page()
@@ -108,14 +109,15 @@ export = kpi.compute_scorecard_table(cards)
 left, right, _ = st.columns([1, 1, 4])
 # the files are built when clicked, not on every slider move (an XLSX of 5,000 accounts takes a second)
 left.download_button(
-    t("scorecards.download_csv"), lambda: export.to_csv(index=False).encode("utf-8-sig"),
+    t("scorecards.download_csv"), lambda: export_frame(export).to_csv(index=False).encode("utf-8-sig"),
     file_name=f"scorecards_{level}_{period_key}.csv", mime="text/csv", key="scorecards_download_csv",
-    on_click="ignore",
+    on_click=ctx.audit, args=("export",), kwargs={"what": "scorecards", "level": level, "period": period_key, "format": "csv"},
 )
 right.download_button(
     t("scorecards.download_xlsx"), lambda: kpi.scorecard_xlsx(export),
-    file_name=f"scorecards_{level}_{period_key}.xlsx", key="scorecards_download_xlsx", on_click="ignore",
+    file_name=f"scorecards_{level}_{period_key}.xlsx", key="scorecards_download_xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    on_click=ctx.audit, args=("export",), kwargs={"what": "scorecards", "level": level, "period": period_key, "format": "xlsx"},
 )
 
 # --- drill from a manager to their accounts ------------------------------------------------------
@@ -126,7 +128,7 @@ if level == "manager":
     manager = st.selectbox(t("scorecards.drill"), managers, key="scorecards_manager", index=None,
                            placeholder=t("scorecards.drill_none"))
     if manager is not None:
-        st.subheader(t("scorecards.drill_accounts", manager=manager))
+        st.subheader(t("scorecards.drill_accounts", manager=ui.literal(manager)))
         account_scope = replace(ctx.scope, managers=(manager,))
         account_values = ctx.load(kpi.read_kpi_values, ctx.period, account_scope, "account")
         account_targets = ctx.load(kpi.read_targets, "account", period_key)
@@ -166,12 +168,16 @@ with st.expander(t("scorecards.targets"), icon=":material/flag:"):
     value = c.number_input(t("scorecards.target_value"), value=0.0, step=0.01, format="%.4f",
                            key="scorecards_target_value", help=t("scorecards.target_value_help"))
     save, remove, _ = st.columns([1, 1, 4])
-    if save.button(t("scorecards.target_save"), key="scorecards_target_save", type="primary"):
+    may_edit = ctx.may("targets")
+    if save.button(t("scorecards.target_save"), key="scorecards_target_save", type="primary", disabled=not may_edit) \
+            and may_edit:
         kpi.save_target(ctx.con, level, who, period_key, metric, value)
+        ctx.audit("target_save", level=level, who=who, period=period_key, metric=metric, target=value)
         st.toast(t("scorecards.target_saved"))
         st.rerun()
-    if remove.button(t("scorecards.target_remove"), key="scorecards_target_remove"):
+    if remove.button(t("scorecards.target_remove"), key="scorecards_target_remove", disabled=not may_edit) and may_edit:
         kpi.save_target(ctx.con, level, who, period_key, metric, None)
+        ctx.audit("target_remove", level=level, who=who, period=period_key, metric=metric)
         st.toast(t("scorecards.target_removed"))
         st.rerun()
 

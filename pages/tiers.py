@@ -82,7 +82,10 @@ def save_settings(config: tiers.TierConfig, service: pd.DataFrame) -> None:
         for row in service.itertuples()
     }
     cadence = {row.tier: float(row.visits_per_month) for row in service.itertuples()}
+    if not ctx.may("strategies"):
+        return
     tiers.write_tier_settings(ctx.con, config, strategies, cadence)  # the tier filter reads it on the next run
+    ctx.audit("tier_settings", method=config.method, metric=config.metric)
     st.toast(t("tiers.saved"), icon=":material/check:")
 
 
@@ -103,7 +106,7 @@ with st.expander(t("tiers.rules_title"), expanded=True, icon=":material/tune:"):
     service = render_service_editor()
     if config is not None:
         st.button(t("tiers.save"), key="tiers_save", on_click=save_settings, args=(config, service),
-                  help=t("tiers.save_help"), icon=":material/save:")
+                  help=t("tiers.save_help"), icon=":material/save:", disabled=not ctx.may("strategies"))
 if config is None:
     st.stop()
 
@@ -234,9 +237,9 @@ selected = ui.selected_account()
 if selected:
     rows = tiered[tiered["account_id"] == selected]
     moved = migration[migration["account_id"] == selected]
-    st.subheader(t("tiers.selected_title", account=rows["account"].iloc[0] if len(rows) else selected))
+    st.subheader(t("tiers.selected_title", account=ui.literal(rows["account"].iloc[0] if len(rows) else selected)))
     if rows.empty:
-        st.info(t("tiers.selected_not_tiered", account=selected))
+        st.info(t("tiers.selected_not_tiered", account=ui.literal(selected)))
     else:
         row = rows.iloc[0]
         tiles = [
@@ -252,5 +255,5 @@ if selected:
         for row_start in range(0, len(tiles), 4):
             for column, (label, value) in zip(st.columns(4), tiles[row_start:row_start + 4]):
                 column.metric(label, value, border=True)
-        st.caption(" · ".join(str(v) for v in (row["account_id"], row["region"], row["industry"], row["ka_manager"])
+        st.caption(" · ".join(ui.literal(v) for v in (row["account_id"], row["region"], row["industry"], row["ka_manager"])
                               if isinstance(v, str) and v))

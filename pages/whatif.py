@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from ka import charts, i18n, ui, whatif
+from ka.cells import export_frame, saved_name
 from ka.i18n import format_amount, format_by_unit, format_change_by_unit, format_int, format_number, format_pct, t
 from ka.whatif import Scenario
 
@@ -69,12 +70,15 @@ def render_coefficients() -> dict[str, float]:
     if changed:  # edits count at once; they are kept for the next visit only when saved
         st.caption(t("whatif.coefficients_unsaved", count=len(changed)))
         st.button(t("whatif.save_coefficients"), key="whatif_save_coefficients", on_click=save_coefficients,
-                  args=(changed,), icon=":material/save:")
+                  args=(changed,), icon=":material/save:", disabled=not ctx.may("settings"))
     return coefficients
 
 
 def save_coefficients(changed: dict[str, float]) -> None:
+    if not ctx.may("settings"):
+        return
     whatif.save_coefficients(ctx.con, changed)
+    ctx.audit("coefficients", industries=sorted(changed))
     st.toast(t("whatif.coefficients_saved"), icon=":material/check:")
 
 
@@ -173,18 +177,22 @@ def load_saved() -> None:
 
 
 def save_current() -> None:
-    name = st.session_state.get("whatif_scenario_name", "").strip()
+    name = saved_name(st.session_state.get("whatif_scenario_name", ""))
     if not name:
         st.session_state["whatif_save_message"] = t("whatif.name_missing")
         return
+    if not ctx.may("scenarios"):
+        return
     whatif.save_scenario(ctx.con, name, scenario_from_levers())
-    st.session_state["whatif_save_message"] = t("whatif.saved_toast", name=name)
+    ctx.audit("scenario_save", name=name)
+    st.session_state["whatif_save_message"] = t("whatif.saved_toast", name=ui.literal(name))
 
 
 def delete_saved() -> None:
     chosen = st.session_state.get("whatif_saved_choice")
-    if chosen:
+    if chosen and ctx.may("scenarios"):
         whatif.delete_scenario(ctx.con, chosen)
+        ctx.audit("scenario_delete", name=chosen)
         st.session_state["whatif_compare"] = [n for n in st.session_state.get("whatif_compare", []) if n != chosen]
 
 
@@ -270,7 +278,8 @@ saved = ctx.load(whatif.read_scenarios)
 save_col, load_col = st.columns(2)
 with save_col:
     st.text_input(t("whatif.scenario_name"), key="whatif_scenario_name")
-    st.button(t("whatif.save"), key="whatif_save", on_click=save_current, icon=":material/save:")
+    st.button(t("whatif.save"), key="whatif_save", on_click=save_current, icon=":material/save:",
+              disabled=not ctx.may("scenarios"))
     if message := st.session_state.pop("whatif_save_message", None):
         st.caption(message)
 with load_col:
@@ -278,7 +287,8 @@ with load_col:
         st.selectbox(t("whatif.load_choice"), list(saved), key="whatif_saved_choice")
         button_left, button_right = st.columns(2)
         button_left.button(t("whatif.load"), key="whatif_load", on_click=load_saved, icon=":material/upload:")
-        button_right.button(t("whatif.delete"), key="whatif_delete", on_click=delete_saved, icon=":material/delete:")
+        button_right.button(t("whatif.delete"), key="whatif_delete", on_click=delete_saved, icon=":material/delete:",
+                            disabled=not ctx.may("scenarios"))
     else:
         st.caption(t("whatif.no_saved"))
 
@@ -299,6 +309,7 @@ if len(results) > 1:
     st.caption(t("whatif.compare_table"))
     st.dataframe(shown, hide_index=True, key="whatif_compare_table",
                  column_config={"metric": t("whatif.metric"), "before": t("whatif.before")})
-csv = compared.assign(label=labels).to_csv(index=False)
+csv = export_frame(compared.assign(label=labels)).to_csv(index=False)
 st.download_button(t("whatif.download"), csv.encode("utf-8-sig"), file_name="ka_radar_whatif.csv",
-                   mime="text/csv", key="whatif_download", icon=":material/download:")
+                   mime="text/csv", key="whatif_download", icon=":material/download:",
+                   on_click=ctx.audit, args=("export",), kwargs={"what": "whatif", "format": "csv"})

@@ -29,6 +29,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from ka import db, i18n
+from ka.cells import export_row
 from ka.i18n import t
 from ka.importing import read
 from ka.importing.load import (
@@ -205,8 +206,8 @@ class TableReport(ImportReport):
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["file", "line", "reason", "field", "value"])
         for row in self.rejected:
-            writer.writerow([row.file, row.line, reason_label(row.reason),
-                             field_label(row.field) if row.field else "", row.value or ""])
+            writer.writerow(export_row([row.file, row.line, reason_label(row.reason),
+                                        field_label(row.field) if row.field else "", row.value or ""]))
         return out.getvalue()
 
 

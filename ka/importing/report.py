@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from ka.cells import export_row
 from ka.i18n import t
 
 
@@ -106,7 +107,7 @@ class ImportReport:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["file", "line", "reason", "field", "value"])
         for row in self.rejected:
-            writer.writerow([row.file, row.line, t(f"data_import.reason_{row.reason}"), row.field or "", row.value or ""])
+            writer.writerow(export_row([row.file, row.line, t(f"data_import.reason_{row.reason}"), row.field or "", row.value or ""]))
         return out.getvalue()
 
     def as_dict(self) -> dict:

@@ -23,7 +23,7 @@ from ka.qbr.text import (
     amount, change_against, display_name, is_missing, number, pct, pct_change, period_label, points_change,
     tone_of, value_in_unit,
 )
-from ka.scope import ALL, Scope
+from ka.scope import Scope
 
 # KPIs about our economics or our book, not the customer's results: internal audience only
 INTERNAL_KPIS = {"gp_contribution", "churn_rate", "strategic_retention"}
@@ -100,7 +100,7 @@ class AccountFacts:
     @cached_property
     def health(self) -> dict | None:
         """The account's health as the health page shows it, measured at the period's last month end."""
-        listing = health.read_health(self.con, self.period.end, ALL)
+        listing = health.read_health(self.con, self.period.end, self.request.scope)
         rows = listing[listing["account_id"] == self.account_id]
         if rows.empty:
             return None
@@ -110,13 +110,13 @@ class AccountFacts:
 
     @cached_property
     def tier(self) -> dict | None:
-        tiered = tiers.read_account_tiers(self.con, self.period, ALL, tiers.read_tier_settings(self.con)["config"])
+        tiered = tiers.read_account_tiers(self.con, self.period, self.request.scope, tiers.read_tier_settings(self.con)["config"])
         rows = tiered[tiered["account_id"] == self.account_id]
         return rows.iloc[0].to_dict() if len(rows) else None
 
     @cached_property
     def dependency(self) -> dict | None:
-        frame = whatif.read_account_frame(self.con, self.period, ALL)
+        frame = whatif.read_account_frame(self.con, self.period, self.request.scope)
         frame = frame[frame["has_orders"]].reset_index(drop=True)
         table = whatif.compute_dependency(frame, whatif.read_coefficients(self.con), whatif.DEFAULT_THRESHOLD)
         rows = table[table["account_id"] == self.account_id]

@@ -20,6 +20,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
 from ka import i18n
+from ka.cells import export_cell
 from ka.qbr import layout as L
 from ka.qbr.model import Bullets, Chart, Cover, Deck, Metrics, Slide, Table
 from ka.qbr.text import excel_number_format
@@ -110,11 +111,11 @@ def draw_metrics(slide, block: Metrics, box: L.Box) -> None:
 
 def draw_chart(slide, block: Chart, box: L.Box) -> None:
     data = CategoryChartData()
-    data.categories = list(block.categories)
+    data.categories = [export_cell(c) for c in block.categories]  # the chart's embedded workbook: no formulas
     values = [v for s in block.series for v in s.values if v is not None]
     scale, number_format = excel_number_format(block.unit, max((abs(v) for v in values), default=0.0))
     for series in block.series:
-        data.add_series(series.name, [None if v is None else v / scale for v in series.values], number_format)
+        data.add_series(export_cell(series.name), [None if v is None else v / scale for v in series.values], number_format)
     frame = slide.shapes.add_chart(CHART_TYPES[block.kind], px(box.x), px(box.y), px(box.w), px(box.h), data)
     chart = frame.chart
     set_fonts(chart.font, L.CHART_LABEL, hex_colour=L.MUTED)

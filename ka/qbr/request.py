@@ -104,15 +104,20 @@ def resolve_period(con: duckdb.DuckDBPyConnection, text: str | None) -> Period:
     return period
 
 
-def check_account(con: duckdb.DuckDBPyConnection, account_id: str | None) -> str:
-    rows = db.query_rows(con, "select account_id from accounts where account_id = ?", [account_id or ""])
+def check_account(con: duckdb.DuckDBPyConnection, account_id: str | None, scope: Scope = ALL) -> str:
+    """The account, when it exists and `scope` may see it (an account outside it reads as unknown)."""
+    rows = db.query_rows(
+        con, "select account_id from scoped_accounts($regions, $industries, $managers, $account_ids) "
+             "where account_id = $account_id", {**scope.params(), "account_id": account_id or ""})
     if not rows:
         raise RequestError("qbr.error.unknown_account", account=account_id or "")
     return rows[0][0]
 
 
-def check_manager(con: duckdb.DuckDBPyConnection, manager: str | None) -> str:
-    rows = db.query_rows(con, "select distinct ka_manager from accounts where ka_manager = ?", [manager or ""])
+def check_manager(con: duckdb.DuckDBPyConnection, manager: str | None, scope: Scope = ALL) -> str:
+    rows = db.query_rows(
+        con, "select distinct ka_manager from scoped_accounts($regions, $industries, $managers, $account_ids) "
+             "where ka_manager = $manager", {**scope.params(), "manager": manager or ""})
     if not rows:
         raise RequestError("qbr.error.unknown_manager", manager=manager or "")
     return rows[0][0]
@@ -142,10 +147,14 @@ def make_request(
         if kind != "account" and audience == "customer":
             raise RequestError("qbr.error.internal_only")
         resolved = resolve_period(con, period)
+        # `scope` of an account or manager review carries only what the user may see
+        access = Scope(allowed_managers=scope.allowed_managers)
         if kind == "account":
-            return Request(kind, resolved, audience, language, account_id=check_account(con, account_id))
+            return Request(kind, resolved, audience, language, account_id=check_account(con, account_id, access),
+                           scope=access)
         if kind == "manager":
-            return Request(kind, resolved, audience, language, manager=check_manager(con, manager),
-                           scope=Scope(managers=(check_manager(con, manager),)))
+            manager = check_manager(con, manager, access)
+            return Request(kind, resolved, audience, language, manager=manager,
+                           scope=Scope(managers=(manager,), allowed_managers=scope.allowed_managers))
         check_filters(con, scope)
         return Request(kind, resolved, audience, language, scope=scope)

@@ -16,11 +16,11 @@ from typing import Any, Callable
 import duckdb
 import streamlit as st
 
-from ka import db, demo, i18n, overview, tiers
+from ka import access, db, demo, i18n, overview, tiers
 from ka.i18n import t
 from ka.periods import Period, default_period, month_range, month_start, period_from_key, period_key
 from ka.scope import ALL, Scope
-from ka.ui import cache
+from ka.ui import auth, cache
 from ka.ui.pages_mode import leave_pages_directory_mode
 
 LANGUAGE_KEY = "lang"  # also the URL parameter: ?lang=zh
@@ -44,10 +44,20 @@ class PageContext:
     first_day: date | None
     as_of: date | None
     is_demo: bool
+    user: access.User = access.LOCAL_USER  # who this session is (access.LOCAL_USER: access control off)
+    access_on: bool = False
 
     @property
     def has_data(self) -> bool:
         return self.as_of is not None
+
+    def may(self, permission: str) -> bool:
+        """Whether the user may do this (import, undo, settings, targets, weights, strategies, scenarios, users)."""
+        return self.user.may(permission)
+
+    def audit(self, action: str, **detail) -> None:
+        """Record the user's action in the audit log (kept whether access control is on or off)."""
+        access.audit(db.state_of(self.con), self.user.name, action, **detail)
 
     def load(self, reader: Callable, *args, large: bool = False) -> Any:
         """`reader(con, *args)`, cached on this database, its data version and the user's scope."""
@@ -96,18 +106,20 @@ def init_session() -> str:
 def init_page() -> PageContext:
     """Open the data, set the language and the shared filter defaults; every page starts here."""
     init_session()
+    user, access_on = auth.require_user(database_path())  # the login form, before any data is read
     con = connection()
     path = database_path()
     version = cache.data_version(con)
     first_day, as_of = cache.run(con, path, version, ALL, cache.loaded(overview.read_data_range))
     is_demo = cache.run(con, path, version, ALL, cache.loaded(demo.is_demo))
     _set_filter_defaults(as_of)
-    scope = Scope(
+    scope = user.restrict(Scope(
         regions=tuple(st.session_state[FILTER_KEYS["region"]]),
         industries=tuple(st.session_state[FILTER_KEYS["industry"]]),
         managers=tuple(st.session_state[FILTER_KEYS["ka_manager"]]),
-    )
-    ctx = PageContext(con, path, version, current_period(first_day, as_of), scope, first_day, as_of, is_demo)
+    ))
+    ctx = PageContext(con, path, version, current_period(first_day, as_of), scope, first_day, as_of, is_demo,
+                      user, access_on)
     return replace(ctx, scope=apply_tier_filter(ctx))
 
 
@@ -165,6 +177,13 @@ def select_account(account_id: str | None) -> None:
 
 def selected_account() -> str | None:
     return st.session_state.get(SELECTED_ACCOUNT_KEY)
+
+
+def stop_unless_permitted(ctx: PageContext, permission: str, message_key: str = "access.not_permitted") -> None:
+    """End the page run with a short note when the user's role may not do `permission`."""
+    if not ctx.may(permission):
+        st.info(t(message_key, role=t(f"access.role.{ctx.user.role}")), icon=":material/lock:")
+        st.stop()
 
 
 def show_empty_state() -> None:

@@ -7,9 +7,11 @@ to the server log and into an expander for admins, never into the page itself.
 
 from __future__ import annotations
 
+import copy
 import logging
 import traceback
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 import duckdb
@@ -17,6 +19,8 @@ import streamlit as st
 
 from ka.db import DataError, as_data_error
 from ka.i18n import t
+from ka.ui.auth import shows_error_details
+from ka.ui.text import literal
 
 log = logging.getLogger("ka")
 
@@ -40,8 +44,12 @@ def error_boundary() -> Iterator[None]:
 
 
 def show_error(error: DataError, details: str = "") -> None:
-    st.error(error.title(), icon=":material/error:")
-    st.caption(error.action())
-    # Roles come later; until then the details sit in a closed expander marked for admins.
-    with st.expander(t("errors.details_for_admins"), icon=":material/admin_panel_settings:"):
-        st.code("\n\n".join(part for part in (error.detail, details) if part), language=None)
+    admin = shows_error_details()
+    shown = copy.copy(error)  # the values may come from the data or the URL: shown as text
+    shown.values = {name: literal(value if admin or name != "path" else Path(str(value)).name)  # no paths but to admins
+                    for name, value in error.values.items()}
+    st.error(shown.title(), icon=":material/error:")
+    st.caption(shown.action())
+    if admin:  # the technical text and traceback (paths, code) for admins only; always in the server log
+        with st.expander(t("errors.details_for_admins"), icon=":material/admin_panel_settings:"):
+            st.code("\n\n".join(part for part in (error.detail, details) if part), language=None)

@@ -13,7 +13,9 @@ from ka.periods import KINDS, default_period, period_from_key, period_key, perio
 from ka.ui.context import (
     CUSTOM_FROM_KEY, CUSTOM_TO_KEY, FILTER_KEYS, LANGUAGE_KEY, PERIOD_KEY, PERIOD_KIND_KEY, TIER_FILTER_KEY, PageContext,
 )
+from ka.ui.auth import log_out
 from ka.ui.format import period_label
+from ka.ui.text import literal
 
 # Selectboxes whose option labels depend on the language (see _language_changed). Pages add
 # their own keys here, or use a key that starts with "sel_".
@@ -31,6 +33,7 @@ def render_sidebar(ctx: PageContext) -> None:
             t("sidebar.language"), options=list(i18n.LANGUAGES), key=LANGUAGE_KEY,
             format_func=lambda code: i18n.LANGUAGE_NAMES[code], on_change=_language_changed,
         )
+        render_access(ctx)
         if not ctx.has_data:
             st.warning(t("sidebar.no_data"))
             return
@@ -53,7 +56,9 @@ def render_sidebar(ctx: PageContext) -> None:
                 t("sidebar.period"), options, key=PERIOD_KEY,
                 format_func=lambda key: period_label(period_from_key(key)),
             )
-        choices = ctx.load(overview.read_filter_options)
+        choices = dict(ctx.load(overview.read_filter_options))
+        if ctx.scope.allowed_managers is not None:  # a manager picks among their own name only
+            choices["ka_manager"] = [m for m in choices["ka_manager"] if m in ctx.scope.allowed_managers]
         for dimension, key in FILTER_KEYS.items():
             st.multiselect(t(f"sidebar.{dimension}"), choices[dimension], key=key, placeholder=t("sidebar.all"))
         st.multiselect(
@@ -61,9 +66,23 @@ def render_sidebar(ctx: PageContext) -> None:
             help=t("tiers.sidebar_filter_help"),
         )
         st.caption(t("sidebar.data_as_of", date=f"{ctx.as_of:%Y-%m-%d}"))
-        st.caption(t("sidebar.database", name=Path(ctx.db_path).name))
+        st.caption(t("sidebar.database", name=literal(Path(ctx.db_path).name)))
         if ctx.is_demo:
             st.info(t("sidebar.demo_notice"), icon=":material/science:")
+
+
+def render_access(ctx: PageContext) -> None:
+    """Who is logged in (and log out), or that access control is off."""
+    if not ctx.access_on:
+        st.caption(t("access.off"))
+        return
+    role = t(f"access.role.{ctx.user.role}")
+    if ctx.scope.allowed_managers is not None:
+        st.caption(t("access.signed_in_scope", user=literal(ctx.user.name), role=role,
+                     manager=literal(", ".join(ctx.scope.allowed_managers))))
+    else:
+        st.caption(t("access.signed_in", user=literal(ctx.user.name), role=role))
+    st.button(t("access.log_out"), key="auth_log_out", on_click=log_out, icon=":material/logout:")
 
 
 def _language_changed() -> None:
