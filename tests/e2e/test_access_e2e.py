@@ -36,11 +36,12 @@ def users_app(tmp_path_factory):
         yield url, path, own
 
 
-def test_login_then_only_the_managers_accounts_then_logout(page: Page, users_app, console_errors):
+def test_login_then_only_the_managers_accounts_then_logout(page: Page, users_app, console_errors, screenshot_dir):
     url, path, own = users_app
     open_app(page, url, "")
     main = page.get_by_test_id("stMain")
     expect(page.get_by_role("heading", name="Log in to KA Radar")).to_be_visible()
+    page.screenshot(path=screenshot_dir / "login-en.png")
     assert main.get_by_test_id("stMetric").count() == 0 and main.get_by_test_id("stPlotlyChart").count() == 0
     page.get_by_label("User name", exact=True).fill("chen")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
@@ -48,6 +49,7 @@ def test_login_then_only_the_managers_accounts_then_logout(page: Page, users_app
     wait_for_app(page)
     assert_no_exception(page)
     expect(page.get_by_test_id("stSidebar")).to_contain_text("Logged in as chen")
+    page.screenshot(path=screenshot_dir / "logged-in-manager-en.png")
     open_app(page, url, "account")
     page.get_by_test_id("stMain").get_by_test_id("stSelectbox").first.click()
     options = page.get_by_role("option").all_inner_texts()
