@@ -17,8 +17,9 @@ FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, Helv
 
 def plotly_text(value) -> str:
     """A value from the data as Plotly text: Plotly reads <b>, <a href>, <br> and entities in tick
-    labels, legends and hover text, so the value is HTML-escaped to show exactly its characters."""
-    return "" if value is None or value is pd.NA or value != value else html.escape(str(value))
+    labels, legends and hover text, so the value is HTML-escaped to show exactly its characters.
+    Quotes stay: outside a tag they are plain text, and Plotly does not decode `&quot;`."""
+    return "" if value is None or value is pd.NA or value != value else html.escape(str(value), quote=False)
 
 
 def _texts(values) -> list[str]:

@@ -8,6 +8,7 @@ it acts as an admin; `--as-user NAME` makes an export or a deck see exactly what
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 
 from ka import access, db, state
@@ -72,7 +73,12 @@ def acting_scope(args, scope: Scope = ALL) -> tuple[str, Scope]:
 def record(args, action: str, **detail) -> None:
     """An audit entry for a command-line export (the state store beside the database)."""
     who = getattr(args, "as_user", None) or "cli"
-    access.audit(_store(args), who, action, **detail)
+    try:
+        access.audit(_store(args), who, action, **detail)
+    except sqlite3.OperationalError as error:
+        # In a folder no one may write in, the state file cannot be opened or written. The export only
+        # reads, and whoever runs the command may read the files anyway: it goes on, and says so.
+        print(t("access.audit_not_written", reason=str(error)), file=sys.stderr)
 
 
 def add_commands(commands) -> None:

@@ -6,9 +6,12 @@ Kept out of conftest.py on purpose: tests/ and tests/e2e/ each have a conftest, 
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 
 from ka import db, demo
 
@@ -17,6 +20,33 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REALDATA = ROOT.parent / "shared" / "realdata"
 
 SMALL_DEMO = demo.DemoSpec(accounts=60, rows=20_000, years=3, seed=7)
+COMMONMARK = MarkdownIt("commonmark").enable("table").enable("strikethrough")  # as Streamlit (GFM) reads it
+
+
+# GFM's literal autolinks, as Streamlit's renderer (remark-gfm) finds them in a text after its escapes
+# are read: markdown-it's CommonMark does not make them, so they are looked for here.
+GFM_AUTOLINK = re.compile(r"(?i)(https?://|www(?=\.))[-.\w]+|[-.\w+]+@[-\w]+(\.[-\w]+)+")
+WORD_JOINER = "\u2060"  # invisible; ka.ui.text.literal puts it where GFM would start a link
+
+
+def _text_of(markup: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", markup)).strip("\n")
+
+
+def rendered(source: str) -> tuple[str, str]:
+    """(HTML, plain text as a reader sees it) of one markdown source as CommonMark reads it."""
+    markup = COMMONMARK.render(source)
+    return markup, _text_of(markup).replace(WORD_JOINER, "")
+
+
+def autolinks(source: str) -> list[str]:
+    """The texts in one markdown source that GFM would turn into links."""
+    return [match.group(0) for match in GFM_AUTOLINK.finditer(_text_of(COMMONMARK.render(source)))]
+
+
+def shown_text(source: str) -> str:
+    """The text a reader sees for one markdown source (what a page sends to st.error, st.caption, ...)."""
+    return rendered(source)[1]
 
 
 def load_fixture_transactions(connection, name: str = "transactions") -> None:

@@ -18,7 +18,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ka import db, demo, i18n, state, store
-from ka_testing import ROOT, SMALL_DEMO
+from ka_testing import ROOT, SMALL_DEMO, shown_text
 
 UNPRIVILEGED = (  # root reads every file: drop the capabilities that let it, so permissions count
     ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--inh-caps", "-all"] if os.geteuid() == 0 else []
@@ -133,7 +133,7 @@ def test_a_broken_database_gets_its_message_in_the_app_and_nothing_changes(case,
     for language in ("en", "zh"):
         at = run_app(path, language, monkeypatch)
         assert not at.exception
-        assert [e.value for e in at.error] == [title(key, language, values)]
+        assert [shown_text(e.value) for e in at.error] == [title(key, language, values)]
         assert "Traceback" not in " ".join(e.value for e in at.error) + " ".join(c.value for c in at.caption)
         assert at.caption[0].value  # what to do
         state.forget_stores()
@@ -166,7 +166,7 @@ def test_a_database_another_program_writes_is_named_as_locked(good_database, tmp
     try:
         assert holder.stdout.readline().strip() == "open"
         at = run_app(path, "zh", monkeypatch)
-        assert [e.value for e in at.error] == ["数据库 held.duckdb 正被另一个程序占用。"]
+        assert [shown_text(e.value) for e in at.error] == ["数据库 held.duckdb 正被另一个程序占用。"]
         result = run_cli("export", "--what", "overview", "--db", str(path))
         assert result.returncode == 2 and "is in use by another program" in result.stderr
         assert "Traceback" not in result.stderr
@@ -192,7 +192,8 @@ def run_app_unprivileged(path: Path) -> dict:
     result = subprocess.run([*UNPRIVILEGED, sys.executable, "-c", APP_IN_A_PROCESS, str(ROOT / "app.py")], cwd=ROOT,
                             capture_output=True, text=True, timeout=180, env={**os.environ, "KA_RADAR_DB": str(path)})
     assert result.returncode == 0, result.stderr[-2000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    return {language: {**page, "errors": [shown_text(source) for source in page["errors"]]} for language, page in seen.items()}
 
 
 def test_a_database_the_user_may_not_read(good_database, tmp_path):

@@ -50,7 +50,10 @@ def test_login_then_only_the_managers_accounts_then_logout(page: Page, users_app
     assert_no_exception(page)
     expect(page.get_by_test_id("stSidebar")).to_contain_text("Logged in as chen")
     page.screenshot(path=screenshot_dir / "logged-in-manager-en.png")
-    open_app(page, url, "account")
+    # through the app's own navigation: a new URL is a new session, which must log in again
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Account 360").click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Log in to KA Radar")).to_have_count(0)
     page.get_by_test_id("stMain").get_by_test_id("stSelectbox").first.click()
     options = page.get_by_role("option").all_inner_texts()
     page.keyboard.press("Escape")
@@ -60,6 +63,9 @@ def test_login_then_only_the_managers_accounts_then_logout(page: Page, users_app
     wait_for_app(page)
     expect(page.get_by_role("heading", name="Log in to KA Radar")).to_be_visible()
     assert page.get_by_test_id("stMain").get_by_test_id("stMetric").count() == 0
+    open_app(page, url, "account")  # a fresh browser session at a page's address: the login form, no data
+    expect(page.get_by_role("heading", name="Log in to KA Radar")).to_be_visible()
+    assert page.get_by_test_id("stMain").get_by_test_id("stSelectbox").count() == 0
     audit = [e["action"] for e in access.read_audit(state.state_store(path))]
     state.forget_stores()
     assert "login" in audit
