@@ -369,7 +369,7 @@ def render_batch(sources: list[importing.SourceFile]) -> None:
     if st.button(t("data_import.import_button", rows=format_int(report.rows_to_import)),
                  key="data_import_commit", type="primary"):
         done = importing.run_import(ctx.con, sources, options)
-        ctx.audit("import", batch=done.batch_id, kind="transactions", rows=done.rows_to_import, files=sorted(files))
+        ctx.audit("import", batch=done.batch_id, kind="transactions", rows=done.rows_to_import, files=sorted(source.name for source in sources))
         ui.clear_caches()
         st.session_state[MESSAGE_KEY] = ("success", t(
             "data_import.imported_success", batch=done.batch_id, rows=format_int(done.rows_to_import),
@@ -491,7 +491,7 @@ def render_table_batch(sources: list[importing.SourceFile], kind: str) -> None:
     if st.button(t("import_activity.import_button", rows=format_int(report.rows_to_import)),
                  key="data_import_commit", type="primary"):
         done = importing.run_table_import(ctx.con, kind, sources, options)
-        ctx.audit("import", batch=done.batch_id, kind=kind, rows=done.rows_new + done.rows_updated, files=sorted(files))
+        ctx.audit("import", batch=done.batch_id, kind=kind, rows=done.rows_new + done.rows_updated, files=sorted(source.name for source in sources))
         ui.clear_caches()
         st.session_state[MESSAGE_KEY] = ("success", t(
             "import_activity.imported_success", batch=done.batch_id, kind=t(f"import_activity.kind_{kind}"),

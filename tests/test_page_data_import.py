@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from ka_testing import ROOT
 from import_helpers import uploaded
-from ka import db, i18n, importing
+from ka import access, db, i18n, importing, state
 
 PAGE = str(ROOT / "pages" / "data_import.py")
 CSV = (
@@ -111,6 +111,9 @@ def test_report_then_import_then_undo(writable_app_db, lang, labels):
     assert list(_table(at, "batch")["status"])[0] == (
         "undone" if lang == "en" else "已撤销"
     )
+    imported, undone = reversed(access.read_audit(state.state_store(writable_app_db), limit=2))
+    assert (imported["action"], imported["detail"]["batch"], imported["detail"]["files"]) == ("import", 2, ["orders.csv"])
+    assert (undone["action"], undone["detail"]["batch"]) == ("undo", 2)
 
 
 def test_correcting_the_mapping_changes_the_report(writable_app_db):

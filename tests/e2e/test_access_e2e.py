@@ -49,6 +49,8 @@ def test_login_then_only_the_managers_accounts_then_logout(page: Page, users_app
     wait_for_app(page)
     assert_no_exception(page)
     expect(page.get_by_test_id("stSidebar")).to_contain_text("Logged in as chen")
+    expect(main.get_by_test_id("stMetric").first).to_be_visible()  # the overview has drawn, the form is gone
+    expect(main.get_by_test_id("stForm")).to_have_count(0)
     page.screenshot(path=screenshot_dir / "logged-in-manager-en.png")
     # through the app's own navigation: a new URL is a new session, which must log in again
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Account 360").click()
