@@ -42,6 +42,10 @@ FREE_FAILURES = 3
 FAILURE_WINDOW = timedelta(minutes=15)
 MAX_WAIT_SECONDS = 300
 MIN_PASSWORD_LENGTH = 8
+MAX_NAME_LENGTH = 254  # an e-mail address at most, for users of an identity provider
+# The stored hash of a user who logs in only through the identity provider (OIDC): argon2 reads
+# it as no hash at all, so no password ever matches it.
+NO_PASSWORD = ""
 
 # argon2id with the library's current defaults (RFC 9106 low-memory profile); a hash made with
 # older parameters is still verified and re-hashed on the next login.
@@ -105,8 +109,16 @@ def find_user(store: StateStore, name: str) -> User | None:
     return User(*rows[0]) if rows else None
 
 
+def find_user_by_identity(store: StateStore, email: str) -> User | None:
+    """The user an identity provider's login maps to: the user whose name is that e-mail address
+    (compared without case, as addresses are)."""
+    rows = store.read("select user_name, role, manager from users where lower(user_name) = lower(?) "
+                      "order by user_name limit 1", [email])
+    return User(*rows[0]) if rows else None
+
+
 def _check_user_fields(name: str, role: str, manager: str | None) -> None:
-    if not name or name != name.strip() or len(name) > 64 or any(ord(c) < 32 for c in name):
+    if not name or name != name.strip() or len(name) > MAX_NAME_LENGTH or any(ord(c) < 32 for c in name):
         raise AccessError("bad_name")
     if role not in ROLES:
         raise AccessError("bad_role", role=role, roles=", ".join(ROLES))
@@ -121,17 +133,22 @@ def _check_password(password: str) -> None:
         raise AccessError("short_password", length=MIN_PASSWORD_LENGTH)
 
 
-def add_user(store: StateStore, name: str, role: str, password: str, manager: str | None = None,
+def add_user(store: StateStore, name: str, role: str, password: str | None, manager: str | None = None,
              by: str = "cli") -> User:
+    """A new user; `password` None: one who logs in only through the identity provider (OIDC),
+    named by their e-mail address."""
     _check_user_fields(name, role, manager)
-    _check_password(password)
-    digest = _HASHER.hash(password)
+    if password is None:
+        digest = NO_PASSWORD
+    else:
+        _check_password(password)
+        digest = _HASHER.hash(password)
     with store.transaction(changes_figures=False) as sql:
         if sql.execute("select 1 from users where user_name = ?", [name]).fetchall():
             raise AccessError("user_exists", name=name)
         sql.execute("insert into users (user_name, role, manager, password_hash, created_at) values (?, ?, ?, ?, ?)",
                     [name, role, manager, digest, _iso(_now())])
-        _audit(sql, by, "user_add", {"user": name, "role": role, "manager": manager})
+        _audit(sql, by, "user_add", {"user": name, "role": role, "manager": manager, "password": password is not None})
     return User(name, role, manager)
 
 
@@ -191,6 +208,20 @@ def log_in(store: StateStore, name: str, password: str, address: str = "unknown"
     if not ok:
         raise AccessError("bad_login")
     return User(*rows[0][:3])
+
+
+def log_in_with_identity(store: StateStore, email: str | None, verified: bool | None, address: str = "unknown") -> User:
+    """The user an identity provider's login maps to; AccessError("identity_unknown") when there is
+    none, or the provider says the address is not verified. Every attempt is in the audit log."""
+    user = find_user_by_identity(store, email) if email and verified is not False else None
+    with store.transaction(changes_figures=False) as sql:
+        if user is None:
+            _audit(sql, email or "?", "login_failed", {"address": address, "method": "oidc", "verified": verified})
+        else:
+            _audit(sql, user.name, "login", {"address": address, "method": "oidc"})
+    if user is None:
+        raise AccessError("identity_unknown", identity=email or "?")
+    return user
 
 
 def expired(last_seen: datetime, idle_minutes: int, now: datetime | None = None) -> bool:

@@ -1,7 +1,7 @@
 """`python -m ka users add|list|remove|passwd` and `python -m ka audit`; `--as-user` for export and qbr.
 
 Passwords come only from standard input (`--password-stdin`), never from an argument (which
-`ps` and shell history would show). The command line is run by whoever may open the files, so
+`ps` and shell history would show); `--no-password` adds a user of the identity provider. The command line is run by whoever may open the files, so
 it acts as an admin; `--as-user NAME` makes an export or a deck see exactly what NAME sees.
 """
 
@@ -36,7 +36,10 @@ def command_users(args) -> int:
     store = _store(args)
     try:
         if args.action == "add":
-            user = access.add_user(store, args.user, args.role, _password(args), manager=args.manager)
+            if args.no_password and args.password_stdin:
+                raise access.AccessError("no_password_with_stdin")
+            password = None if args.no_password else _password(args)
+            user = access.add_user(store, args.user, args.role, password, manager=args.manager)
             print(f"user {user.name} added ({user.role}{', ' + user.manager if user.manager else ''})")
         elif args.action == "passwd":
             access.set_password(store, args.user, _password(args))
@@ -89,6 +92,8 @@ def add_commands(commands) -> None:
     users.add_argument("--role", choices=list(access.ROLES))
     users.add_argument("--manager", metavar="NAME", help="a manager's (or a limited viewer's) KA manager name")
     users.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    users.add_argument("--no-password", action="store_true",
+                       help="add: a user who logs in only through the identity provider (OIDC); --user is their e-mail")
     users.set_defaults(handler=_checked_users)
 
     audit = commands.add_parser("audit", help="the audit log: who did what, oldest first")

@@ -303,3 +303,71 @@ def test_errors_show_details_to_admins_only(users_db):
         assert bool(at.expander) is details
         shown = " ".join(e.value for e in at.error) + " ".join(c.value for c in at.caption)
         assert ("/secret/path" in shown) is details and "x.duckdb" in shown
+
+
+# --- an identity provider (OIDC) instead of passwords ---------------------------------------------
+# AppTest plays the provider's side: `at.user` is what st.user reads after st.login returned.
+IDP_SECRETS = {"auth": {
+    "redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "a test secret, not a real one",
+    "client_id": "ka-radar", "client_secret": "not a real secret",
+    "server_metadata_url": "https://idp.example/.well-known/openid-configuration",
+}}
+IDP_USER = "chen.jing@corp.example"
+
+
+@pytest.fixture
+def idp_db(users_db):
+    main(["users", "add", "--db", str(users_db), "--user", IDP_USER, "--role", "manager", "--manager", MANAGER,
+          "--no-password"])
+    return users_db
+
+
+def through_provider(page: str, user: dict) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=90)
+    at.secrets.update(IDP_SECRETS)
+    at.user = user
+    at.session_state["lang"] = "en"
+    return at.run()
+
+
+def test_with_an_identity_provider_a_new_session_gets_its_button_and_no_data(idp_db):
+    at = through_provider("overview.py", {"is_logged_in": False})
+    assert not at.exception, [e.stack_trace for e in at.exception]
+    assert [t.value for t in at.title] == ["Log in to KA Radar"]
+    assert [b.label for b in at.button] == ["Log in"]
+    assert not at.text_input and not at.metric and not at.dataframe  # no password form, no figure
+
+
+def test_an_identity_is_its_users_e_mail_address_and_keeps_their_scope(idp_db):
+    at = through_provider("account.py", {"is_logged_in": True, "email": "Chen.Jing@Corp.Example",
+                                         "email_verified": True})
+    assert not at.exception, [e.value for e in at.exception]
+    shown = {option.rsplit("(", 1)[1].rstrip(")") for option in at.selectbox(key="account_picker").options}
+    assert shown and shown <= own_accounts(idp_db, MANAGER)
+    entry = access.read_audit(state.state_store(idp_db), limit=1)[0]
+    assert (entry["user"], entry["action"], entry["detail"]["method"]) == (IDP_USER, "login", "oidc")
+    at.run()  # the next run of the session does not log in again
+    assert [e["action"] for e in access.read_audit(state.state_store(idp_db), limit=2)] == ["login", "user_add"]
+
+
+@pytest.mark.parametrize("user", [
+    {"is_logged_in": True, "email": "stranger@corp.example", "email_verified": True},
+    {"is_logged_in": True, "email": IDP_USER, "email_verified": False},  # the provider did not check the address
+    {"is_logged_in": True},  # no e-mail claim
+])
+def test_an_identity_that_is_no_user_here_is_refused(idp_db, user):
+    at = through_provider("overview.py", user)
+    assert not at.exception
+    assert len(at.error) == 1 and "is not a user of this install" in at.error[0].value
+    assert not at.metric and not at.dataframe
+    assert access.read_audit(state.state_store(idp_db), limit=1)[0]["action"] == "login_failed"
+
+
+def test_a_user_of_the_identity_provider_has_no_password_to_guess(idp_db):
+    store = state.state_store(idp_db)
+    for attempt in ("", "anything at all"):
+        with pytest.raises(access.AccessError) as refused:
+            access.log_in(store, IDP_USER, attempt, "10.0.0.7")
+        assert refused.value.key == "bad_login"
+    assert main(["users", "add", "--db", str(idp_db), "--user", "x@corp.example", "--role", "viewer",
+                 "--no-password", "--password-stdin"]) == 2
