@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
 from ka import access, db, state
@@ -237,7 +239,50 @@ def test_a_manager_sees_only_their_accounts_on_the_account_page(users_db):
     options = set(at.selectbox(key="account_picker").options)
     mine = own_accounts(users_db, MANAGER)
     shown = {option.rsplit("(", 1)[1].rstrip(")") for option in options}
-    assert shown and shown <= mine
+    assert shown == mine  # every one of them (a manager has fewer than the picker's 50)
+
+
+ACCOUNT_ID = re.compile(r"KA\d{5}")
+
+
+def account_ids_on(at: AppTest, path) -> set[str]:
+    """Every account the page sends to the browser, by id or by name: tables, texts, labels,
+    pickers and chart data."""
+    texts: list[str] = []
+
+    def walk(node):
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            texts.append(text_format.MessageToString(proto, as_utf8=True))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    texts += [table.value.to_csv() for table in at.dataframe]
+    page = "\n".join(texts)
+    con = db.open(path)
+    try:
+        names = con.execute("select account_id, account_name, account_name_en from accounts").fetchall()
+    finally:
+        con.close()
+    found = set(ACCOUNT_ID.findall(page))
+    return found | {account_id for account_id, name, name_en in names if name in page or (name_en and name_en in page)}
+
+
+@pytest.mark.parametrize("page", ["overview.py", "account.py", "tiers.py", "health.py", "whatif.py", "scorecards.py"])
+def test_a_manager_sees_no_other_managers_account_on_any_page(users_db, page):
+    at = logged_in(page, "chen")
+    if page == "scorecards.py":  # its first level is the managers': the drill into their accounts
+        assert at.selectbox(key="scorecards_manager").options == [MANAGER]
+        at.selectbox(key="scorecards_manager").set_value(MANAGER).run()
+        assert not at.exception
+    seen = account_ids_on(at, users_db)
+    assert seen and seen <= own_accounts(users_db, MANAGER), seen - own_accounts(users_db, MANAGER)
+
+
+def test_a_director_sees_other_managers_accounts_so_the_check_above_can_fail(users_db):
+    seen = account_ids_on(logged_in("tiers.py", "dora"), users_db)
+    assert seen - own_accounts(users_db, MANAGER)
 
 
 def test_a_manager_cannot_open_another_managers_account_by_session_state(users_db):
