@@ -19,6 +19,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -80,7 +81,7 @@ class StateStore:
         )
         self._connection.execute("pragma busy_timeout = 30000")
         if self.path is not None:
-            self._connection.execute("pragma journal_mode = wal")
+            _use_wal(self._connection)
             self._connection.execute("pragma synchronous = full")
         self._migrate()
 
@@ -124,6 +125,25 @@ class StateStore:
     def close(self) -> None:
         with self._lock:
             self._connection.close()
+
+
+def _use_wal(connection: sqlite3.Connection, *, patience_s: float = 30.0) -> None:
+    """Switch a new state file to WAL mode (the mode then stays with the file).
+
+    SQLite does not call the busy handler for this switch: while another process opens the same
+    new file it fails at once with "database is locked". So wait and try again here."""
+    deadline = time.monotonic() + patience_s
+    pause = 0.01
+    while True:
+        try:
+            if connection.execute("pragma journal_mode").fetchone()[0].lower() != "wal":
+                connection.execute("pragma journal_mode = wal")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
 
 
 def _statements(script: str) -> list[str]:

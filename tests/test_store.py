@@ -195,6 +195,34 @@ def test_two_processes_write_settings_at_once_and_nothing_is_lost(served):
     assert dict(zip(targets["scope_id"], targets["target"]))["right-manager"] == 1039
 
 
+STATE_OPENER = """
+import sys
+from ka import state
+print("ready", flush=True)
+sys.stdin.readline()
+state.StateStore(sys.argv[1])
+"""
+
+
+def test_processes_that_open_a_new_state_file_at_the_same_moment_all_succeed(tmp_path):
+    # Switching a new file to WAL mode fails at once with "database is locked" while another
+    # process opens it too; the first settings write of two app processes hit this.
+    for attempt in range(6):
+        path = tmp_path / f"state-{attempt}.sqlite3"
+        openers = [subprocess.Popen([sys.executable, "-c", STATE_OPENER, str(path)], cwd=ROOT,
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    text=True)
+                   for _ in range(6)]
+        for opener in openers:
+            assert opener.stdout.readline().strip() == "ready"
+        for opener in openers:
+            opener.stdin.write("go\n")
+            opener.stdin.flush()
+        for opener in openers:
+            assert opener.wait(timeout=120) == 0, opener.stderr.read()
+        assert state.StateStore(path).read("pragma journal_mode")[0][0] == "wal"
+
+
 # Where the import dies: after copying the current version, in the middle of its transaction,
 # after the checkpoint but before the rename, and right after the rename.
 KILLED_IMPORT = """
