@@ -25,5 +25,6 @@ pages = {
 navigation = st.navigation(pages)
 with ui.error_boundary():  # every page runs inside: a failure shows a title and what to do, never a traceback
     context = ui.init_page()
+    ui.follow_account_click()  # an account clicked in the last run opens Account 360
     ui.render_sidebar(context)
     navigation.run()

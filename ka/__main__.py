@@ -1,4 +1,4 @@
-"""Command line: python -m ka demo | export | import | undo | qbr | backup | restore | compact | users | audit.
+"""Command line: python -m ka init | demo | remove-demo | export | import | undo | qbr | backup | restore | compact | users | audit.
 
 Exit status 0 on success, 2 on a refused or failed command (the reason goes to stderr).
 """
@@ -40,6 +40,24 @@ def command_demo(args) -> int:
     return 0
 
 
+def command_init(args) -> int:
+    path = demo.start_empty(args.db)
+    print(f"empty database ready: {path} (the app will not add the demo to it); "
+          "import your files with python -m ka import")
+    return 0
+
+
+def command_remove_demo(args) -> int:
+    con = db.open(args.db)
+    try:
+        removed = demo.remove_demo(con)
+    finally:
+        con.close()
+    print(cli_import.removed_demo_text(removed)
+          + (f"; {removed['accounts_kept']:,} accounts kept (your data uses their IDs)" if removed["accounts_kept"] else ""))
+    return 0
+
+
 def command_export(args) -> int:
     con = db.open(args.db)
     _, args.scope = cli_access.acting_scope(args)  # --as-user: exactly what that user sees
@@ -62,6 +80,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo_cmd.add_argument("--years", type=int, default=demo.DemoSpec.years)
     demo_cmd.add_argument("--seed", type=int, default=demo.DemoSpec.seed)
     demo_cmd.set_defaults(handler=command_demo)
+
+    init_cmd = commands.add_parser("init", help="make an empty database for your own data (no demo portfolio)")
+    init_cmd.add_argument("--db", help="database file (default: KA_RADAR_DB or data/ka_radar.duckdb)")
+    init_cmd.set_defaults(handler=command_init)
+
+    remove_cmd = commands.add_parser(
+        "remove-demo", help="take the demo portfolio out of a database; data imported beside it stays")
+    remove_cmd.add_argument("--db", help="database file (default: KA_RADAR_DB or data/ka_radar.duckdb)")
+    remove_cmd.set_defaults(handler=command_remove_demo)
 
     export_cmd = commands.add_parser("export", help="print figures as CSV or JSON")
     export_cmd.add_argument("--db")

@@ -26,6 +26,13 @@ def read_profile(con: duckdb.DuckDBPyConnection, account_id: str) -> dict | None
     return rows[0] if rows else None
 
 
+def read_last_order_until(con: duckdb.DuckDBPyConnection, account_id: str, as_of: date) -> date | None:
+    """The account's last order on or before `as_of` (None when it first ordered later)."""
+    return db.query_rows(
+        con, "select max(last_order_date) from account_month where account_id = ? and last_order_date <= ?",
+        [account_id, as_of])[0][0]
+
+
 def read_period_figures(con: duckdb.DuckDBPyConnection, account_id: str, period: Period) -> dict:
     """The account's KPIs for the period, the prior period and the same period last year."""
     scope = Scope(account_ids=(account_id,))
@@ -37,7 +44,8 @@ def read_period_figures(con: duckdb.DuckDBPyConnection, account_id: str, period:
 
 
 def read_monthly(con: duckdb.DuckDBPyConnection, account_id: str, period: Period, months: int = 24) -> pd.DataFrame:
-    """Monthly revenue and gross profit of the `months` months ending with the period."""
+    """Monthly revenue and gross profit of the `months` months ending with the period, a zero for
+    each month without orders (months before the data begins are left out)."""
     last = period.end.replace(day=1)
     return overview.read_monthly_revenue(con, add_months(last, -months + 1), last, Scope(account_ids=(account_id,)))
 
@@ -47,8 +55,11 @@ def read_category_mix(con: duckdb.DuckDBPyConnection, account_id: str, period: P
     return db.query_df(con, db.load_sql("account_category_mix"), params)
 
 
-def read_recent_orders(con: duckdb.DuckDBPyConnection, account_id: str, limit: int = 15) -> pd.DataFrame:
-    return db.query_df(con, db.load_sql("account_recent_orders"), {"account_id": account_id, "limit": limit})
+def read_recent_orders(con: duckdb.DuckDBPyConnection, account_id: str, until: date | None = None,
+                       limit: int = 15) -> pd.DataFrame:
+    """The account's latest orders up to `until` (the as-of date the page measures at; None: all)."""
+    return db.query_df(con, db.load_sql("account_recent_orders"),
+                       {"account_id": account_id, "until": until, "limit": limit})
 
 
 def read_activity(con: duckdb.DuckDBPyConnection, account_id: str, as_of: date) -> dict:

@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ka.i18n import format_amount, get_language, t
+from ka.i18n import format_amount, format_month, month_of_year_labels, month_tickformat, t
 
 PALETTE = ["#2563eb", "#94a3b8", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed", "#0891b2", "#db2777"]
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, Helvetica, Arial, sans-serif"
+FONT_SIZE = 14  # labels and axis ticks readable on a meeting-room screen, as the app's text
 
 
 def plotly_text(value) -> str:
@@ -29,7 +30,8 @@ def _texts(values) -> list[str]:
 def _layout(fig: go.Figure, title: str | None = None, height: int = 340) -> go.Figure:
     fig.update_layout(
         title=title, height=height, margin=dict(l=10, r=10, t=50 if title else 10, b=10),
-        font=dict(family=FONT, size=13), legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
+        font=dict(family=FONT, size=FONT_SIZE),
+        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0),  # below the plot: a long title keeps its line
         plot_bgcolor="white", hovermode="x unified", separators=".,",
     )
     fig.update_xaxes(showgrid=False)
@@ -66,7 +68,7 @@ def _tick_label(value: float) -> str:
 
 
 def build_year_over_year_trend(frame: pd.DataFrame, year: int) -> go.Figure:
-    """Monthly revenue of `year` (solid) against the year before (grey)."""
+    """Monthly revenue of `year` (solid) against the year before (grey); x is the month of the year."""
     fig = go.Figure()
     for y, color, dash in ((year - 1, "#94a3b8", "dot"), (year, PALETTE[0], "solid")):
         rows = frame[frame["year"] == y]
@@ -79,9 +81,7 @@ def build_year_over_year_trend(frame: pd.DataFrame, year: int) -> go.Figure:
             )
         )
     months = list(range(1, 13))
-    labels = [f"{m}月" for m in months] if get_language() == "zh" else [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-    fig.update_xaxes(tickvals=months, ticktext=labels)
+    fig.update_xaxes(tickvals=months, ticktext=month_of_year_labels(), range=[0.5, 12.5])
     _amount_ticks(fig, frame["revenue"].astype(float))
     return _layout(fig, t("overview.trend_title", year=year, last_year=year - 1))
 
@@ -105,20 +105,25 @@ def build_revenue_bars(frame: pd.DataFrame, title: str) -> go.Figure:
 
 
 def build_monthly_bars(frame: pd.DataFrame, title: str) -> go.Figure:
-    """Monthly revenue bars with gross profit as a line (one account's rhythm)."""
+    """Monthly revenue bars with gross profit as a line (one account's rhythm). Every month of
+    `frame` is a bar one month wide, months without orders as zeros (see read_monthly_revenue)."""
     fig = go.Figure()
+    months = pd.to_datetime(frame["month"])
+    labels = [format_month(m) for m in months]
     fig.add_trace(go.Bar(
-        x=frame["month"], y=frame["revenue"].astype(float), name=t("common.revenue"), marker_color=PALETTE[0],
-        customdata=[format_amount(v) for v in frame["revenue"]], hovertemplate="%{x|%Y-%m}: %{customdata}<extra></extra>",
+        x=months, y=frame["revenue"].astype(float), name=t("common.revenue"), marker_color=PALETTE[0],
+        xperiod="M1", xperiodalignment="middle",
+        customdata=[[label, format_amount(v)] for label, v in zip(labels, frame["revenue"])],
+        hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>",
     ))
     if frame["gross_profit"].notna().any():
         fig.add_trace(go.Scatter(
-            x=frame["month"], y=frame["gross_profit"].astype(float), name=t("common.gross_profit"),
-            mode="lines+markers", line=dict(color=PALETTE[2]),
-            customdata=[format_amount(v) for v in frame["gross_profit"]],
-            hovertemplate="%{x|%Y-%m}: %{customdata}<extra></extra>",
+            x=months, y=frame["gross_profit"].astype(float), name=t("common.gross_profit"),
+            mode="lines+markers", line=dict(color=PALETTE[2]), xperiod="M1", xperiodalignment="middle",
+            customdata=[[label, format_amount(v)] for label, v in zip(labels, frame["gross_profit"])],
+            hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>",
         ))
-    fig.update_xaxes(tickformat="%Y-%m")
+    fig.update_xaxes(tickformat=month_tickformat(), dtick="M3" if len(frame) > 12 else "M1")
     _amount_ticks(fig, frame["revenue"].astype(float))
     return _layout(fig, title)
 
@@ -274,7 +279,7 @@ def build_revenue_waterfall(waterfall: pd.DataFrame) -> go.Figure:
     amounts = waterfall["amount"].astype(float)
     fig = go.Figure(go.Waterfall(
         x=[t(f"whatif.step_{step}") for step in waterfall["step"]], y=amounts, measure=measures,
-        text=[format_amount(v, digits=1) for v in amounts], textposition="outside",
+        text=[format_amount(v) for v in amounts], textposition="outside",  # as the results table
         increasing=dict(marker_color=PALETTE[2]), decreasing=dict(marker_color=PALETTE[4]),
         totals=dict(marker_color=PALETTE[0]), connector=dict(line=dict(color="#9ca3af")),
         hovertemplate="%{x}: %{text}<extra></extra>",
@@ -374,7 +379,8 @@ def build_health_history(frame: pd.DataFrame, red_below: float, green_above: flo
     fig.add_trace(go.Scatter(
         x=frame["as_of"], y=frame["score"], mode="lines+markers", line=dict(color="#334155", width=2),
         marker=dict(color=[HEALTH_COLOURS.get(c, "#94a3b8") for c in frame["colour"]], size=9),
-        hovertemplate="%{x|%Y-%m-%d}: %{y:.0f}<extra></extra>", showlegend=False,
+        customdata=[format_month(d) for d in pd.to_datetime(frame["as_of"])],
+        hovertemplate="%{customdata}: %{y:.0f}<extra></extra>", showlegend=False,
         cliponaxis=False,  # a score of 100 sits on the top edge: draw its whole marker, not half
     ))
     if len(frame):
@@ -384,6 +390,7 @@ def build_health_history(frame: pd.DataFrame, red_below: float, green_above: flo
                 fig.add_vline(x=when, line_dash="dash", line_color="#64748b")
                 fig.add_annotation(x=when, y=100, text=label, showarrow=False, yanchor="bottom")
     fig.update_yaxes(range=[0, 100])
+    fig.update_xaxes(tickformat=month_tickformat())
     fig = _layout(fig, t("health.history_title"), height=300)
     fig.update_layout(hovermode="closest")
     return fig

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ka import db, importing
+from ka import db, demo, importing
 from ka.cells import saved_name
 from ka.i18n import t
 
@@ -31,12 +31,23 @@ def command_import(args) -> int:
             drop_duplicates=args.drop_duplicates, source="cli",
         )
         sources = importing.list_sources(args.paths)
-        if table_kind:
-            report = importing.run_table_import(con, args.kind, sources, options, dry_run=args.dry_run)
-            text = importing.format_table_report(report)
-        else:
-            report = importing.run_import(con, sources, options, dry_run=args.dry_run)
-            text = report.text  # formatted before the batch was committed
+
+        def run(dry_run: bool):
+            if table_kind:
+                return importing.run_table_import(con, args.kind, sources, options, dry_run=dry_run)
+            return importing.run_import(con, sources, options, dry_run=dry_run)
+
+        beside_demo = demo.is_demo(con) and not args.dry_run
+        if beside_demo and args.start_clean:
+            run(dry_run=True)  # a batch that would be refused leaves the demo in place
+            print(removed_demo_text(demo.remove_demo(con)), file=sys.stderr)
+            beside_demo = False
+        report = run(dry_run=args.dry_run)
+        # an import's report is formatted before its batch is committed
+        text = importing.format_table_report(report) if table_kind else report.text
+        if beside_demo:
+            print(f"note: the lines were added beside the demo portfolio in {db.db_path_from_env(args.db)}; "
+                  "python -m ka remove-demo takes the demo out (or import with --start-clean)", file=sys.stderr)
         if args.save_mapping and table_kind:
             importing.save_table_mapping(con, args.kind, saved_name(args.save_mapping), report.mapping)
         elif args.save_mapping:
@@ -53,6 +64,11 @@ def command_import(args) -> int:
         con.close()
     print(text)
     return 0
+
+
+def removed_demo_text(removed: dict) -> str:
+    return (f"demo removed: {removed['lines']:,} lines, revenue {removed['revenue']:,.2f}, "
+            f"{removed['accounts']:,} accounts")
 
 
 def command_undo(args) -> int:
@@ -86,6 +102,10 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     import_cmd.add_argument("--sheet", help=f"Excel sheet name ('{importing.ALL_SHEETS}' for all; default: the first)")
     import_cmd.add_argument("--date-order", choices=["mdy", "dmy"], help="for dates like 03/04/2024 when the data cannot tell")
     import_cmd.add_argument("--drop-duplicates", action="store_true", help="drop exact repeats of a line within a file")
+    import_cmd.add_argument(
+        "--start-clean", action="store_true",
+        help="in a database that holds the demo portfolio: remove the demo first (once the batch has passed its checks)",
+    )
     import_cmd.set_defaults(handler=command_import)
 
     undo_cmd = commands.add_parser("undo", help="undo an import batch")

@@ -9,6 +9,10 @@ The portfolio has stories the dashboard must reveal; each is recorded in `demo_s
 - new_account: accounts that start buying in the last year;
 - complaints_rising: an account whose tickets climb and take longer to resolve;
 - industry_concentration: the portfolio leans on manufacturing (its largest accounts are listed).
+
+A company starts with its own data in one of two ways: `start_empty` marks a database that must
+never get the demo (`python -m ka init`), and `remove_demo` takes the demo out of a database
+that has it, keeping whatever was imported beside it. The `demo` setting says which it is.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from ka import db, store
 from ka.periods import add_months, month_end
 
 DEMO_END = date(2026, 10, 31)  # fixed, so the demo never depends on today's date
+SETTING = "demo"  # {"is_demo": true, ...} | {"is_demo": false, "started_empty": true} | {"is_demo": false, "removed_at": ...}
 
 REGIONS = ["华东", "华北", "华南", "西部"]
 MANAGERS = [  # two per region, in REGIONS order
@@ -75,6 +80,20 @@ CATEGORIES = [
     ("物流服务", (200, 3000), 0.18, 0.10),
     ("培训", (800, 6000), 0.60, 0.06),
 ]
+# The demo's dimension values in English, for the English UI (a company's own values are shown as it wrote them).
+ENGLISH_NAMES = {
+    "region": {"华东": "East China", "华北": "North China", "华南": "South China", "西部": "West China"},
+    "ka_manager": {
+        "张伟": "Zhang Wei", "王芳": "Wang Fang", "李娜": "Li Na", "刘洋": "Liu Yang",
+        "陈静": "Chen Jing", "杨磊": "Yang Lei", "赵敏": "Zhao Min", "黄强": "Huang Qiang",
+    },
+    "industry": {name: english for name, _, english in INDUSTRIES},
+    "category": {
+        "工业设备": "Industrial equipment", "零部件": "Components", "耗材": "Consumables",
+        "软件许可": "Software licences", "技术服务": "Technical services", "物流服务": "Logistics services",
+        "培训": "Training",
+    },
+}
 PRODUCTS_PER_CATEGORY = 6
 SEASONALITY = np.array([0.95, 0.70, 1.00, 1.00, 1.05, 1.15, 0.95, 0.95, 1.05, 1.00, 1.12, 1.25])
 RETURN_RATE = 0.015
@@ -394,8 +413,17 @@ def build_demo(con: duckdb.DuckDBPyConnection, spec: DemoSpec = DemoSpec(), chun
 
 def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
     """The data is the demo portfolio (the demo build marks its version so; a restore keeps it)."""
-    rows = db.query_rows(con, "select value from settings where key = 'demo'")
-    return bool(rows and json.loads(rows[0][0]).get("is_demo"))
+    return bool(_demo_marker(con).get("is_demo"))
+
+
+def _demo_marker(con: duckdb.DuckDBPyConnection) -> dict:
+    """The `demo` row of the database's own settings table: it travels with the data it describes."""
+    rows = db.query_rows(con, "select value from settings where key = ?", [SETTING])
+    return json.loads(rows[0][0]) if rows else {}
+
+
+def _write_demo_marker(cursor: duckdb.DuckDBPyConnection, marker: dict) -> None:
+    cursor.execute("insert or replace into settings values (?, ?, current_timestamp)", [SETTING, json.dumps(marker)])
 
 
 def build_demo_file(path, spec: DemoSpec = DemoSpec()) -> dict:
@@ -432,6 +460,124 @@ def ensure_database(path=None, spec: DemoSpec = DemoSpec()) -> Path:
 def _holds_nothing(path: Path) -> bool:
     reader = store.attach_reader(path)
     try:
-        return not db.query_rows(reader, "select (select count(*) from transactions) + (select count(*) from import_batches)")[0][0]
+        return not db.query_rows(reader, """
+            select (select count(*) from transactions) + (select count(*) from import_batches)
+                   + (select count(*) from settings where key = ?)""", [SETTING])[0][0]
     finally:
         reader.close()
+
+
+def read_demo_summary(con: duckdb.DuckDBPyConnection) -> dict:
+    """Lines, revenue and accounts of the demo portfolio in this database (zeros when there is none)."""
+    lines, revenue = db.query_rows(
+        con, "select coalesce(sum(rows_imported), 0), coalesce(sum(revenue_total), 0) from import_batches "
+             "where kind = 'demo' and status = 'active'")[0]
+    accounts = _demo_marker(con).get("accounts", 0) if is_demo(con) else 0
+    return {"lines": lines, "revenue": revenue, "accounts": accounts}
+
+
+def has_own_data(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether anything was imported (and not undone) beside the demo."""
+    return bool(db.query_rows(
+        con, "select count(*) from import_batches where kind <> 'demo' and status = 'active'")[0][0])
+
+
+def has_own_transactions(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether transactions were imported (and not undone) beside the demo: the company's data has begun."""
+    return bool(db.query_rows(
+        con, "select count(*) from import_batches where kind = 'transactions' and status = 'active'")[0][0])
+
+
+def start_empty(path=None) -> Path:
+    """Make an empty database at `path` (or mark an empty one) as the company's: the app never
+    builds the demo into it. Refused when it already holds transactions."""
+    path = db.db_path_from_env(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        store.check_file(path)
+    with store.new_version(path) as writer:
+        if db.query_rows(writer, "select count(*) from transactions")[0][0]:
+            raise db.DataError("init_needs_empty_database")
+        if not _demo_marker(writer):
+            _write_demo_marker(writer, {"is_demo": False, "started_empty": True})
+    return path
+
+
+# Tables that hold the demo's service activity, and the table where an import records the rows it added.
+_ACTIVITY_TABLES = {
+    "visits": "account_id, visit_date, kind",
+    "tickets": "account_id, opened_date, resolved_date, severity",
+    "surveys": "account_id, survey_date, nps",
+    "strategic_projects": "account_id, landed_date, name",
+}
+
+
+def _demo_target_periods(first: date, last: date) -> list[str]:
+    """Target period keys the demo wrote: every quarter of its data and of the year after it."""
+    def quarter_start(day: date) -> date:
+        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+    periods, month = [], quarter_start(first)
+    while month <= add_months(quarter_start(last), 12):
+        periods.append(f"{month.year}-Q{(month.month - 1) // 3 + 1}")
+        month = add_months(month, 3)
+    return periods
+
+
+def remove_demo(con: duckdb.DuckDBPyConnection) -> dict:
+    """Take the demo portfolio out, in one transaction: its lines, its accounts, their service
+    activity, targets and stories. Anything imported beside the demo stays, even for an account ID
+    the demo also used (that account keeps its row). Returns what was removed."""
+    marker = _demo_marker(con)
+    if not marker.get("is_demo"):
+        raise db.DataError("no_demo")
+    account_ids = [f"KA{i + 1:05d}" for i in range(int(marker.get("accounts", DemoSpec.accounts)))]
+    with db.write_transaction(con) as cur:
+        batches = [row[0] for row in cur.execute(
+            "select batch_id from import_batches where kind = 'demo' and status = 'active'").fetchall()]
+        lines, revenue, first, last = cur.execute(
+            "select count(*), coalesce(sum(revenue), 0), min(order_date), max(order_date) "
+            "from transactions where batch_id in (select unnest(?::integer[]))", [batches]).fetchall()[0]
+        cur.execute("create or replace temp table demo_accounts as select unnest(?::varchar[]) as account_id",
+                    [account_ids])
+        cur.execute("delete from transactions where batch_id in (select unnest(?::integer[]))", [batches])
+        for table, columns in _ACTIVITY_TABLES.items():
+            # every row of the demo's accounts goes, then the rows that active imports added come back
+            cur.execute(db.with_identifiers(
+                "delete from {table} where account_id in (select account_id from demo_accounts)", table=table))
+            cur.execute(db.with_identifiers(
+                """insert into {table} select {columns} from {added}
+                   where batch_id in (select batch_id from import_batches where status = 'active')
+                     and account_id in (select account_id from demo_accounts)""",
+                table=table, columns=columns, added=f"import_added_{table}"))
+        cur.execute("""
+            create or replace temp table demo_shared_accounts as
+            select account_id from demo_accounts
+            where account_id in (select account_id from transactions)
+               or account_id in (select account_id from import_replaced_accounts
+                                 where batch_id in (select batch_id from import_batches where status = 'active'))
+        """)
+        removed = cur.execute("""
+            delete from accounts where account_id in (select account_id from demo_accounts)
+              and account_id not in (select account_id from demo_shared_accounts)
+        """).fetchall()[0][0]
+        if first is not None:
+            cur.execute("""
+                delete from targets
+                where period in (select unnest($periods::varchar[]))
+                  and (scope_id = '*' or scope_id in (select account_id from demo_accounts)
+                       or scope_id in (select unnest($managers::varchar[])))
+                  and not exists (
+                      select 1 from import_replaced_targets as replaced
+                      where replaced.batch_id in (select batch_id from import_batches where status = 'active')
+                        and replaced.scope = targets.scope
+                        and replaced.scope_id = targets.scope_id and replaced.period = targets.period
+                        and replaced.metric = targets.metric)
+            """, {"periods": _demo_target_periods(first, last), "managers": MANAGERS})
+        cur.execute("delete from demo_stories")
+        cur.execute("update import_batches set status = 'undone' where batch_id in (select unnest(?::integer[]))",
+                    [batches])
+        db.refresh_account_month(cur, "demo_accounts")
+        _write_demo_marker(cur, {"is_demo": False, "removed_at": date.today().isoformat()})
+        kept = cur.execute("select count(*) from demo_shared_accounts").fetchall()[0][0]
+    return {"lines": lines, "revenue": revenue, "accounts": removed, "accounts_kept": kept}

@@ -36,6 +36,8 @@ MEASURES = (
 )
 COLOURS = ("red", "yellow", "green")
 NO_SCORE = "none"  # an account with no measure that has data
+AT_RISK_COLOURS = ("red", "yellow")  # the colours whose revenue counts as at risk
+COLOUR_RANK = {"red": 0, "yellow": 1, "green": 2, NO_SCORE: 3}  # lists show red accounts first
 CHURN_RULES = ("no_order", "revenue_drop")
 SETTINGS_KEY = "health_config"
 DAYS_PER_MONTH = 30.4375
@@ -277,15 +279,30 @@ def describe_reasons(row) -> str:
     return "; ".join(parts)
 
 
+def describe_why(row, revenue_at_risk_text: str) -> str:
+    """One sentence on an account's colour: its score, its reasons, and its revenue at risk."""
+    colour = row["colour"]
+    if colour == NO_SCORE:
+        return t("health.why.none")
+    reasons = describe_reasons(row)
+    key = "health.why.at_risk" if colour in AT_RISK_COLOURS else "health.why.healthy"
+    return t(key, colour=t(f"health.colour.{colour}"), score=format_number(row["score"], 0),
+             reasons=reasons or t("health.why.no_reasons"), at_risk=revenue_at_risk_text)
+
+
 def compute_revenue_at_risk(scored: pd.DataFrame) -> pd.Series:
-    """Last 12 months' revenue × share of points missed (red by override: the whole revenue)."""
+    """Revenue at risk: the last 12 months' revenue × the share of health points the account misses,
+    for red and yellow accounts (red by the override: all of it). Green and unscored accounts carry
+    none, so a healthy account never tops an at-risk list."""
     missed_share = ((100.0 - scored["score"]) / 100.0).where(~scored["is_overridden"], 1.0)
-    return (scored["revenue_12m"].astype("float64").clip(lower=0) * missed_share).fillna(0.0)
+    at_risk = (scored["revenue_12m"].astype("float64").clip(lower=0) * missed_share).fillna(0.0)
+    return at_risk.where(scored["colour"].isin(AT_RISK_COLOURS), 0.0)
 
 
 def compute_account_list(scored: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:
     """Scored accounts of one month end with revenue at risk, score change against `previous`
-    (the month end before) and the reasons, sorted by revenue at risk, largest first."""
+    (the month end before) and the reasons: red accounts first, then yellow, green and unscored,
+    each by revenue at risk, largest first."""
     out = scored.copy()
     out["revenue_at_risk"] = compute_revenue_at_risk(out)
     if previous is not None and len(previous):
@@ -295,7 +312,9 @@ def compute_account_list(scored: pd.DataFrame, previous: pd.DataFrame | None) ->
     else:
         out["previous_score"], out["previous_colour"] = np.nan, None
     out["score_change"] = out["score"] - out["previous_score"]
-    return out.sort_values(["revenue_at_risk", "account_id"], ascending=[False, True], ignore_index=True)
+    out["colour_rank"] = out["colour"].map(COLOUR_RANK).fillna(len(COLOUR_RANK))
+    out = out.sort_values(["colour_rank", "revenue_at_risk", "account_id"], ascending=[True, False, True], ignore_index=True)
+    return out.drop(columns="colour_rank")
 
 
 def change_arrow(change: float) -> str:

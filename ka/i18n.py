@@ -134,6 +134,24 @@ def format_amount(value, language: str | None = None, digits: int | None = None)
     return f"{sign}{size:,.0f}"
 
 
+def amount_unit(largest, language: str | None = None) -> tuple[float, str, int]:
+    """(divisor, suffix, decimals) for a table column of amounts whose largest absolute value is
+    `largest`: the unit and precision format_amount gives that value, so a column reads like the
+    tiles (its largest cell is the tile's text) and still sorts as numbers. Chinese tables stay in
+    万 up to 1万亿, the way Chinese reports are read; yuan below 1万."""
+    size = abs(_as_float(largest) or 0.0)
+    language = language or get_language()
+    if language == "zh":
+        steps = ((1e4, "万"),)
+    else:
+        steps = ((1e9, "B"), (1e6, "M"), (1e3, "K"))
+    for base, suffix in steps:
+        if size >= base:
+            scaled = size / base
+            return base, suffix, 2 if scaled < 100 else 1 if scaled < 1000 else 0
+    return 1.0, "", 0
+
+
 def format_exact(value) -> str:
     """Full precision with thousands separators, for tables and tooltips that must add up."""
     number = value if isinstance(value, Decimal) else _as_float(value)
@@ -156,6 +174,35 @@ def format_pct(value, digits: int = 1) -> str:
 def format_number(value, digits: int = 0) -> str:
     number = _as_float(value)
     return "—" if number is None else f"{number:,.{digits}f}"
+
+
+# --- dates: ISO days in both languages; months in words on chart axes --------------------------
+MONTH_NAMES_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def format_date(value) -> str:
+    """A day as the app writes it in both languages: 2019-12-30 (— when there is none)."""
+    if value is None or value != value:  # None, NaT
+        return "—"
+    return f"{value:%Y-%m-%d}"
+
+
+def format_month(value, language: str | None = None) -> str:
+    """A calendar month: 2019年12月 in Chinese, Dec 2019 in English."""
+    if (language or get_language()) == "zh":
+        return f"{value.year}年{value.month}月"
+    return f"{MONTH_NAMES_EN[value.month - 1]} {value.year}"
+
+
+def month_tickformat(language: str | None = None) -> str:
+    """The d3 time format of a monthly chart axis, matching format_month."""
+    return "%Y年%-m月" if (language or get_language()) == "zh" else "%b %Y"
+
+
+def month_of_year_labels(language: str | None = None) -> list[str]:
+    if (language or get_language()) == "zh":
+        return [f"{m}月" for m in range(1, 13)]
+    return list(MONTH_NAMES_EN)
 
 
 def format_delta_pct(value, digits: int = 1) -> str | None:

@@ -112,13 +112,36 @@ def compute_deltas(current: OverviewKpis, base: OverviewKpis) -> dict[str, float
 
 
 def read_monthly_revenue(con: duckdb.DuckDBPyConnection, first_month: date, last_month: date, scope: Scope) -> pd.DataFrame:
-    """Revenue and gross profit per calendar month (month, revenue, gross_profit)."""
+    """Revenue and gross profit per calendar month (month, revenue, gross_profit), with every month
+    from first_month to last_month that the data covers: a month without orders is a zero, a month
+    before the data begins or after it ends is left out (it is unknown, not zero)."""
     sql = db.load_sql("revenue_by_month")
-    return db.query_df(con, sql, {**scope.params(), "start": first_month, "end": month_end(last_month)})
+    frame = db.query_df(con, sql, {**scope.params(), "start": first_month, "end": month_end(last_month)})
+    data_start, data_end = read_data_range(con)
+    if data_start is None:
+        return frame
+    return compute_filled_months(frame, max(first_month, data_start.replace(day=1)), min(last_month, data_end.replace(day=1)))
+
+
+def compute_filled_months(frame: pd.DataFrame, first_month: date, last_month: date) -> pd.DataFrame:
+    """`frame` (one row per month with orders) with a zero row for each month between without any.
+    Gross profit stays unknown where the data has no cost at all."""
+    months = [] if last_month < first_month else [
+        add_months(first_month, k) for k in range((last_month.year - first_month.year) * 12
+                                                  + last_month.month - first_month.month + 1)]
+    has_cost = "gross_profit" in frame and frame["gross_profit"].notna().any()
+    rows = frame.assign(month=pd.to_datetime(frame["month"]).dt.date).set_index("month")
+    out = rows.reindex(months)
+    out.index.name = "month"
+    for column in out.columns:
+        if column != "gross_profit" or has_cost:
+            out[column] = out[column].astype("float64").fillna(0.0)
+    return out.reset_index()
 
 
 def read_trend_this_vs_last_year(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope) -> pd.DataFrame:
-    """Monthly revenue of the calendar year that holds the period's end, and of the year before."""
+    """Monthly revenue of the calendar year that holds the period's end, and of the year before
+    (months without orders are zeros; months outside the data are left out)."""
     year = period.end.year
     frame = read_monthly_revenue(con, date(year - 1, 1, 1), date(year, 12, 1), scope)
     frame["year"] = pd.to_datetime(frame["month"]).dt.year

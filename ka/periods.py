@@ -7,6 +7,11 @@ is answered from transactions.
 
 - prior period: the same number of months (or, for day ranges, days) right before the start;
 - same period last year: shifted back 12 months (day ranges: one year; 29 Feb becomes 28 Feb).
+
+The default period is the latest one the data covers: the period holding the data's last day
+when the data reaches its last seven days (a file that ends on 30 December covers Q4), else
+the latest complete one. Every page measures "as of" the end of the selected period (see
+`as_of_for`), so a score, a "days since" and a revenue at risk are the same figure everywhere.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 KINDS = ("quarter", "month", "year", "t12m", "custom")
+# Data that reaches a period's last seven days covers it: files often end on the last working day.
+COVERED_DAYS = 7
 
 
 def month_start(day: date) -> date:
@@ -123,18 +130,46 @@ def latest_complete_month(as_of: date) -> Period:
     return month_period(previous.year, previous.month)
 
 
-def default_period(kind: str, as_of: date) -> Period:
-    """The period of `kind` that a director most likely means, given the data's last day."""
-    if kind == "quarter":
-        return latest_complete_quarter(as_of)
+def is_covered(period: Period, data_end: date) -> bool:
+    """Whether the data reaches the period's last seven days."""
+    return data_end >= period.end - timedelta(days=COVERED_DAYS - 1)
+
+
+def _holding(kind: str, day: date) -> Period:
+    """The calendar period of `kind` that holds `day` (t12m: the 12 months ending with its month)."""
     if kind == "month":
-        return latest_complete_month(as_of)
+        return month_period(day.year, day.month)
     if kind == "year":
-        year = as_of.year if as_of == date(as_of.year, 12, 31) else as_of.year - 1
-        return year_period(year)
+        return year_period(day.year)
     if kind == "t12m":
-        return trailing_12_months(latest_complete_month(as_of).start)
-    return latest_complete_quarter(as_of)
+        return trailing_12_months(day)
+    return quarter_period(day.year, (day.month - 1) // 3 + 1)
+
+
+def default_period(kind: str, data_end: date) -> Period:
+    """The period of `kind` a director most likely means: the latest one the data covers.
+
+    That is the period holding the data's last day when the data reaches its last seven days,
+    else the one before it (the latest complete one). Custom ranges default like quarters.
+    """
+    kind = kind if kind in ("month", "year", "t12m") else "quarter"
+    unit = "year" if kind == "year" else "quarter" if kind == "quarter" else "month"
+    latest = _holding(unit, data_end)
+    if not is_covered(latest, data_end):
+        latest = _holding(unit, latest.start - timedelta(days=1))
+    return trailing_12_months(latest.start) if kind == "t12m" else latest
+
+
+def default_period_rule(kind: str, data_end: date) -> str:
+    """Which rule chose default_period: "covered" (the data ends inside the period's last seven
+    days) or "complete" (the period ended on or before the data's last day)."""
+    return "covered" if default_period(kind, data_end).end > data_end else "complete"
+
+
+def as_of_for(period: Period, data_end: date) -> date:
+    """The day every page measures "as of" for `period`: its end, or the data's last day when the
+    data stops before the period's last seven days (a quarter still running)."""
+    return period.end if is_covered(period, data_end) else min(period.end, data_end)
 
 
 def period_options(kind: str, first_day: date, last_day: date) -> list[Period]:

@@ -3,11 +3,16 @@
 import streamlit as st
 
 from ka import account, charts, health, tiers, ui
-from ka.i18n import format_amount, format_int, format_number, format_pct, t
+from ka.i18n import format_amount, format_date, format_int, format_month, format_number, format_pct, t
+from ka.ui import Col
 
 PICKER = "account_picker"
 
 ctx = ui.init_page()
+if not ctx.has_data:
+    st.title(t("account.title"))
+    ui.show_empty_state(ctx)
+    st.stop()
 options = ctx.load(account.read_account_options, ctx.period, ctx.scope)
 if options.empty:
     st.title(t("account.title"))
@@ -16,7 +21,10 @@ if options.empty:
 
 names = dict(zip(options["account_id"], ui.with_display_names(options)["account"]))
 account_ids = list(options["account_id"])
-# an account clicked on another page arrives as the selected account; the picker follows it
+# an account clicked on another page, or named in the URL, arrives as the selected account; the picker follows it
+if st.query_params.get("account") in names and st.session_state.get("account_from_url") != st.query_params["account"]:
+    st.session_state["account_from_url"] = st.query_params["account"]
+    ui.select_account(st.query_params["account"])
 if ui.selected_account() in names:
     st.session_state[PICKER] = ui.selected_account()
 elif st.session_state.get(PICKER) not in names:
@@ -32,38 +40,50 @@ account_id = picker_col.selectbox(
 )
 if note:
     picker_col.caption(note)
+st.query_params.from_dict(ui.account_query(account_id))  # this view's URL: copy it, or open it in a new tab
+st.session_state["account_from_url"] = account_id  # the URL now follows the picker, not the other way round
 
+as_of = ctx.period_as_of  # every "days since", "in the last 90 days" and the health below are measured here
 profile = ctx.load(account.read_profile, account_id)
 st.title(ui.literal(ui.account_display_name(profile["account_name"], profile["account_name_en"])))
-st.caption(t("account.facts", account_id=ui.literal(account_id), industry=ui.literal(profile["industry"] or "—"),
-             region=ui.literal(profile["region"] or "—"), ka_manager=ui.literal(profile["ka_manager"] or "—")))
+st.caption(ui.scope_caption(ctx, t("account.as_of", date=format_date(as_of))))
+st.caption(t("account.facts", account_id=ui.literal(account_id),
+             industry=ui.literal(ui.display_value("industry", profile["industry"])),
+             region=ui.literal(ui.display_value("region", profile["region"])),
+             ka_manager=ui.literal(ui.display_value("ka_manager", profile["ka_manager"]))))
 if profile["is_strategic"]:
     st.badge(t("account.strategic"), icon=":material/star:", color="blue")
 if profile["contract_end_date"]:
-    days_left = (profile["contract_end_date"] - ctx.as_of).days
+    days_left = (profile["contract_end_date"] - as_of).days
     key = "account.contract" if days_left >= 0 else "account.contract_ended"
-    st.caption(t(key, start=profile["contract_start_date"] or "—", end=profile["contract_end_date"], days=abs(days_left)))
+    st.caption(t(key, start=format_date(profile["contract_start_date"]), end=format_date(profile["contract_end_date"]),
+                 days=format_int(abs(days_left))))
 else:
     st.caption(t("account.no_contract"))
-if profile["last_order_date"]:
-    st.caption(t("account.customer_since", first=profile["first_order_date"], last=profile["last_order_date"],
-                 days=(ctx.as_of - profile["last_order_date"]).days))
+if profile["first_order_date"]:
+    last_order = ctx.load(account.read_last_order_until, account_id, as_of)
+    if last_order:
+        st.caption(t("account.customer_since", first=format_date(profile["first_order_date"]),
+                     last=format_date(last_order), days=format_int((as_of - last_order).days),
+                     as_of=format_date(as_of)))
+    else:  # the period lies before the account's first order
+        st.caption(t("account.first_order_later", first=format_date(profile["first_order_date"])))
 
 tier_config = ctx.load(tiers.read_tier_settings)["config"]
 tiered = ctx.load(tiers.read_account_tiers, ctx.period, ui.tier_base_scope(ctx.scope), tier_config)
 tier_row = tiered[tiered["account_id"] == account_id]
 tier_text = t("account.tier", tier=tier_row["tier"].iloc[0]) if len(tier_row) else t("account.no_tier")
 health_config, _ = ctx.load(health.read_config)
-listing = ctx.load(health.read_health_listing, ctx.period.end, ctx.scope, health_config)
+listing = ctx.load(health.read_health_listing, as_of, ctx.scope, health_config)
 health_row = listing[listing["account_id"] == account_id]
 if len(health_row):
     row = health_row.iloc[0]
     colour = row["colour"]
     st.markdown(tier_text + " · " + t(
-        "account.health", mark=ui.colour_mark(colour), colour=t(f"health.colour.{colour}"), score=format_number(row["score"], 0),
-        date=f"{ctx.period.end:%Y-%m-%d}"))
-    if row["reasons"]:
-        st.caption(t("account.reasons", reasons=ui.literal(row["reasons"])))
+        "account.health", mark=ui.colour_mark(colour), colour=t(f"health.colour.{colour}"),
+        score=format_number(row["score"], 0), date=f"{health.latest_month_end(as_of):%Y-%m-%d}",
+        at_risk=format_amount(row["revenue_at_risk"])))
+    st.caption(ui.literal(health.describe_why(row, format_amount(row["revenue_at_risk"]))))
 else:
     st.markdown(tier_text + " · " + t("account.no_health"))
 
@@ -80,35 +100,34 @@ tiles[3].metric(t("account.kpi_orders"), format_int(current.orders), border=True
 tiles[4].metric(t("account.kpi_share"), format_pct(share), border=True)
 
 monthly = ctx.load(account.read_monthly, account_id, ctx.period)
-st.plotly_chart(charts.build_monthly_bars(monthly, t("account.monthly_title")), key="account_monthly")
+monthly_title = t("account.monthly_title", first=format_month(monthly["month"].iloc[0]),
+                  last=format_month(monthly["month"].iloc[-1]), months=len(monthly)) if len(monthly) else t("account.monthly_none")
+st.plotly_chart(charts.build_monthly_bars(monthly, monthly_title), key="account_monthly")
 
 left, right = st.columns([3, 2])
-mix = ctx.load(account.read_category_mix, account_id, ctx.period)
-left.plotly_chart(
-    charts.build_revenue_bars(mix.rename(columns={"category": "label"}), t("account.mix_title", period=ui.period_label(ctx.period))),
-    key="account_mix",
-)
+mix = ui.with_display_values(ctx.load(account.read_category_mix, account_id, ctx.period).rename(columns={"category": "label"}),
+                             {"label": "category"})
+left.plotly_chart(charts.build_revenue_bars(mix, t("account.mix_title", period=ui.period_label(ctx.period))), key="account_mix")
 with right:
-    st.subheader(t("account.activity_title"))
-    activity = ctx.load(account.read_activity, account_id, ctx.as_of)
+    st.subheader(t("account.activity_title", date=format_date(as_of)))
+    activity = ctx.load(account.read_activity, account_id, as_of)
     first, second = st.columns(2)
     first.metric(t("account.visits_90d"), format_int(activity["visits_90d"]))
-    second.metric(t("account.last_visit"), str(activity["last_visit_date"] or t("account.never")))
+    second.metric(t("account.last_visit"), format_date(activity["last_visit_date"]) if activity["last_visit_date"] else t("account.never"))
     first.metric(t("account.tickets_90d"), format_int(activity["tickets_90d"]))
     second.metric(t("account.open_tickets"), format_int(activity["open_tickets"]))
     first.metric(t("account.latest_nps"), "—" if activity["latest_nps"] is None else str(activity["latest_nps"]))
     second.metric(t("account.strategic_projects"), format_int(activity["strategic_projects"]))
 
-st.subheader(t("account.recent_orders"))
-st.dataframe(
-    ctx.load(account.read_recent_orders, account_id),
-    hide_index=True,
-    key="account_orders",
-    column_config={
-        "order_id": t("account.order_id"),
-        "order_date": st.column_config.DateColumn(t("account.order_date")),
-        "lines": t("account.lines"),
-        "revenue": st.column_config.NumberColumn(t("common.revenue"), format="localized"),
-        "categories": t("account.categories"),
-    },
-)
+st.subheader(t("account.recent_orders", date=format_date(as_of)))
+orders = ctx.load(account.read_recent_orders, account_id, as_of)
+orders = orders.assign(categories=[
+    " · ".join(ui.display_value("category", c) for c in text.split(" · ")) if isinstance(text, str) else None
+    for text in orders["categories"]])
+ui.show_table(orders, {
+    "order_id": Col(t("account.order_id")),
+    "order_date": Col(t("account.order_date"), "date"),
+    "lines": Col(t("account.lines"), "count"),
+    "revenue": Col(t("common.revenue"), "money"),
+    "categories": Col(t("account.categories")),
+}, key="account_orders")

@@ -366,8 +366,11 @@ def render_batch(sources: list[importing.SourceFile]) -> None:
     if report.rows_to_import == 0:
         st.info(t("data_import.nothing_new"))
         return
+    start_clean = ui.ask_start_clean(ctx)  # the first import into the demo: a clean database, or beside it
     if st.button(t("data_import.import_button", rows=format_int(report.rows_to_import)),
                  key="data_import_commit", type="primary"):
+        if start_clean:  # the batch has passed its checks above: only now does the demo go
+            ui.remove_demo(ctx)
         done = importing.run_import(ctx.con, sources, options)
         ctx.audit("import", batch=done.batch_id, kind="transactions", rows=done.rows_to_import, files=sorted(source.name for source in sources))
         ui.clear_caches()

@@ -1,4 +1,5 @@
-"""健康度 — traffic lights as of a month end, why each account has its colour, history, live tuning, backtest."""
+"""健康度 — traffic lights as of the end of the selected period, why each account has its colour, history,
+live tuning, backtest."""
 
 from datetime import timedelta
 from functools import partial
@@ -9,11 +10,12 @@ import streamlit as st
 from ka import charts, health, ui
 from ka.i18n import format_amount, format_int, format_number, format_pct, t
 from ka.periods import month_start
+from ka.ui import Col
 
 ctx = ui.init_page()
 st.title(t("health.title"))
 if not ctx.has_data:
-    ui.show_empty_state()
+    ui.show_empty_state(ctx)
     st.stop()
 month_ends = ctx.load(health.read_month_ends)
 saved_config, saved_version = ctx.load(health.read_config)
@@ -80,9 +82,8 @@ def render_tuning() -> health.HealthConfig:
 
 
 set_tuning_defaults(saved_config)
-st.session_state.setdefault("health_as_of", month_ends[0])
-as_of = st.selectbox(t("health.as_of"), month_ends, key="health_as_of", format_func=lambda d: f"{d:%Y-%m-%d}",
-                     help=t("health.windows_help"))
+# the end of the selected period, as on every page (a month end: the period's own, or the data's last one)
+as_of = health.latest_month_end(ctx.period_as_of)
 with st.expander(t("health.tuning_title"), icon=":material/tune:"):
     config = render_tuning()
 is_edited = config != saved_config
@@ -92,10 +93,11 @@ inputs = ui.loaded(health.read_health_inputs, previous_month_end, as_of, ctx.sco
 scored_all = ctx.derive(health.compute_scores, inputs, config)
 current = scored_all[scored_all["as_of"] == as_of]
 before = scored_all[scored_all["as_of"] == previous_month_end]
-st.caption(t("health.caption", as_of=f"{as_of:%Y-%m-%d}", accounts=format_int(len(current)),
-             config=config_label(saved_version) + (" *" if is_edited else "")))
+st.caption(ui.scope_caption(ctx, t("health.caption", as_of=f"{as_of:%Y-%m-%d}", accounts=format_int(len(current)),
+                                   config=config_label(saved_version) + (" *" if is_edited else ""))),
+           help=t("health.windows_help"))
 if current.empty:
-    ui.show_empty_state()
+    ui.show_empty_state(ctx)
     st.stop()
 
 # --- would change colour against the saved configuration ----------------------------------------
@@ -106,20 +108,16 @@ if is_edited:
     with st.container(border=True):
         st.markdown(f"**{t('health.would_change', count=len(changes))}**" if len(changes) else t("health.would_change_none"))
         if len(changes):
-            st.dataframe(
-                changes.assign(
-                    saved=[colour_label(c) for c in changes["colour_saved"]],
-                    edited=[colour_label(c) for c in changes["colour_edited"]],
-                )[["account_id", "account", "saved", "score_saved", "edited", "score_edited", "revenue_12m"]],
-                hide_index=True, key="health_would_change",
-                column_config={
-                    "account_id": t("common.account_id"), "account": t("common.account"),
-                    "saved": t("health.col_saved"), "edited": t("health.col_edited"),
-                    "score_saved": st.column_config.NumberColumn(t("health.col_saved"), format="%.0f"),
-                    "score_edited": st.column_config.NumberColumn(t("health.col_edited"), format="%.0f"),
-                    "revenue_12m": st.column_config.NumberColumn(t("health.col_revenue_12m"), format="localized"),
-                },
-            )
+            ui.show_table(changes.assign(
+                saved=[colour_label(c) for c in changes["colour_saved"]],
+                edited=[colour_label(c) for c in changes["colour_edited"]],
+            ), {
+                "account": Col(t("common.account"), "account", width=260),
+                "saved": Col(t("health.col_saved")), "score_saved": Col(t("health.col_score_saved"), "score"),
+                "edited": Col(t("health.col_edited")), "score_edited": Col(t("health.col_score_edited"), "score"),
+                "revenue_12m": Col(t("common.revenue_12m"), "money"),
+                "account_id": Col(t("common.account_id"), shown=False),
+            }, key="health_would_change", styler=lambda styled: styled.map(colour_style, subset=["saved", "edited"]))
         if st.button(t("health.save"), key="health_save", type="primary", disabled=not ctx.may("weights")) \
                 and ctx.may("weights"):
             number = health.save_config(ctx.con, config)
@@ -143,16 +141,16 @@ for column, colour in zip(columns, (*health.COLOURS, health.NO_SCORE)):
 st.plotly_chart(charts.build_health_tier_bars(health.compute_tier_colours(current)), key="health_by_tier")
 st.caption(t("health.tier_note"))
 
-# --- the list, sorted by revenue at risk ----------------------------------------------------------
+# --- the list: red first, then yellow and green, each by revenue at risk ----------------------------
 st.subheader(t("health.list_title"), help=t("health.list_help"))
+st.caption(t("health.revenue_at_risk_help"))
 listing = ui.with_display_names(health.compute_account_list(current, before))
 shown = ui.page_of(listing, "health_list")  # a page of the list: its reasons are written for these rows only
 table = shown.assign(
     light=[colour_label(c) for c in shown["colour"]],
-    change=[f"{health.change_arrow(c)} {format_number(c, 0) if pd.notna(c) else ''}" for c in shown["score_change"]],
-    revenue_at_risk=shown["revenue_at_risk"].round(0),  # the Styler would otherwise show 6 decimals
+    change=[f"{health.change_arrow(c)} {format_number(c, 0) if pd.notna(c) else ''}".strip() for c in shown["score_change"]],
     reasons=health.reason_texts(shown),
-)[["account_id", "account", "light", "tier", "score", "change", "revenue_12m", "revenue_at_risk", "reasons"]]
+)
 
 
 def pick_from_list(key: str, rows: pd.DataFrame) -> None:
@@ -161,19 +159,19 @@ def pick_from_list(key: str, rows: pd.DataFrame) -> None:
         ui.select_account(rows["account_id"].iloc[picked[0]])
 
 
-st.dataframe(
-    table.style.map(colour_style, subset=["light"]), hide_index=True, key=ui.table_key("health_list"),
-    on_select=partial(pick_from_list, ui.table_key("health_list"), table), selection_mode="single-row",
-    column_config={
-        "account_id": t("common.account_id"), "account": t("common.account"),
-        "light": t("health.col_colour"), "tier": t("health.col_tier"),
-        "score": st.column_config.NumberColumn(t("health.col_score"), format="%.0f"),
-        "change": t("health.col_change"),
-        "revenue_12m": st.column_config.NumberColumn(t("health.col_revenue_12m"), format="localized"),
-        "revenue_at_risk": st.column_config.NumberColumn(t("health.col_revenue_at_risk"), format="localized"),
-        "reasons": st.column_config.TextColumn(t("health.col_reasons"), width="large"),
-    },
-)
+ui.show_table(table, {
+    "account": Col(t("common.account"), "account", width=175),
+    "light": Col(t("health.col_colour"), width=70),
+    "tier": Col(t("health.col_tier"), width=45),
+    "score": Col(t("health.col_score"), "score", width=50),
+    "change": Col(t("health.col_change"), width=85, help=t("health.col_change_help")),
+    "revenue_at_risk": Col(t("common.revenue_at_risk"), "money", width=105),
+    "reasons": Col(t("health.col_reasons"), "reasons"),
+    "revenue_12m": Col(t("common.revenue_12m"), "money", shown=False),
+    "account_id": Col(t("common.account_id"), shown=False),
+}, key=ui.table_key("health_list"), on_select=partial(pick_from_list, ui.table_key("health_list"), table),
+    selection_mode="single-row", styler=lambda styled: styled.map(colour_style, subset=["light"]))
+st.caption(t("health.list_note"))
 
 # --- why: contribution and history of the selected account ----------------------------------------
 # inputs at every month end take seconds on 10 million lines: read once per scope and kept apart; a new
@@ -186,6 +184,7 @@ if selected_id not in set(listing["account_id"]):
     selected_id = listing["account_id"].iloc[0]
 row = listing[listing["account_id"] == selected_id].iloc[0]
 st.subheader(t("health.why_title", account=ui.literal(row["account"]), colour=t(f"health.colour.{row['colour']}")))
+st.markdown(ui.literal(health.describe_why(row, format_amount(row["revenue_at_risk"]))))
 left, right = st.columns(2)
 if row["colour"] != health.NO_SCORE:
     left.plotly_chart(charts.build_health_contribution(row, health.MEASURES), key="health_contribution")
@@ -198,8 +197,11 @@ right.caption(t("health.history_note"))
 
 # --- colour migration between two month ends -------------------------------------------------------
 st.subheader(t("health.migration_title"), help=t("health.migration_help"))
-st.session_state.setdefault("health_migration_to", as_of)
-st.session_state.setdefault("health_migration_from", month_ends[min(3, len(month_ends) - 1)])
+earlier_ends = [d for d in month_ends if d <= as_of] or month_ends
+if st.session_state.get("health_migration_as_of") != as_of:  # a new period: compare three months up to its end
+    st.session_state["health_migration_as_of"] = as_of
+    st.session_state["health_migration_to"] = earlier_ends[0]
+    st.session_state["health_migration_from"] = earlier_ends[min(3, len(earlier_ends) - 1)]
 left, right = st.columns(2)
 migration_from = left.selectbox(t("health.migration_from"), month_ends, key="health_migration_from",
                                 format_func=lambda d: f"{d:%Y-%m-%d}")
@@ -235,14 +237,14 @@ else:
         t("health.lead_time"), t("health.lead_time_value", days=format_number(lead, 0)) if lead is not None else "—",
         help=t("health.lead_time_help", warned=result["lost_warned"], lost=result["lost_accounts"]), border=True,
     )
-    st.dataframe(
+    st.caption(t("health.backtest_reading", precision=format_pct(result["red_precision"]),
+                 recall=format_pct(result["red_recall"]), base_rate=format_pct(result["base_rate"]),
+                 lift=format_number(result["red_lift"], 1) if result["red_lift"] else "—"))
+    ui.show_table(
         backtest.assign(colour=[colour_label(c) if c != "all" else t("health.colour.all") for c in backtest["colour"]]),
-        hide_index=True, key="health_backtest",
-        column_config={
-            "colour": t("health.col_colour"), "accounts": t("health.col_accounts"),
-            "churned": t("health.col_churned"),
-            "churn_rate": st.column_config.NumberColumn(t("health.col_churn_rate"), format="percent"),
-        },
+        {"colour": Col(t("health.col_colour")), "accounts": Col(t("health.col_accounts"), "count"),
+         "churned": Col(t("health.col_churned"), "count"), "churn_rate": Col(t("health.col_churn_rate"), "share")},
+        key="health_backtest", styler=lambda styled: styled.map(colour_style, subset=["colour"]),
     )
 
 # --- how each measure is computed, and the saved versions ----------------------------------------

@@ -4,16 +4,20 @@ import streamlit as st
 
 from ka import charts, health, overview, ui
 from ka.i18n import format_amount, format_int, format_number, format_pct, t
+from ka.ui import Col
 
 ctx = ui.init_page()
 st.title(t("overview.title"))
+if not ctx.has_data:
+    ui.show_empty_state(ctx)
+    st.stop()
 current = ctx.load(overview.read_overview_kpis, ctx.period, ctx.scope)
 prior = ctx.load(overview.read_overview_kpis, ctx.period.prior(), ctx.scope)
 year_ago = ctx.load(overview.read_overview_kpis, ctx.period.year_ago(), ctx.scope)
 
-st.caption(t("overview.caption", period=ui.period_label(ctx.period), accounts=current.active_accounts))
+st.caption(ui.scope_caption(ctx, t("overview.active_accounts", count=format_int(current.active_accounts))))
 if current.is_empty:
-    ui.show_empty_state()
+    ui.show_empty_state(ctx)
     st.stop()
 
 st.caption(
@@ -53,45 +57,45 @@ trend = ctx.load(overview.read_trend_this_vs_last_year, ctx.period, ctx.scope)
 st.plotly_chart(charts.build_year_over_year_trend(trend, ctx.period.end.year), key="overview_trend")
 
 left, right = st.columns(2)
-by_region = ctx.load(overview.read_breakdown, ctx.period, ctx.scope, "region")
-left.plotly_chart(charts.build_revenue_bars(by_region, t("overview.by_region")), key="overview_by_region")
-by_industry = ctx.load(overview.read_breakdown, ctx.period, ctx.scope, "industry")
-right.plotly_chart(charts.build_revenue_bars(by_industry, t("overview.by_industry")), key="overview_by_industry")
+for column, dimension in ((left, "region"), (right, "industry")):
+    breakdown = ui.with_display_values(ctx.load(overview.read_breakdown, ctx.period, ctx.scope, dimension), {"label": dimension})
+    column.plotly_chart(charts.build_revenue_bars(breakdown, t(f"overview.by_{dimension}")), key=f"overview_by_{dimension}")
 
-left, right = st.columns(2)
+# --- health: revenue by tier and colour, and the red accounts with the most revenue at risk -------------
 health_config, _ = ctx.load(health.read_config)
-health_listing = ctx.load(health.read_health_listing, ctx.period.end, ctx.scope, health_config)
+health_listing = ctx.load(health.read_health_listing, ctx.period_as_of, ctx.scope, health_config)
+health_date = health.latest_month_end(ctx.period_as_of)
+left, right = st.columns([1, 2])
 left.plotly_chart(charts.build_health_tier_bars(health.compute_tier_colours(health_listing)), key="overview_health_tiers")
-left.caption(t("overview.health_mix_caption", date=f"{ctx.period.end:%Y-%m-%d}"))
+left.caption(t("overview.health_mix_caption", date=f"{health_date:%Y-%m-%d}"))
 with right:
-    st.markdown(f"**{t('overview.attention')}**")
-    red = ui.with_display_names(health_listing[health_listing["colour"] == "red"].head(5)).round({"revenue_at_risk": 0})
+    st.markdown(f"**{t('overview.attention')}**", help=t("health.revenue_at_risk_help"))
+    red = ui.with_display_names(health_listing[health_listing["colour"] == "red"].head(5))
     if red.empty:
         st.caption(t("overview.attention_none"))
     else:
-        st.dataframe(
-            red[["account", "revenue_at_risk", "reasons"]], hide_index=True, key="overview_attention",
-            column_config={
-                "account": st.column_config.TextColumn(t("common.account"), width="medium"),
-                "revenue_at_risk": st.column_config.NumberColumn(t("overview.revenue_at_risk"), format="localized"),
-                "reasons": st.column_config.TextColumn(t("overview.reasons"), width="large"),
-            },
-        )
-    st.caption(t("overview.to_health"))
+        ui.show_table(red.assign(light=[ui.colour_label(c) for c in red["colour"]]), {
+            "account": Col(t("common.account"), "account", width=150),
+            "score": Col(t("health.col_score"), "score", width=50),
+            "revenue_at_risk": Col(t("common.revenue_at_risk"), "money", width=105),
+            "reasons": Col(t("overview.reasons"), "reasons", width=255),  # the four fit the right column at 1366 px
+            "light": Col(t("health.col_colour"), shown=False),
+            "account_id": Col(t("common.account_id"), shown=False),
+        }, key="overview_attention")
+    ui.page_link("pages/health.py", t("overview.to_health"), icon=":material/traffic:")
 
 st.subheader(t("overview.top_accounts"))
-top = ui.with_display_names(ctx.load(overview.read_top_accounts, ctx.period, ctx.scope, 10))
-st.dataframe(
-    top[["account_id", "account", "ka_manager", "revenue", "share", "gross_profit", "change"]],
-    hide_index=True,
-    key="overview_top_accounts",
-    column_config={
-        "account_id": t("common.account_id"),
-        "account": st.column_config.TextColumn(t("common.account"), width="medium"),
-        "ka_manager": t("common.ka_manager"),
-        "revenue": st.column_config.NumberColumn(t("common.revenue"), format="localized"),
-        "share": st.column_config.NumberColumn(t("common.share"), format="percent"),
-        "gross_profit": st.column_config.NumberColumn(t("common.gross_profit"), format="localized"),
-        "change": st.column_config.NumberColumn(t("overview.change_vs_prior"), format="percent"),
-    },
-)
+top = ui.with_display_values(ui.with_display_names(ctx.load(overview.read_top_accounts, ctx.period, ctx.scope, 10)),
+                             {"ka_manager": "ka_manager", "region": "region", "industry": "industry"})
+ui.show_table(top, {
+    "account": Col(t("common.account"), "account", width=280),
+    "ka_manager": Col(t("common.ka_manager")),
+    "revenue": Col(t("common.revenue"), "money"),
+    "share": Col(t("common.share"), "share"),
+    "gross_profit": Col(t("common.gross_profit"), "money"),
+    "change": Col(t("overview.change_vs_prior"), "change", help=t("overview.change_help")),
+    "account_id": Col(t("common.account_id"), shown=False),
+    "region": Col(t("common.region"), shown=False),
+    "industry": Col(t("common.industry"), shown=False),
+    "orders": Col(t("common.orders"), "count", shown=False),
+}, key="overview_top_accounts")

@@ -4,12 +4,18 @@ from dataclasses import replace
 
 import streamlit as st
 
+import pandas as pd
+
 from ka import charts, kpi, ui
 from ka.cells import export_frame
 from ka.i18n import format_by_unit, format_pct, t
+from ka.ui import Col
 
 ctx = ui.init_page()
 st.title(t("scorecards.title"))
+if not ctx.has_data:
+    ui.show_empty_state(ctx)
+    st.stop()
 period_key = kpi.target_period_key(ctx.period)
 config = kpi.ScorecardConfig()
 
@@ -59,51 +65,82 @@ st.caption(t(
 values = ctx.load(kpi.read_kpi_values, ctx.period, ctx.scope, level)
 targets = ctx.load(kpi.read_targets, level, period_key)
 cards = kpi.compute_scorecards(level, ctx.period, values, targets, weights, config)
-st.caption(t(
-    "scorecards.caption", period=ui.period_label(ctx.period), count=len(cards.composite),
-    level=t(f"scorecards.level_{level}"), period_key=period_key,
-))
+st.caption(ui.scope_caption(ctx, t(
+    "scorecards.caption", count=len(cards.composite), level=t(f"scorecards.level_{level}"),
+    period=ui.period_label(ctx.period),
+)))
 if cards.composite.empty:
     st.info(t("scorecards.no_groups"), icon=":material/filter_alt_off:")
     st.stop()
 st.caption(t("scorecards.thresholds", green=format_pct(config.green_from, 0), yellow=format_pct(config.yellow_from, 0)))
+STATUS_COLOURS = {"green": "#16a34a", "yellow": "#d97706", "red": "#dc2626"}
+
+
+def manager_name(manager: str) -> str:
+    """A KA manager as the UI names them; the accounts without one form a group of their own."""
+    return t("scorecards.no_manager") if manager == "" else ui.display_value("ka_manager", manager)
 
 
 def display_name(row, level_of_row: str) -> str:
     if level_of_row == "manager":
-        return row["group_id"] or "—"
+        return manager_name(row["group_id"])
     return ui.account_display_name(row["account_name"], row["account_name_en"])
 
 
-def ranking_table(scorecards: kpi.Scorecards):
-    """Rank, name, composite, dimension scores and one status cell per KPI."""
+def attainment_text(value) -> str:
+    """Attainment in percent; below zero (a fall where growth was the target) reads "< 0 %", not "−94 %"."""
+    if value != value or value is None:
+        return ""
+    return t("scorecards.below_zero") if value < 0 else format_pct(value)
+
+
+def status_text(status: str, attainment) -> str:
+    return " ".join(part for part in (t(f"scorecards.status_name.{status}"), attainment_text(attainment)) if part)
+
+
+def status_style(text: str) -> str:
+    """The colour of a status cell (a small table's Styler): green on target, amber close, red behind."""
+    for status, colour in STATUS_COLOURS.items():
+        if text.startswith(t(f"scorecards.status_name.{status}")):
+            return f"color: {colour}"
+    return ""
+
+
+def render_ranking(scorecards: kpi.Scorecards, key: str) -> None:
+    """Rank, name, composite, dimension scores and the count of KPIs per status; each KPI's own
+    status is behind the column chooser (and in the detail below)."""
     table = scorecards.composite.copy()
     table["name"] = [display_name(row, scorecards.level) for row in table.to_dict("records")]
     status = scorecards.scores.set_index(["group_id", "kpi"])
     for name in kpi.KPI_NAMES:
         cells = status.xs(name, level="kpi")
-        table[name] = table["group_id"].map(
-            lambda g, c=cells: t(f"scorecards.status_name.{c.at[g, 'status']}")
-            + ("" if c.at[g, "attainment"] != c.at[g, "attainment"] else f" {format_pct(c.at[g, 'attainment'], 0)}")
-        )
-    columns = ["rank", "name", "composite", *[f"score_{d}" for d in kpi.DIMENSIONS], "kpis_scored", *kpi.KPI_NAMES]
-    config_ = {
-        "rank": t("scorecards.rank"),
-        "name": t("scorecards.name"),
-        "composite": st.column_config.ProgressColumn(
-            t("scorecards.composite"), min_value=0, max_value=100, format="%.1f", help=t("scorecards.composite_help")),
-        "kpis_scored": t("scorecards.kpis_scored"),
-        **{f"score_{d}": st.column_config.NumberColumn(t(f"scorecards.dimension_name.{d}"), format="%.1f")
-           for d in kpi.DIMENSIONS},
-        **{k: st.column_config.TextColumn(t(f"scorecards.kpi_name.{k}"), help=t(f"scorecards.kpi_help.{k}"))
-           for k in kpi.KPI_NAMES},
+        table[name] = table["group_id"].map(lambda g, c=cells: status_text(c.at[g, "status"], c.at[g, "attainment"]))
+    counts = scorecards.scores.groupby(["group_id", "status"]).size().unstack(fill_value=0)
+    for state in STATUS_COLOURS:  # how many KPIs are on target, close, behind: one coloured column each
+        table[f"kpis_{state}"] = table["group_id"].map(counts[state] if state in counts.columns else {}).fillna(0)
+    columns = {
+        "rank": Col(t("scorecards.rank"), "count", width=50),
+        "name": Col(t("scorecards.name"), "account" if scorecards.level == "account" else "text", width=180),
+        "composite": Col(t("scorecards.composite"), "number", help=t("scorecards.composite_help")),
+        **{f"score_{d}": Col(t(f"scorecards.dimension_name.{d}"), "number") for d in kpi.DIMENSIONS},
+        **{f"kpis_{state}": Col(t(f"scorecards.status_symbol.{state}"), "count", width=40, help=t("scorecards.statuses_help"))
+           for state in STATUS_COLOURS},  # headed by the status marks the caption above explains
+        "kpis_scored": Col(t("scorecards.kpis_scored"), "count", shown=False),
+        **{k: Col(t(f"scorecards.kpi_name.{k}"), help=t(f"scorecards.kpi_help.{k}"), shown=False) for k in kpi.KPI_NAMES},
     }
-    return table[columns], config_
+    ids = list(table["group_id"]) if scorecards.level == "account" else None
+    ui.show_table(table, columns, key=key, account_ids=ids,
+                  styler=lambda styled: colour_status_counts(styled.map(status_style, subset=list(kpi.KPI_NAMES))))
+
+
+def colour_status_counts(styled):
+    for state, colour in STATUS_COLOURS.items():
+        styled = styled.map(lambda _, c=colour: f"color: {c}", subset=[f"kpis_{state}"])
+    return styled
 
 
 st.subheader(t("scorecards.ranking"))
-table, column_config = ranking_table(cards)
-st.dataframe(table, hide_index=True, column_config=column_config, key="scorecards_ranking")
+render_ranking(cards, "scorecards_ranking")
 
 export = kpi.compute_scorecard_table(cards)
 left, right, _ = st.columns([1, 1, 4])
@@ -126,39 +163,39 @@ if level == "manager":
     if st.session_state["scorecards_manager"] not in managers:
         st.session_state["scorecards_manager"] = None
     manager = st.selectbox(t("scorecards.drill"), managers, key="scorecards_manager", index=None,
-                           placeholder=t("scorecards.drill_none"))
+                           placeholder=t("scorecards.drill_none"), format_func=manager_name)
     if manager is not None:
-        st.subheader(t("scorecards.drill_accounts", manager=ui.literal(manager)))
+        st.subheader(t("scorecards.drill_accounts", manager=ui.literal(manager_name(manager))))
         account_scope = replace(ctx.scope, managers=(manager,))
         account_values = ctx.load(kpi.read_kpi_values, ctx.period, account_scope, "account")
         account_targets = ctx.load(kpi.read_targets, "account", period_key)
         account_cards = kpi.compute_scorecards("account", ctx.period, account_values, account_targets, weights, config)
-        account_table, account_config = ranking_table(account_cards)
-        st.dataframe(account_table, hide_index=True, column_config=account_config, key="scorecards_drill_table")
+        render_ranking(account_cards, "scorecards_drill_table")
 
 # --- one scorecard in detail -----------------------------------------------------------------------
 st.subheader(t("scorecards.detail"))
 names = {row["group_id"]: display_name(row, level) for row in cards.composite.to_dict("records")}
 chosen = st.selectbox(t("scorecards.detail_of"), list(names), format_func=names.get, key="scorecards_detail")
 detail = cards.scores[cards.scores["group_id"] == chosen]
-st.dataframe(
-    {
-        t("scorecards.kpi"): [t(f"scorecards.kpi_name.{k}") for k in detail["kpi"]],
-        t("scorecards.dimension"): [t(f"scorecards.dimension_name.{d}") for d in detail["dimension"]],
-        t("scorecards.value"): [kpi_text(k, v) for k, v in zip(detail["kpi"], detail["value"])],
-        t("scorecards.target"): [kpi_text(k, v) for k, v in zip(detail["kpi"], detail["target"])],
-        t("scorecards.target_source"): [t(f"scorecards.source_name.{s}") if isinstance(s, str) else "—"
-                                        for s in detail["target_source"]],
-        t("scorecards.attainment"): [format_pct(a) for a in detail["attainment"]],
-        t("scorecards.status"): [t(f"scorecards.status_name.{s}") for s in detail["status"]],
-        t("scorecards.effective_weight"): [format_pct(shares[k]) for k in detail["kpi"]],
-    },
-    hide_index=True, key="scorecards_detail_table",
-)
+detail_table = pd.DataFrame({
+    "kpi": [t(f"scorecards.kpi_name.{k}") for k in detail["kpi"]],
+    "dimension": [t(f"scorecards.dimension_name.{d}") for d in detail["dimension"]],
+    "value": [kpi_text(k, v) for k, v in zip(detail["kpi"], detail["value"])],
+    "target": [kpi_text(k, v) for k, v in zip(detail["kpi"], detail["target"])],
+    "target_source": [t(f"scorecards.source_name.{s}") if isinstance(s, str) else "—" for s in detail["target_source"]],
+    "status": [status_text(s, a) for s, a in zip(detail["status"], detail["attainment"])],
+    "weight": [shares[k] for k in detail["kpi"]],
+})
+ui.show_table(detail_table, {
+    "kpi": Col(t("scorecards.kpi")), "dimension": Col(t("scorecards.dimension")),
+    "value": Col(t("scorecards.value")), "target": Col(t("scorecards.target")),
+    "target_source": Col(t("scorecards.target_source")), "status": Col(t("scorecards.status_attainment")),
+    "weight": Col(t("scorecards.effective_weight"), "share"),
+}, key="scorecards_detail_table", styler=lambda styled: styled.map(status_style, subset=["status"]))
 
 # --- targets ---------------------------------------------------------------------------------------
 with st.expander(t("scorecards.targets"), icon=":material/flag:"):
-    st.caption(t("scorecards.targets_help", period_key=period_key))
+    st.caption(t("scorecards.targets_help", period=ui.period_label(ctx.period)))
     who_labels = {kpi.DEFAULT_SCOPE_ID: t("scorecards.target_all"), **names}
     a, b, c = st.columns(3)
     who = a.selectbox(t("scorecards.target_who"), list(who_labels), key="scorecards_target_who",

@@ -1,15 +1,17 @@
 """客户分级 — ABC tiers, service strategy and visit cadence per tier, Pareto, composition, tier migration."""
 
-from functools import partial
-
 import pandas as pd
 import streamlit as st
 
 from ka import charts, tiers, ui
-from ka.i18n import format_amount, format_int, format_pct, t
+from ka.i18n import format_int, t
+from ka.ui import Col
 
 ctx = ui.init_page()
 st.title(t("tiers.title"))
+if not ctx.has_data:
+    ui.show_empty_state(ctx)
+    st.stop()
 saved = ctx.load(tiers.read_tier_settings)
 scope = ui.tier_base_scope(ctx.scope)  # tiers are drawn over the other filters, not over the tier filter
 
@@ -89,16 +91,6 @@ def save_settings(config: tiers.TierConfig, service: pd.DataFrame) -> None:
     st.toast(t("tiers.saved"), icon=":material/check:")
 
 
-def pick_from_chart(key: str, frame: pd.DataFrame) -> None:
-    ui.select_account(tiers.account_from_points(st.session_state[key]["selection"]["points"], frame))
-
-
-def pick_from_table(key: str, frame: pd.DataFrame) -> None:
-    rows = st.session_state[key]["selection"]["rows"]
-    if rows:
-        ui.select_account(frame["account_id"].iloc[rows[0]])
-
-
 set_rule_defaults(saved["config"])
 with st.expander(t("tiers.rules_title"), expanded=True, icon=":material/tune:"):
     config = render_rules()
@@ -111,13 +103,14 @@ if config is None:
     st.stop()
 
 window = tiers.tier_window(ctx.period, config.window)
-tiered = ui.with_display_names(ctx.load(tiers.read_account_tiers, ctx.period, scope, config))
-st.caption(t("tiers.caption", window=ui.period_label(window), accounts=format_int(len(tiered)),
-             metric=t(f"common.{config.metric}"), method=t(f"tiers.method_{config.method}")))
+tiered = ui.with_display_values(ui.with_display_names(ctx.load(tiers.read_account_tiers, ctx.period, scope, config)),
+                                {"region": "region", "industry": "industry", "ka_manager": "ka_manager"})
+st.caption(ui.scope_caption(ctx, t("tiers.caption", window=ui.period_label(window), accounts=format_int(len(tiered)),
+                                   metric=t(f"common.{config.metric}"), method=t(f"tiers.method_{config.method}"))))
 if st.session_state.get(ui.TIER_FILTER_KEY):
     st.caption(t("tiers.filter_note"))
 if tiered.empty:
-    ui.show_empty_state()
+    ui.show_empty_state(ctx)
     st.stop()
 
 # --- tier counts and the tier table ---------------------------------------------------------
@@ -131,34 +124,27 @@ summary = summary.assign(
     strategy=summary["tier"].map(dict(zip(service["tier"], service["strategy"]))),
     visits_per_month=summary["tier"].map(cadence),
 )
-summary = summary.round({"revenue": 0, "gross_profit": 0, "average_revenue": 0})  # whole yuan on screen
 st.subheader(t("tiers.table_title"))
-st.dataframe(
-    summary[["tier", "accounts", "revenue", "share", "gross_profit", "average_revenue", "strategy",
-             "visits_per_month", "promised_visits", "actual_visits", "compliance"]],
-    hide_index=True, key="tiers_summary", width="stretch",
-    column_config={
-        "tier": t("tiers.tier"),
-        "accounts": st.column_config.NumberColumn(t("common.accounts")),
-        "revenue": st.column_config.NumberColumn(t("common.revenue"), format="localized"),
-        "share": st.column_config.NumberColumn(t("tiers.revenue_share"), format="percent"),
-        "gross_profit": st.column_config.NumberColumn(t("common.gross_profit"), format="localized"),
-        "average_revenue": st.column_config.NumberColumn(t("tiers.average_revenue"), format="localized"),
-        "strategy": t("tiers.strategy"),
-        "visits_per_month": st.column_config.NumberColumn(t("tiers.visits_per_month"), format="%.2f"),
-        "promised_visits": st.column_config.NumberColumn(t("tiers.promised_visits"), format="%.1f"),
-        "actual_visits": st.column_config.NumberColumn(t("tiers.actual_visits")),
-        "compliance": st.column_config.NumberColumn(t("tiers.compliance"), format="percent",
-                                                    help=t("tiers.compliance_help")),
-    },
-)
+ui.show_table(summary, {
+    "tier": Col(t("tiers.tier"), width=50),
+    "accounts": Col(t("common.accounts"), "count"),
+    "revenue": Col(t("common.revenue"), "money"),
+    "share": Col(t("tiers.revenue_share"), "share"),
+    "strategy": Col(t("tiers.strategy"), width=230),
+    "promised_visits": Col(t("tiers.promised_visits"), "number", help=t("tiers.promised_visits_help")),
+    "actual_visits": Col(t("tiers.actual_visits"), "count"),
+    "compliance": Col(t("tiers.compliance"), "share", help=t("tiers.compliance_help")),
+    "gross_profit": Col(t("common.gross_profit"), "money", shown=False),
+    "average_revenue": Col(t("tiers.average_revenue"), "money", shown=False),
+    "visits_per_month": Col(t("tiers.visits_per_month"), "ratio", shown=False),
+}, key="tiers_summary")
 if counts["C"] and int(tiered["is_nonpositive"].sum()):
     st.caption(t("tiers.nonpositive_note", count=format_int(int(tiered["is_nonpositive"].sum()))))
 
 # --- Pareto and composition -----------------------------------------------------------------
 thresholds = (config.a_cumulative, config.b_cumulative) if config.method == "cumulative" else ()
 st.plotly_chart(
-    charts.build_pareto(tiered, thresholds), key="tiers_pareto", on_select=partial(pick_from_chart, "tiers_pareto", tiered),
+    charts.build_pareto(tiered, thresholds), key="tiers_pareto", on_select=lambda: ui.open_from_chart("tiers_pareto"),
     selection_mode="points",
 )
 if len(tiered) > charts.PARETO_BARS:
@@ -166,7 +152,7 @@ if len(tiered) > charts.PARETO_BARS:
 st.subheader(t("tiers.composition_title"))
 for tab, dimension in zip(st.tabs([t("common.region"), t("common.industry"), t("common.ka_manager")]),
                           ("region", "industry", "ka_manager")):
-    composition = tiers.compute_tier_composition(tiered, dimension)
+    composition = tiers.compute_tier_composition(tiered, dimension)  # labels are display values already
     tab.plotly_chart(charts.build_tier_composition(composition, t(f"tiers.composition_by_{dimension}")),
                      key=f"tiers_composition_{dimension}")
 
@@ -189,71 +175,30 @@ movers = ui.with_display_names(tiers.compute_movers(migration))
 pseudo_tiers = {tiers.NEW: t("tiers.node_new"), tiers.LOST: t("tiers.node_lost")}
 movers = movers.assign(tier_before=movers["tier_before"].replace(pseudo_tiers),
                        tier_after=movers["tier_after"].replace(pseudo_tiers))
-movers_shown = ui.page_of(movers, "tiers_movers")
-st.dataframe(
-    movers_shown[["account_id", "account", "tier_before", "tier_after", "metric_before", "metric_after", "change"]],
-    hide_index=True, key=ui.table_key("tiers_movers"), width="stretch", selection_mode="single-row",
-    on_select=partial(pick_from_table, ui.table_key("tiers_movers"), movers_shown),
-    column_config={
-        "account_id": t("common.account_id"),
-        "account": t("common.account"),
-        "tier_before": t("tiers.tier_before", period=ui.period_label(before)),
-        "tier_after": t("tiers.tier_after", period=ui.period_label(ctx.period)),
-        "metric_before": st.column_config.NumberColumn(t("tiers.metric_before"), format="localized"),
-        "metric_after": st.column_config.NumberColumn(t("tiers.metric_after"), format="localized"),
-        "change": st.column_config.NumberColumn(t("common.change"), format="localized"),
-    },
-)
+ui.show_table(ui.page_of(movers, "tiers_movers"), {
+    "account": Col(t("common.account"), "account", width=300),
+    "tier_before": Col(t("tiers.tier_before", period=ui.period_label(before))),
+    "tier_after": Col(t("tiers.tier_after", period=ui.period_label(ctx.period))),
+    "metric_before": Col(t("tiers.metric_before"), "money"),
+    "metric_after": Col(t("tiers.metric_after"), "money"),
+    "change": Col(t("common.change"), "money"),
+    "account_id": Col(t("common.account_id"), shown=False),
+}, key=ui.table_key("tiers_movers"))
 st.caption(t("tiers.movers_count", count=format_int(len(movers))))
 
-# --- all accounts with their tier -----------------------------------------------------------
+# --- all accounts with their tier (a click on a name opens the account) ---------------------------
 st.subheader(t("tiers.accounts_title"))
-accounts_shown = ui.page_of(tiered, "tiers_accounts")
-st.dataframe(
-    accounts_shown[["tier", "account_id", "account", "share", "cumulative_share", "revenue",
-            "gross_profit", "visits", "is_nonpositive", "region", "industry", "ka_manager"]].round(
-        {"revenue": 0, "gross_profit": 0}),
-    hide_index=True, key=ui.table_key("tiers_accounts"), width="stretch", selection_mode="single-row",
-    on_select=partial(pick_from_table, ui.table_key("tiers_accounts"), accounts_shown),
-    column_config={
-        "tier": t("tiers.tier"),
-        "account_id": t("common.account_id"),
-        "account": t("common.account"),
-        "share": st.column_config.NumberColumn(
-            t("tiers.share_of", metric=t(f"common.{config.metric}")), format="percent"),
-        "cumulative_share": st.column_config.NumberColumn(t("tiers.cumulative_share"), format="percent"),
-        "revenue": st.column_config.NumberColumn(t("common.revenue"), format="localized"),
-        "gross_profit": st.column_config.NumberColumn(t("common.gross_profit"), format="localized"),
-        "visits": st.column_config.NumberColumn(t("tiers.actual_visits")),
-        "is_nonpositive": st.column_config.CheckboxColumn(t("tiers.nonpositive"), help=t("tiers.nonpositive_help")),
-        "region": t("common.region"),
-        "industry": t("common.industry"),
-        "ka_manager": t("common.ka_manager"),
-    },
-)
-
-# --- the selected account: its key figures here, the whole account on the account page ------
-selected = ui.selected_account()
-if selected:
-    rows = tiered[tiered["account_id"] == selected]
-    moved = migration[migration["account_id"] == selected]
-    st.subheader(t("tiers.selected_title", account=ui.literal(rows["account"].iloc[0] if len(rows) else selected)))
-    if rows.empty:
-        st.info(t("tiers.selected_not_tiered", account=ui.literal(selected)))
-    else:
-        row = rows.iloc[0]
-        tiles = [
-            (t("tiers.tier"), row["tier"]),
-            (t("common.share"), format_pct(row["share"])),
-            (t("tiers.cumulative_share"), format_pct(row["cumulative_share"])),
-            (t("common.revenue"), format_amount(row["revenue"])),
-            (t("common.gross_profit"), format_amount(row["gross_profit"])),
-            (t("tiers.actual_visits"), format_int(row["visits"])),
-            (t("tiers.tier_before", period=ui.period_label(before)),
-             pseudo_tiers.get(moved["tier_before"].iloc[0], moved["tier_before"].iloc[0]) if len(moved) else "—"),
-        ]
-        for row_start in range(0, len(tiles), 4):
-            for column, (label, value) in zip(st.columns(4), tiles[row_start:row_start + 4]):
-                column.metric(label, value, border=True)
-        st.caption(" · ".join(ui.literal(v) for v in (row["account_id"], row["region"], row["industry"], row["ka_manager"])
-                              if isinstance(v, str) and v))
+ui.show_table(ui.page_of(tiered, "tiers_accounts"), {
+    "account": Col(t("common.account"), "account", width=195),
+    "tier": Col(t("tiers.tier"), width=45),
+    "share": Col(t("tiers.share_of", metric=t(f"common.{config.metric}")), "share"),
+    "cumulative_share": Col(t("tiers.cumulative_share"), "share"),
+    "revenue": Col(t("common.revenue"), "money"),
+    "region": Col(t("common.region")),
+    "industry": Col(t("common.industry")),
+    "ka_manager": Col(t("common.ka_manager")),
+    "account_id": Col(t("common.account_id"), shown=False),
+    "gross_profit": Col(t("common.gross_profit"), "money", shown=False),
+    "visits": Col(t("tiers.actual_visits"), "count", shown=False),
+    "is_nonpositive": Col(t("tiers.nonpositive"), "flag", help=t("tiers.nonpositive_help"), shown=False),
+}, key=ui.table_key("tiers_accounts"))

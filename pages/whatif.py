@@ -6,19 +6,23 @@ import streamlit as st
 from ka import charts, i18n, ui, whatif
 from ka.cells import export_frame, saved_name
 from ka.i18n import format_amount, format_by_unit, format_change_by_unit, format_int, format_number, format_pct, t
+from ka.ui import Col
 from ka.whatif import Scenario
 
 ctx = ui.init_page()
 st.title(t("whatif.title"))
+if not ctx.has_data:
+    ui.show_empty_state(ctx)
+    st.stop()
 # accounts with tiers, observed retention and typical sizes: every slider move works on this cached frame
 base = ctx.derive(whatif.prepare_base, ui.loaded(whatif.read_account_frame, ctx.period, ctx.scope),
                   ctx.load(whatif.read_tier_config))
 active = base.frame[base.frame["has_orders"]]
 
-st.caption(t("whatif.caption", period=ui.period_label(ctx.period), accounts=len(active),
-             prior=ui.period_label(ctx.period.prior())))
+st.caption(ui.scope_caption(ctx, t("whatif.caption", accounts=format_int(len(active)),
+                                   prior=ui.period_label(ctx.period.prior()))))
 if active.empty:
-    ui.show_empty_state()
+    ui.show_empty_state(ctx)
     st.stop()
 st.caption(t("whatif.definitions"))
 
@@ -53,17 +57,22 @@ def render_coefficients() -> dict[str, float]:
     st.radio(t("whatif.coefficient_mode"), ["manual", "derived"], key="whatif_coefficient_mode",
              format_func=lambda mode: t(f"whatif.mode_{mode}"), help=t("whatif.derived_help"))
     industries = list(active["industry"])
-    config = {"industry": t("whatif.industry"),
+    config = {"label": st.column_config.TextColumn(t("whatif.industry")),
               "coefficient": st.column_config.NumberColumn(t("whatif.coefficient"), min_value=0.0, max_value=10.0,
                                                            step=0.01, format="%.2f")}
+
+    def labelled(table: pd.DataFrame) -> pd.DataFrame:  # the industry as the UI names it; the data's value stays the key
+        return table.assign(label=[ui.display_value("industry", v) for v in table["industry"]])
+
     if st.session_state["whatif_coefficient_mode"] == "derived":
         derived = whatif.derive_coefficients(active)
-        st.dataframe(whatif.coefficient_table(industries, derived), hide_index=True, column_config=config,
-                     key="whatif_coefficients_derived")
+        st.dataframe(labelled(whatif.coefficient_table(industries, derived)), hide_index=True, column_config=config,
+                     column_order=["label", "coefficient"], key="whatif_coefficients_derived", placeholder="—")
         return derived
     saved = ctx.load(whatif.read_coefficients)
     st.caption(t("whatif.coefficients_caption"))
-    edited = st.data_editor(whatif.coefficient_table(industries, saved), hide_index=True, disabled=["industry"],
+    edited = st.data_editor(labelled(whatif.coefficient_table(industries, saved)), hide_index=True,
+                            disabled=["industry", "label"], column_order=["label", "coefficient"],
                             column_config=config, key="whatif_coefficients_editor")
     coefficients = dict(zip(edited["industry"], edited["coefficient"].fillna(1.0).astype(float)))
     changed = {name: value for name, value in coefficients.items() if saved.get(name, 1.0) != value}
@@ -88,15 +97,19 @@ with settings_col:
     st.slider(t("whatif.threshold"), 0.05, 1.0, step=0.01, key="whatif_threshold", help=t("whatif.threshold_help"))
     coefficients = render_coefficients()
 threshold = st.session_state["whatif_threshold"]
-dependency = ui.with_display_names(whatif.compute_dependency(active, coefficients, threshold))
+dependency = ui.with_display_values(ui.with_display_names(whatif.compute_dependency(active, coefficients, threshold)),
+                                    {"industry": "industry"})
 dependency_columns = {
-    "account_id": t("common.account_id"), "account": t("common.account"), "industry": t("whatif.industry"),
-    "revenue": st.column_config.NumberColumn(t("common.revenue"), format="localized"),
-    "share": st.column_config.NumberColumn(t("whatif.share"), format="percent"),
-    "coefficient": st.column_config.NumberColumn(t("whatif.coefficient"), format="%.2f"),
-    "dependency_index": st.column_config.NumberColumn(t("whatif.dependency_index"), format="%.3f"),
-    "new_revenue_needed": st.column_config.NumberColumn(t("whatif.new_revenue_needed"), format="localized"),
-    "is_above_threshold": t("whatif.above_threshold"), "is_nonpositive": t("whatif.nonpositive"),
+    "account": Col(t("common.account"), "account", width=230),
+    "industry": Col(t("whatif.industry")),
+    "revenue": Col(t("common.revenue"), "money", shown=False),
+    "share": Col(t("whatif.share"), "share"),
+    "coefficient": Col(t("whatif.coefficient"), "ratio"),
+    "dependency_index": Col(t("whatif.dependency_index"), "ratio"),
+    "new_revenue_needed": Col(t("whatif.new_revenue_needed"), "money"),
+    "is_above_threshold": Col(t("whatif.above_threshold"), "flag", shown=False),
+    "is_nonpositive": Col(t("whatif.nonpositive"), "flag", shown=False),
+    "account_id": Col(t("common.account_id"), shown=False),
 }
 alerts = dependency[dependency["is_above_threshold"]]
 with alerts_col:
@@ -104,16 +117,14 @@ with alerts_col:
               border=True)
     if len(alerts):
         st.warning(t("whatif.alert_recommendation", count=len(alerts)), icon=":material/warning:")
-        st.dataframe(ui.page_of(alerts, "whatif_alerts")[["account_id", "account", "industry", "share", "coefficient",
-                                                          "dependency_index", "new_revenue_needed"]],
-                     hide_index=True, column_config=dependency_columns, key="whatif_alerts")
+        ui.show_table(ui.page_of(alerts, "whatif_alerts"), dependency_columns, key=ui.table_key("whatif_alerts"))
     else:
         st.success(t("whatif.no_alerts", threshold=threshold), icon=":material/check_circle:")
     with st.expander(t("whatif.all_accounts")):
-        st.dataframe(ui.page_of(dependency, "whatif_dependency")[["account_id", "account", "industry", "revenue", "share",
-                                                                  "coefficient", "dependency_index", "is_above_threshold",
-                                                                  "is_nonpositive"]],
-                     hide_index=True, column_config=dependency_columns, key="whatif_dependency")
+        all_columns = {**dependency_columns, "revenue": Col(t("common.revenue"), "money"),
+                       "new_revenue_needed": Col(t("whatif.new_revenue_needed"), "money", shown=False),
+                       "is_above_threshold": Col(t("whatif.above_threshold"), "flag")}
+        ui.show_table(ui.page_of(dependency, "whatif_dependency"), all_columns, key=ui.table_key("whatif_dependency"))
 
 
 # --- concentration -----------------------------------------------------------------------------------
@@ -246,16 +257,17 @@ else:
                        years=years, gain=i18n.format_delta_pct(result.retention_profit_gain)))
 with tiers_col:
     st.caption(t("whatif.tier_counts"))
-    st.dataframe(result.tier_counts, hide_index=True, key="whatif_tier_counts",
-                 column_config={"tier": t("whatif.tier"), "before": t("whatif.before"), "after": t("whatif.after")})
+    ui.show_table(result.tier_counts, {"tier": Col(t("whatif.tier")), "before": Col(t("whatif.before"), "count"),
+                                       "after": Col(t("whatif.after"), "count")}, key="whatif_tier_counts")
     st.caption(t("whatif.tier_changes"))
     if result.tier_changes.empty:
         st.caption(t("whatif.no_tier_changes"))
     else:
-        st.dataframe(ui.with_display_names(result.tier_changes)[["account_id", "account", "tier_before", "tier_after"]],
-                     hide_index=True, key="whatif_tier_changes",
-                     column_config={"account_id": t("common.account_id"), "account": t("common.account"),
-                                    "tier_before": t("whatif.tier_before"), "tier_after": t("whatif.tier_after")})
+        ui.show_table(ui.with_display_names(result.tier_changes), {
+            "account": Col(t("common.account"), "account", width=200),
+            "tier_before": Col(t("whatif.tier_before")), "tier_after": Col(t("whatif.tier_after")),
+            "account_id": Col(t("common.account_id"), shown=False),
+        }, key="whatif_tier_changes")
 
 waterfall_col, projection_col = st.columns(2)
 waterfall_col.plotly_chart(charts.build_revenue_waterfall(result.waterfall), key="whatif_waterfall")
@@ -265,11 +277,11 @@ projection_col.caption(t("whatif.projection_caption"))
 
 with st.expander(t("whatif.retention_table")):
     st.caption(t("whatif.retention_caption"))
-    st.dataframe(base.retention, hide_index=True, key="whatif_retention",
-                 column_config={"tier": t("whatif.tier"), "base_accounts": t("whatif.base_accounts"),
-                                "retained_accounts": t("whatif.retained_accounts"),
-                                "observed": st.column_config.NumberColumn(t("whatif.observed"), format="percent"),
-                                "rate": st.column_config.NumberColumn(t("whatif.rate_used"), format="percent")})
+    ui.show_table(base.retention, {
+        "tier": Col(t("whatif.tier")), "base_accounts": Col(t("whatif.base_accounts"), "count"),
+        "retained_accounts": Col(t("whatif.retained_accounts"), "count"),
+        "observed": Col(t("whatif.observed"), "share"), "rate": Col(t("whatif.rate_used"), "share"),
+    }, key="whatif_retention")
 
 
 # --- saved scenarios: save, load, compare, download -----------------------------------------------------

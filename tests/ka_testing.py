@@ -110,3 +110,12 @@ def every_page(at, key: str, column: str | None = None):
         at.pagination(key=f"{key}_page").set_value(page).run()
         frames.append(table(page))
     return pd.concat(frames, ignore_index=True)
+
+
+def as_money_column(values, rows: int, language: str = "en") -> list[float]:
+    """Amounts as a money column of ka.ui.show_table holds them: in yuan in a table of up to
+    STYLED_ROWS rows (a Styler writes the cells), in the column's unit (万, K, M) in a longer one."""
+    from ka.ui.tables import STYLED_ROWS, money_format
+
+    divisor = money_format(values, language)[0] if rows > STYLED_ROWS else 1.0
+    return [float(v) / divisor for v in values]

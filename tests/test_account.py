@@ -1,5 +1,6 @@
 """Account 360: one account's figures equal the same sums over its transactions."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -37,6 +38,8 @@ def test_category_mix_orders_and_activity(fixture_con):
     orders = account.read_recent_orders(fixture_con, "A001", limit=2)
     assert list(orders["order_id"]) == ["O7", "O3"]
     assert list(orders["lines"]) == [2, 1] and orders["revenue"].iloc[0] == pytest.approx(1849.75)
+    until = account.read_recent_orders(fixture_con, "A001", until=date(2025, 6, 30))  # the page's as-of date
+    assert list(until["order_id"]) == ["O3", "O1"]
     activity = account.read_activity(fixture_con, "A001", quarter_period(2025, 3).end)
     assert activity == {"visits_90d": 0, "last_visit_date": None, "tickets_90d": 0, "open_tickets": 0,
                         "latest_nps": None, "strategic_projects": 0}

@@ -196,7 +196,7 @@ def test_reasons_in_plain_words(scored):
     assert health.describe_measure("contract_days", 45) == "contract ends in 45 days"
     assert health.describe_measure("contract_days", -92) == "contract ended 92 days ago"
     i18n.set_language("zh")
-    assert health.describe_measure("revenue_trend", -0.38) == "收入较前 3 个月 −38 %"
+    assert health.describe_measure("revenue_trend", -0.38) == "销售额较前 3 个月 −38 %"
     assert health.describe_measure("contract_days", -92) == "合同已于 92 天前到期"
     i18n.set_language("en")
 
@@ -204,12 +204,21 @@ def test_reasons_in_plain_words(scored):
 def test_account_list_revenue_at_risk_and_change(health_con):
     listing = health.read_health(health_con, date(2025, 7, 15), ALL)  # mid-month: the month end before
     assert set(listing["as_of"]) == {T}
-    assert list(listing["account_id"]) == ["A1", "C", "B", "Z"]  # at risk: 1060.2, 300, 180, 171.4
-    assert listing.set_index("account_id").loc["B", "revenue_at_risk"] == pytest.approx(900 * 0.2)
+    assert list(listing["account_id"]) == ["A1", "C", "B", "Z"]  # red 1060.2, red 300, then green (none at risk)
+    assert listing.set_index("account_id").loc["B", "revenue_at_risk"] == 0  # green (80): nothing at risk
+    assert listing.set_index("account_id").loc["Z", "revenue_at_risk"] == 0
     a1 = listing.set_index("account_id").loc["A1"]
     assert a1["revenue_at_risk"] == pytest.approx(1600 * (100 - A1_SCORE) / 100)
     assert listing.set_index("account_id").loc["C", "revenue_at_risk"] == pytest.approx(300.0)  # override: all
     assert not np.isnan(a1["score_change"]) and health.change_arrow(-7) == "▼" and health.change_arrow(2) == "▶"
+
+
+def test_the_at_risk_list_shows_red_first_whatever_the_amounts(health_con):
+    # with red below 30, A1 (33.9) turns yellow: its 1,060 at risk follow C's 300, because C is red
+    listing = health.read_health(health_con, T, ALL, health.HealthConfig(red_below=30.0))
+    assert list(zip(listing["account_id"], listing["colour"])) == [
+        ("C", "red"), ("A1", "yellow"), ("B", "green"), ("Z", "green")]
+    assert listing.set_index("account_id").loc["A1", "revenue_at_risk"] == pytest.approx(1600 * (100 - A1_SCORE) / 100)
 
 
 def test_scope_filters_accounts(health_con):

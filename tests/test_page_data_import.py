@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from ka_testing import ROOT
 from import_helpers import uploaded
-from ka import access, db, i18n, importing, state
+from ka import access, db, demo, i18n, importing, state
 
 PAGE = str(ROOT / "pages" / "data_import.py")
 CSV = (
@@ -184,3 +184,40 @@ def test_a_duplicated_header_asks_which_column_to_use(writable_app_db):
     assert "Revenue" in at.warning[1].value  # not guessed: the user chooses
     at.selectbox(key="data_import_map_revenue").set_value("Sales #4").run()
     assert _metrics(at)["Revenue to import"] == "100"
+
+
+def _demo_lines(path) -> int:
+    with db.open(path) as con:
+        return db.query_rows(con, "select count(*) from transactions where batch_id = 1")[0][0]
+
+
+@pytest.mark.parametrize(("choice", "demo_stays"), [("clean", False), ("beside", True)])
+def test_the_first_import_into_the_demo_starts_clean_or_goes_beside_it(writable_app_db, choice, demo_stays):
+    demo_lines = _demo_lines(writable_app_db)
+    assert demo_lines > 0
+    at = _run("en", {"orders.csv": CSV})
+    choice_radio = at.radio(key="own_data_start_clean")
+    assert choice_radio.value == "clean"  # a company's first file: by default its own clean database
+    choice_radio.set_value(choice).run()
+    at.button(key="data_import_commit").click().run()
+    assert not at.exception
+    assert _batch_rows(writable_app_db, 2) == (3, Decimal("350.5000"))
+    assert _demo_lines(writable_app_db) == (demo_lines if demo_stays else 0)
+    with db.open(writable_app_db) as con:
+        assert demo.is_demo(con) == demo_stays
+        assert db.query_rows(con, "select count(*) from transactions")[0][0] == 3 + (demo_lines if demo_stays else 0)
+    # the next file asks no more: the company's data has begun (beside the demo, or alone)
+    again = _run("en", {"more.csv": CSV.replace(b"O1,", b"P1,").replace(b"O2,", b"P2,")})
+    assert not again.exception and again.button(key="data_import_commit")  # a batch ready to import
+    assert not [r for r in again.radio if r.key == "own_data_start_clean"]
+
+
+def test_an_accounts_master_goes_beside_the_demo_without_asking(writable_app_db):
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["lang"] = "en"
+    at.session_state["data_import_kind"] = "accounts"
+    at.session_state["data_import_sources"] = uploaded(
+        {"accounts.csv": (ROOT / "data" / "examples" / "accounts_master.csv").read_bytes()})
+    at.run()
+    assert not at.exception and at.button(key="data_import_commit")
+    assert not [r for r in at.radio if r.key == "own_data_start_clean"]  # its report counts against the demo

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -10,6 +11,7 @@ import pandas as pd
 
 from ka import db, health
 from ka_testing import every_page, run_page
+from ka.periods import as_of_for, default_period
 from ka.ui.paging import PAGE_ROWS
 from ka.scope import ALL
 
@@ -32,10 +34,12 @@ def _metrics(at: AppTest) -> dict[str, str]:
 
 
 def _expected(path, config: health.HealthConfig | None = None) -> tuple[dict[str, int], pd.DataFrame]:
-    """Colour counts as the health module computes them, independently of the page."""
+    """Colour counts as the health module computes them, independently of the page, as of the end of
+    the default period (the page measures where every page does)."""
     connection = db.open(path)
     try:
-        as_of = connection.execute("select max(order_date) from transactions").fetchall()[0][0]
+        data_end = connection.execute("select max(order_date) from transactions").fetchall()[0][0]
+        as_of = as_of_for(default_period("quarter", data_end), data_end)
         scored = health.read_health(connection, as_of, ALL, config or health.HealthConfig())
     finally:
         connection.close()
@@ -58,12 +62,15 @@ def test_colour_counts_list_and_backtest(app_db):
     assert len(at.dataframe(key="health_list").value) == PAGE_ROWS  # a page of the list at a time
     listing = every_page(at, "health_list")
     con = db.open(app_db)
-    ordered_in_12_months = con.execute(
-        "select count(distinct account_id) from transactions where order_date between date '2025-11-01' and date '2026-10-31'"
+    ordered_in_12_months = con.execute(  # the 12 months up to the default period's end, 2026-09-30
+        "select count(distinct account_id) from transactions where order_date between date '2025-10-01' and date '2026-09-30'"
     ).fetchall()[0][0]
     con.close()
     assert len(listing) == len(scored) == ordered_in_12_months
-    assert list(listing["revenue_at_risk"]) == sorted(listing["revenue_at_risk"], reverse=True)
+    # red first, then yellow, then green; within a colour the most revenue at risk first; green has none
+    rank = listing["light"].map({"● Red": 0, "● Yellow": 1, "● Green": 2})
+    assert list(zip(rank, -listing["revenue_at_risk"])) == sorted(zip(rank, -listing["revenue_at_risk"]))
+    assert (listing.loc[rank == 2, "revenue_at_risk"] == 0).all() and (listing.loc[rank < 2, "revenue_at_risk"] > 0).all()
     assert listing["light"].isin(["● Red", "● Yellow", "● Green"]).all()
     assert listing["reasons"].str.len().gt(0).sum() >= 50
     assert metrics["Precision of red"].endswith("%") and metrics["Median lead time"].endswith("days")
@@ -90,27 +97,52 @@ def test_moving_a_weight_slider_changes_counts_and_the_would_change_list(app_db)
 
 
 def test_selected_account_shows_its_reasons(app_db):
-    """KA00003 (planted: declines, then stops ordering) is red for reasons a director can check."""
+    """KA00003 (planted: declines, then stops ordering) is red for reasons a director can check, as of
+    the end of the default period (2026 Q3: recent = Jul–Sep 2026). The reasons are the three measures
+    that miss the most points; which ones that is follows here from plain SQL and the default rules."""
     at = _run(selected_account_id="KA00003")
     assert not at.exception
     con = db.open(app_db)
-    recent, year_ago, name = con.execute(
+    recent, previous, year_ago, recent_orders, previous_orders, name = con.execute(
         """
-        select sum(revenue) filter (where order_date between date '2026-08-01' and date '2026-10-31'),
-               sum(revenue) filter (where order_date between date '2025-08-01' and date '2025-10-31'),
+        select sum(revenue) filter (where order_date between date '2026-07-01' and date '2026-09-30'),
+               sum(revenue) filter (where order_date between date '2026-04-01' and date '2026-06-30'),
+               sum(revenue) filter (where order_date between date '2025-07-01' and date '2025-09-30'),
+               count(distinct order_id) filter (where order_date between date '2026-07-01' and date '2026-09-30'),
+               count(distinct order_id) filter (where order_date between date '2026-04-01' and date '2026-06-30'),
                (select account_name_en from accounts where account_id = 'KA00003')
         from transactions where account_id = 'KA00003'
         """
     ).fetchall()[0]
-    nps = con.execute("select nps from surveys where account_id = 'KA00003' order by survey_date desc limit 1").fetchall()[0][0]
+    orders_12m, first_order, last_order = con.execute(
+        "select count(distinct order_id), min(order_date), max(order_date) from transactions "
+        "where account_id = 'KA00003' and order_date between date '2025-10-01' and date '2026-09-30'").fetchall()[0]
+    nps = con.execute("select nps from surveys where account_id = 'KA00003' and survey_date <= date '2026-09-30' "
+                      "order by survey_date desc limit 1").fetchall()[0][0]
     con.close()
-    assert recent is None and year_ago > 0  # nothing in the last 3 months, a year ago it bought
+    assert recent is None and recent_orders == 0 and year_ago > 0 and previous > 0 and previous_orders > 0
+    # weighted points missed (default rules): a fall of 100 % misses all of revenue_yoy (20), revenue_trend (15)
+    # and order_trend (10); NPS misses at most its weight 10; recency misses 15 × the share of the way from 1× to
+    # 2.5× the usual interval; the other measures weigh 5 each.
+    interval = max(14.0, (last_order - first_order).days / (orders_12m - 1))
+    recency = (date(2026, 9, 30) - last_order).days / interval
+    missed = {
+        "revenue_yoy": 20.0, "recency": 15.0 * min(1.0, max(0.0, (recency - 1.0) / 1.5)), "revenue_trend": 15.0,
+        "order_trend": 10.0, "nps": 10.0 * (1 - min(1.0, max(0.0, (nps + 20) / 50))),
+    }
+    ranked = sorted(missed, key=lambda m: (-missed[m], health.MEASURES.index(m)))[:3]  # ties in MEASURES order
+    assert missed[ranked[2]] > max(5.0, *(missed[m] for m in missed if m not in ranked))
+    words = {
+        "revenue_yoy": "revenue −100 % against the same 3 months last year",
+        "revenue_trend": "revenue −100 % against the previous 3 months",
+        "order_trend": "orders −100 % against the previous 3 months",
+        "recency": f"no order for {recency:.1f}× the usual interval",
+        "nps": f"latest NPS {nps}",
+    }
     assert at.subheader[1].value == f"Why {name} is Red"
     row = every_page(at, "health_list").set_index("account_id").loc["KA00003"]
     assert row["light"] == "● Red"
-    assert row["reasons"].split("; ") == [
-        "revenue −100 % against the same 3 months last year", row["reasons"].split("; ")[1], f"latest NPS {nps}"]
-    assert row["reasons"].split("; ")[1].startswith("no order for ")
+    assert row["reasons"].split("; ") == [words[m] for m in ranked]
 
 
 def test_saving_creates_a_version_and_clears_the_would_change_list(demo_db_path, writable_app_db):

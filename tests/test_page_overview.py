@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import independent as independent_figures
-from ka_testing import ROOT, run_page
+from ka_testing import ROOT, as_money_column, run_page
 from ka import db, i18n, overview
 from ka.periods import default_period, period_key, year_period
 
@@ -102,5 +102,6 @@ def test_attention_list_shows_the_red_accounts_by_revenue_at_risk(app_db):
     red = listing[listing["colour"] == "red"].head(5)
     assert len(red) > 0
     shown = [d.value for d in at.dataframe if "revenue_at_risk" in d.value.columns][0]
-    assert list(shown["revenue_at_risk"]) == pytest.approx(list(red["revenue_at_risk"]))
+    assert list(shown["revenue_at_risk"]) == pytest.approx(as_money_column(red["revenue_at_risk"], len(red)))
+    assert list(shown["account_id"]) == list(red["account_id"])
     assert shown["reasons"].str.len().gt(0).all()

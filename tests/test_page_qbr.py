@@ -90,7 +90,7 @@ def test_url_slide_and_language_english_internal(app_db):
 
 def test_unknown_account_in_a_customer_link_says_so_and_offers_no_picker(app_db):
     at = _run({**CUSTOMER_URL, "account": "KA99999"})
-    assert [e.value for e in at.error] == ["未知客户“KA99999”：数据库中没有这个客户编号。"]
+    assert [e.value for e in at.error] == ["未知客户“KA99999”：数据库中没有此客户编号。"]
     assert not at.selectbox
 
 

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 import independent as independent_figures
 from ka_testing import ROOT, run_page
-from ka import db
+from ka import db, demo, i18n
 from ka.periods import quarter_period
 
 PAGE = str(ROOT / "pages" / "scorecards.py")
@@ -42,7 +42,7 @@ def _independent_revenue_cells(path) -> dict[str, str]:
     for manager, value in revenue.items():
         attainment = value / float(targets[manager])
         status = "● on target" if attainment >= 1 else "◐ close" if attainment >= 0.8 else "○ behind"
-        cells[manager] = f"{status} {attainment * 100:.0f}%"
+        cells[demo.ENGLISH_NAMES["ka_manager"][manager]] = f"{status} {attainment * 100:.1f}%"  # the English UI's names
     return cells
 
 
@@ -63,7 +63,8 @@ def test_managers_ranked_in_both_languages(app_db, lang, title):
     assert at.title[0].value == title
     frame = _tables(at)[0]
     cells = _independent_revenue_cells(app_db)
-    assert sorted(frame["name"]) == sorted(cells)
+    names = {english: chinese for chinese, english in demo.ENGLISH_NAMES["ka_manager"].items()}
+    assert sorted(frame["name"]) == sorted(cells if lang == "en" else [names[name] for name in cells])
     assert frame["rank"].tolist() == list(range(1, len(cells) + 1))
     assert frame["composite"].is_monotonic_decreasing
     if lang == "en":
@@ -87,8 +88,8 @@ def test_changing_a_weight_changes_the_ranking(app_db):
 def test_editing_a_target_changes_attainment(writable_app_db):
     at = _run()
     manager = at.selectbox(key="scorecards_detail").value
-    detail = _tables(at)[-1].set_index("KPI")
-    revenue_text = detail.loc["Revenue", "Attainment"]
+    detail = _tables(at)[-1].set_index("kpi")
+    revenue_text = detail.loc["Revenue", "status"]
     con = db.open(writable_app_db)
     revenue = independent_figures.manager_revenue(con, PERIOD.start, PERIOD.end)[manager]
     con.close()
@@ -97,16 +98,16 @@ def test_editing_a_target_changes_attainment(writable_app_db):
     at.number_input(key="scorecards_target_value").set_value(round(revenue / 2, 2))
     at.button(key="scorecards_target_save").click().run()
     assert not at.exception
-    detail = _tables(at)[-1].set_index("KPI")
-    assert detail.loc["Revenue", "Attainment"] == f"{revenue / round(revenue / 2, 2) * 100:.1f}%"
-    assert detail.loc["Revenue", "Attainment"] != revenue_text
-    assert detail.loc["Revenue", "Status"] == "● on target"
-    assert detail.loc["Revenue", "Target from"] == "own target"
+    detail = _tables(at)[-1].set_index("kpi")
+    assert detail.loc["Revenue", "status"] == f"● on target {revenue / round(revenue / 2, 2) * 100:.1f}%"
+    assert detail.loc["Revenue", "status"] != revenue_text
+    assert detail.loc["Revenue", "target_source"] == "own target"
 
 
 def test_drill_into_a_manager_lists_their_accounts(app_db):
     at = _run("zh")
     manager = _tables(at)[0]["name"].iloc[0]
+    i18n.set_language("zh")  # AppTest formats the option in the test's thread
     at.selectbox(key="scorecards_manager").set_value(manager).run()
     assert not at.exception
     accounts = _tables(at)[1]
@@ -137,7 +138,7 @@ def test_trend_shows_each_quarters_own_scorecard_and_follows_the_weights(app_db)
 
     import numpy as np
 
-    from ka import kpi
+    from ka import demo, kpi
     from ka.scope import Scope
 
     def trend_points(at: AppTest) -> dict[tuple[str, str], float]:
@@ -151,13 +152,15 @@ def test_trend_shows_each_quarters_own_scorecard_and_follows_the_weights(app_db)
                 for quarter, value in zip(values(trace["x"]), values(trace["y"]))}
 
     def expected(period, weights) -> dict[tuple[str, str], float]:
+        """The English UI names the demo's managers in English (demo.ENGLISH_NAMES)."""
+        english = demo.ENGLISH_NAMES["ka_manager"]
         con = db.open(app_db)
         try:
             out = {}
             for quarter in kpi.trend_quarters(period):
                 cards = kpi.read_scorecards(con, quarter, Scope(), "manager", weights)
                 for row in cards.composite.dropna(subset=["composite"]).itertuples():
-                    out[(row.group_id, quarter.label())] = row.composite
+                    out[(english[row.group_id], quarter.label())] = row.composite
             return out
         finally:
             con.close()
@@ -167,3 +170,28 @@ def test_trend_shows_each_quarters_own_scorecard_and_follows_the_weights(app_db)
     at.slider(key="scorecards_weight_performance").set_value(90).run()
     weights = kpi.Weights.from_dicts({"customer": 25, "performance": 90, "strategic": 25, "process": 25}, {})
     assert trend_points(at) == pytest.approx(expected(PERIOD, weights))
+
+
+def test_the_ranking_counts_each_managers_kpis_by_status_in_coloured_columns(app_db):
+    """On target / close / behind: the number of the row's own KPI cells (behind the column chooser)
+    that carry that status, each count in its colour."""
+    import json
+
+    from ka import kpi
+
+    at = _run()
+    element = at.dataframe[0]
+    ranking = element.value
+    labels = {"green": "● on target", "yellow": "◐ close", "red": "○ behind"}
+    for state, label in labels.items():
+        cells = ranking[list(kpi.KPI_NAMES)].apply(lambda row, l=label: sum(str(c).startswith(l) for c in row), axis=1)
+        assert ranking[f"kpis_{state}"].astype(int).tolist() == cells.tolist(), state
+    assert (ranking[[f"kpis_{s}" for s in labels]].sum(axis=1) > 0).all()
+    columns = json.loads(element.proto.columns)
+    assert [columns[f"kpis_{s}"]["label"] for s in labels] == ["●", "◐", "○"]
+    styles = element.proto.arrow_data.styler.styles  # the Styler's CSS: each count column in its status colour
+    order = list(ranking.columns)
+    for state, colour in {"green": "#16a34a", "yellow": "#d97706", "red": "#dc2626"}.items():
+        rule = next(r for r in styles.split("\n") if r.endswith(f"{{ color: {colour} }}"))
+        cell = f"_row0_col{order.index(f'kpis_{state}')}"
+        assert f"{cell}," in rule or f"{cell} " in rule, state

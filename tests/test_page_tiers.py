@@ -19,6 +19,21 @@ from ka.tiers import TierConfig
 PAGE = str(ROOT / "pages" / "tiers.py")
 
 
+ACCOUNTS_COLUMN = "cumulative_share"  # only the all-accounts table has it (AppTest finds it by a column)
+
+
+def accounts_table(at: AppTest):
+    """The all-accounts table element (its rows of the page shown)."""
+    return next(d for d in at.dataframe if ACCOUNTS_COLUMN in d.value.columns)
+
+
+def is_account_link(table, column: str = "account") -> bool:
+    """Whether a show_table column is drawn as buttons (a click opens the row's Account 360)."""
+    import json
+
+    return json.loads(table.proto.columns)[column]["type_config"]["type"] == "button"
+
+
 def shown_counts(at: AppTest) -> dict[str, int]:
     return {tier: int(next(m.value for m in at.metric if m.label == i18n.t("tiers.count_label", tier=tier)))
             for tier in tiers.TIERS}
@@ -57,7 +72,7 @@ def test_page_shows_counts_and_tier_table(app_db, language):
     assert table["tier"].tolist() == ["A", "B", "C"]
     assert table["accounts"].tolist() == [counts[t] for t in tiers.TIERS]
     assert table["strategy"].tolist() == [tiers.default_strategy(t) for t in tiers.TIERS]
-    accounts = every_page(at, "tiers_accounts")
+    accounts = every_page(at, "tiers_accounts", column=ACCOUNTS_COLUMN)
     assert dict(zip(accounts["account_id"], accounts["tier"])) == expected
 
 
@@ -108,14 +123,30 @@ def test_save_persists_the_rule(writable_app_db):
     assert run_page(PAGE).radio("tiers_method").value == "topn"
 
 
-def test_selected_account_shows_key_figures(app_db):
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_account_list_names_the_demo_values_in_the_users_language(app_db, language):
+    """Every account of the list, over its pages, by name in the user's language, one click from its
+    Account 360 (the names are links), with the demo's regions, industries and managers in that language."""
+    from ka import demo
+
+    at = run_page(PAGE, language)
+    assert is_account_link(accounts_table(at))
     _, expected = expected_tiers(app_db)
-    account = expected.iloc[0]
-    at = run_page(PAGE, selected_account_id=account["account_id"])
-    assert not at.exception
-    assert any(account["account_name_en"] in h.value or account["account_name"] in h.value for h in at.subheader)
-    tier_tile = [m for m in at.metric if m.label == "Tier"]
-    assert tier_tile and tier_tile[0].value == account["tier"]
+    accounts = every_page(at, "tiers_accounts", column=ACCOUNTS_COLUMN).set_index("account_id")
+    expected = expected.set_index("account_id").loc[accounts.index]
+    assert len(accounts) == len(expected) > 50  # more than one page
+    assert accounts["account"].tolist() == expected["account_name_en" if language == "en" else "account_name"].tolist()
+    for column in ("region", "industry", "ka_manager"):
+        raw = expected[column].tolist()
+        shown = [demo.ENGLISH_NAMES[column][v] for v in raw] if language == "en" else raw
+        assert accounts[column].tolist() == shown, column
+    assert not accounts.astype(str).isin(["None", "nan", "NaT"]).any().any()
+
+
+def test_movers_open_account_360_in_one_click(app_db):
+    at = run_page(PAGE)
+    movers = next(d for d in at.dataframe if "tier_before" in d.value.columns)
+    assert is_account_link(movers) and not movers.value.empty
 
 
 @pytest.mark.parametrize(
@@ -147,13 +178,16 @@ def test_the_accounts_table_is_sent_a_page_at_a_time_largest_first(app_db):
     """The accounts with orders (under 100): 50 on the first page, the rest on the second, largest first."""
     tier_of, revenue = independent_tiers(app_db)
     at = run_page(PAGE)
-    first = at.dataframe(key="tiers_accounts").value
+    first = accounts_table(at).value
     assert len(first) == ka.ui.paging.PAGE_ROWS < len(tier_of)
     assert at.pagination(key="tiers_accounts_page").num_pages == 2
     assert any(c.value == f"Rows 1–50 of {len(tier_of)}" for c in at.caption)
-    shown = every_page(at, "tiers_accounts")
-    last_page = at.dataframe(key=ka.ui.paging.view_key("tiers_accounts", 2, "")).value
+    shown = every_page(at, "tiers_accounts", column=ACCOUNTS_COLUMN)
+    last_page = accounts_table(at).value  # every_page leaves the table on its last page
+    assert at.pagination(key="tiers_accounts_page").value == 2
     assert len(last_page) == len(tier_of) - ka.ui.paging.PAGE_ROWS
+    assert list(last_page["account_id"]) == list(shown["account_id"][ka.ui.paging.PAGE_ROWS:])
+    assert is_account_link(accounts_table(at))
     ranked = sorted((a for a in tier_of if revenue[a] > 0), key=lambda a: revenue[a], reverse=True)
     assert list(shown["account_id"][:len(ranked)]) == ranked
 
@@ -164,10 +198,10 @@ def test_search_finds_an_account_by_either_name_or_its_id(app_db):
     at = run_page(PAGE)
     for text in (last["account_name_en"].upper(), last["account_name"], last["account_id"].lower()):
         at.text_input(key="tiers_accounts_search").input(text).run()
-        found = at.dataframe(key=ka.ui.paging.view_key("tiers_accounts", 1, text)).value
+        found = accounts_table(at).value
         assert last["account_id"] in set(found["account_id"])
         assert len(found) < len(expected)
     at.text_input(key="tiers_accounts_search").input("no such account").run()
-    assert at.dataframe(key=ka.ui.paging.view_key("tiers_accounts", 1, "no such account")).value.empty
+    assert accounts_table(at).value.empty
     assert any(c.value == i18n.t("paging.no_match") for c in at.caption)
 

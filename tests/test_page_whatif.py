@@ -54,7 +54,7 @@ def expected_base(db_path):
 
 @pytest.mark.parametrize(
     "language, title, revenue_label",
-    [("en", "Dependency and what-if", "Revenue (period)"), ("zh", "依赖度与情景模拟", "收入（本期）")],
+    [("en", "Dependency and what-if", "Revenue (period)"), ("zh", "依赖度与情景模拟", "销售额（本期）")],
 )
 def test_page_shows_dependency_concentration_and_results(app_db, language, title, revenue_label):
     at = run_whatif(language)

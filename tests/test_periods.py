@@ -3,8 +3,8 @@ from datetime import date
 import pytest
 
 from ka.periods import (
-    Period, default_period, latest_complete_quarter, month_period, period_from_key, period_key,
-    period_options, quarter_period, trailing_12_months, year_period,
+    Period, as_of_for, default_period, default_period_rule, latest_complete_quarter, month_period,
+    period_from_key, period_key, period_options, quarter_period, trailing_12_months, year_period,
 )
 
 
@@ -57,4 +57,40 @@ def test_options_and_keys():
     assert period_from_key(period_key(options[3])) == options[3]
     assert default_period("year", date(2026, 10, 31)) == year_period(2025)
     assert default_period("t12m", date(2026, 10, 31)) == trailing_12_months(date(2026, 10, 1))
-    assert default_period("month", date(2026, 10, 30)) == month_period(2026, 9)
+    assert default_period("month", date(2026, 10, 30)) == month_period(2026, 10)  # within its last seven days
+    assert default_period("month", date(2026, 10, 24)) == month_period(2026, 9)
+
+
+@pytest.mark.parametrize(
+    "kind, data_end, expected, rule",
+    [
+        # Superstore ends on 2019-12-30: its last quarter is Q4, not Q3
+        ("quarter", date(2019, 12, 30), quarter_period(2019, 4), "covered"),
+        ("quarter", date(2019, 12, 25), quarter_period(2019, 4), "covered"),   # the last seven days: 25–31
+        ("quarter", date(2019, 12, 24), quarter_period(2019, 3), "complete"),
+        ("quarter", date(2019, 12, 31), quarter_period(2019, 4), "complete"),  # the last day completes it
+        ("quarter", date(2026, 10, 31), quarter_period(2026, 3), "complete"),  # the demo
+        ("quarter", date(2026, 1, 5), quarter_period(2025, 4), "complete"),
+        ("month", date(2019, 12, 30), month_period(2019, 12), "covered"),
+        ("year", date(2019, 12, 30), year_period(2019), "covered"),
+        ("year", date(2026, 10, 31), year_period(2025), "complete"),
+        ("t12m", date(2019, 12, 30), trailing_12_months(date(2019, 12, 1)), "covered"),
+        ("custom", date(2019, 12, 30), quarter_period(2019, 4), "covered"),
+    ],
+)
+def test_default_period_is_the_latest_the_data_covers(kind, data_end, expected, rule):
+    assert default_period(kind, data_end) == expected
+    assert default_period_rule(kind, data_end) == rule
+
+
+@pytest.mark.parametrize(
+    "period, data_end, expected",
+    [
+        (quarter_period(2019, 4), date(2019, 12, 30), date(2019, 12, 31)),  # covered: the period's end
+        (quarter_period(2019, 2), date(2019, 12, 30), date(2019, 6, 30)),   # an earlier period: its end
+        (quarter_period(2026, 4), date(2026, 10, 31), date(2026, 10, 31)),  # still running: the data's last day
+        (month_period(2026, 10), date(2026, 10, 31), date(2026, 10, 31)),
+    ],
+)
+def test_pages_measure_as_of_the_end_of_the_period(period, data_end, expected):
+    assert as_of_for(period, data_end) == expected

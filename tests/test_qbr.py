@@ -172,7 +172,7 @@ def test_pptx_opens_with_titles_footers_and_notes(qbr_con, language):
     period_text = "2026 Q3" if language == "en" else "2026 年第 3 季度"
     assert period_text in deck.context and "KA00001" in deck.context
     notes = presentation.slides[1].notes_slide.notes_text_frame.text
-    assert ("Revenue: net amount" if language == "en" else "销售额：期间内订单明细的净金额") in notes
+    assert ("Revenue: net amount" if language == "en" else "销售额：周期内订单明细的净金额") in notes
 
 
 @pytest.mark.parametrize("language, scale", [("en", 1), ("zh", 10_000)])

@@ -155,15 +155,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 # More names people give the KPIs in a targets sheet, beside each KPI's key and its name on the
-# scorecards in both languages.
+# scorecards in both languages (收入 is the everyday word for the scorecards' 销售额).
 METRIC_ALIASES: dict[str, tuple[str, ...]] = {
     "renewal_rate": ("续约率", "续签率", "renewal"),
     "nps": ("净推荐值", "netpromoterscore"),
     "churn_rate": ("流失率", "客户流失率", "churn"),
-    "revenue": ("销售额", "营收", "销售收入", "净收入", "sales", "销售目标"),
-    "revenue_growth": ("收入增长率", "增长率", "同比增长", "销售增长率", "growth"),
+    "revenue": ("收入", "销售额", "营收", "销售收入", "净收入", "sales", "销售目标"),
+    "revenue_growth": ("收入同比增长", "收入增长率", "增长率", "同比增长", "销售增长率", "growth"),
     "gp_contribution": ("毛利贡献", "毛利贡献率", "grossprofitcontribution"),
-    "cross_sell_revenue": ("交叉销售", "交叉销售收入", "crosssell"),
+    "cross_sell_revenue": ("交叉销售", "交叉销售收入", "交叉销售额", "crosssell"),
     "strategic_projects": ("战略项目", "战略项目数", "战略项目落地", "projects"),
     "strategic_retention": ("战略客户留存率", "战略客户保留率"),
     "visits_per_month": ("拜访次数", "月均拜访", "拜访频率", "每月拜访次数", "visits"),

@@ -18,7 +18,9 @@ import streamlit as st
 
 from ka import access, db, demo, i18n, overview, tiers
 from ka.i18n import t
-from ka.periods import Period, default_period, month_range, month_start, period_from_key, period_key
+from ka.periods import (
+    KINDS, Period, as_of_for, default_period, default_period_rule, month_range, month_start, period_from_key, period_key,
+)
 from ka.scope import ALL, Scope
 from ka.ui import auth, cache
 from ka.ui.pages_mode import leave_pages_directory_mode
@@ -32,6 +34,9 @@ CUSTOM_TO_KEY = "filter_custom_to"
 FILTER_KEYS = {"region": "filter_regions", "industry": "filter_industries", "ka_manager": "filter_managers"}
 TIER_FILTER_KEY = "filter_tiers"
 SELECTED_ACCOUNT_KEY = "selected_account_id"  # set wherever an account is clicked; the account page opens it
+VIEW_FROM_URL_KEY = "view_from_url"  # set once a session has read its language, period and filters from the URL
+URL_FILTERS = {"region": FILTER_KEYS["region"], "industry": FILTER_KEYS["industry"], "manager": FILTER_KEYS["ka_manager"],
+               "tier": TIER_FILTER_KEY}
 
 
 @dataclass(frozen=True)
@@ -42,10 +47,12 @@ class PageContext:
     period: Period
     scope: Scope
     first_day: date | None
-    as_of: date | None
+    as_of: date | None  # the data's last day: "data as of"
     is_demo: bool
     user: access.User = access.LOCAL_USER  # who this session is (access.LOCAL_USER: access control off)
     access_on: bool = False
+    period_as_of: date | None = None  # the day every page measures "as of" for this period (periods.as_of_for)
+    period_rule: str | None = None  # "covered" or "complete" when the period is the default one, else None
 
     @property
     def has_data(self) -> bool:
@@ -107,6 +114,7 @@ def init_page() -> PageContext:
     """Open the data, set the language and the shared filter defaults; every page starts here."""
     init_session()
     user, access_on = auth.require_user(database_path())  # the login form, before any data is read
+    apply_view_from_url()
     con = connection()
     path = database_path()
     version = cache.data_version(con)
@@ -118,9 +126,53 @@ def init_page() -> PageContext:
         industries=tuple(st.session_state[FILTER_KEYS["industry"]]),
         managers=tuple(st.session_state[FILTER_KEYS["ka_manager"]]),
     ))
-    ctx = PageContext(con, path, version, current_period(first_day, as_of), scope, first_day, as_of, is_demo,
-                      user, access_on)
+    period = current_period(first_day, as_of)
+    ctx = PageContext(con, path, version, period, scope, first_day, as_of, is_demo, user, access_on)
+    if as_of is not None:
+        kind = st.session_state.get(PERIOD_KIND_KEY, "quarter")
+        rule = default_period_rule(kind, as_of) if period == default_period(kind, as_of) else None
+        ctx = replace(ctx, period_as_of=as_of_for(period, as_of), period_rule=rule)
     return replace(ctx, scope=apply_tier_filter(ctx))
+
+
+def apply_view_from_url() -> None:
+    """On a session's first run, take the language, period and filters from the URL (a link to an
+    account opened in a new tab shows it as the page that linked to it did). Values that do not fit
+    are dropped by the widgets' own checks."""
+    if st.session_state.get(VIEW_FROM_URL_KEY):
+        return
+    st.session_state[VIEW_FROM_URL_KEY] = True
+    params = st.query_params
+    if params.get("lang") in i18n.LANGUAGES:
+        st.session_state[LANGUAGE_KEY] = params["lang"]
+    try:
+        period = period_from_key(params["period"]) if "period" in params else None
+    except (ValueError, KeyError):
+        period = None
+    if period is not None and period.kind in KINDS:
+        st.session_state[PERIOD_KIND_KEY] = period.kind
+        if period.kind == "custom":
+            st.session_state[CUSTOM_FROM_KEY], st.session_state[CUSTOM_TO_KEY] = month_start(period.start), month_start(period.end)
+        else:
+            st.session_state[PERIOD_KEY] = period_key(period)
+    for name, key in URL_FILTERS.items():
+        if params.get_all(name):
+            st.session_state[key] = list(params.get_all(name))
+
+
+def view_params() -> dict[str, str | list[str]]:
+    """The language, period and filters of this session as URL parameters (see apply_view_from_url)."""
+    params: dict[str, str | list[str]] = {"lang": i18n.get_language()}
+    kind = st.session_state.get(PERIOD_KIND_KEY)
+    if kind == "custom" and CUSTOM_FROM_KEY in st.session_state:
+        start, end = st.session_state[CUSTOM_FROM_KEY], st.session_state[CUSTOM_TO_KEY]
+        params["period"] = period_key(month_range(min(start, end), max(start, end)))
+    elif st.session_state.get(PERIOD_KEY):
+        params["period"] = st.session_state[PERIOD_KEY]
+    for name, key in URL_FILTERS.items():
+        if st.session_state.get(key):
+            params[name] = [str(v) for v in st.session_state[key]]
+    return params
 
 
 def _set_filter_defaults(as_of: date | None) -> None:
@@ -184,7 +236,3 @@ def stop_unless_permitted(ctx: PageContext, permission: str, message_key: str = 
     if not ctx.may(permission):
         st.info(t(message_key, role=t(f"access.role.{ctx.user.role}")), icon=":material/lock:")
         st.stop()
-
-
-def show_empty_state() -> None:
-    st.info(t("common.no_data_for_selection"), icon=":material/filter_alt_off:")

@@ -1,12 +1,15 @@
-"""How the pages name periods, accounts, KPI changes and health colours, in the user's language."""
+"""How the pages name periods, accounts, dimension values, KPI changes and health colours, in the user's language."""
 
 from __future__ import annotations
 
 import pandas as pd
+import streamlit as st
 
-from ka import charts, health, i18n, overview
+from ka import charts, demo, health, i18n, overview
 from ka.i18n import t
 from ka.periods import Period
+from ka.ui.context import TIER_FILTER_KEY
+from ka.ui.text import literal
 
 INVERSE_KPIS = overview.INVERSE_KPIS  # a rise is bad news: the delta arrow turns red
 
@@ -32,6 +35,24 @@ def account_display_name(name: str | None, name_en: str | None) -> str:
     if i18n.get_language() == "en" and isinstance(name_en, str) and name_en:
         return name_en
     return name or ""
+
+
+def display_value(dimension: str, value) -> str:
+    """A region, industry, KA manager or category as the UI shows it: the demo's Chinese values
+    in English in the English UI, anything else as the data has it, "—" for none."""
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+        return "—"
+    if i18n.get_language() == "en":
+        return demo.ENGLISH_NAMES.get(dimension, {}).get(value, str(value))
+    return str(value)
+
+
+def with_display_values(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """A copy with the columns named in `columns` (column → dimension) shown by display_value."""
+    out = frame.copy()
+    for column, dimension in columns.items():
+        out[column] = [display_value(dimension, v) for v in out[column]]
+    return out
 
 
 def with_display_names(frame: pd.DataFrame) -> pd.DataFrame:
@@ -66,3 +87,32 @@ def colour_style(label: str) -> str:
         if label == colour_label(colour):
             return f"color: {hex_colour}"
     return ""
+
+
+def period_caption(ctx) -> str:
+    """The period, and which rule chose it when it is the default one (so nobody wonders why Q4)."""
+    label = period_label(ctx.period)
+    if ctx.period_rule is None or ctx.as_of is None:
+        return label
+    kind = t(f"period_kind_noun.{ctx.period.kind}")
+    return t(f"period.default_{ctx.period_rule}", label=label, kind=kind, date=i18n.format_date(ctx.as_of))
+
+
+def filters_caption(ctx) -> str:
+    """The active filters in words: "Region: East China · Tier: A", or "all accounts"."""
+    parts = []
+    for dimension, values in (("region", ctx.scope.regions), ("industry", ctx.scope.industries),
+                              ("ka_manager", ctx.scope.managers)):
+        if values:
+            parts.append(t("filters.one", name=t(f"sidebar.{dimension}"),
+                           values=t("filters.separator").join(literal(display_value(dimension, v)) for v in values)))
+    tiers_chosen = st.session_state.get(TIER_FILTER_KEY) or []
+    if tiers_chosen:
+        parts.append(t("filters.one", name=t("tiers.sidebar_filter"), values=t("filters.separator").join(tiers_chosen)))
+    return " · ".join(parts) if parts else t("filters.none")
+
+
+def scope_caption(ctx, detail: str | None = None) -> str:
+    """Every page's subtitle: the period (and the rule that chose it), the filters, and the page's
+    own `detail` (how many accounts it shows, as of when)."""
+    return " · ".join(part for part in (period_caption(ctx), filters_caption(ctx), detail) if part)

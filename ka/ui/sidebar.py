@@ -14,7 +14,8 @@ from ka.ui.context import (
     CUSTOM_FROM_KEY, CUSTOM_TO_KEY, FILTER_KEYS, LANGUAGE_KEY, PERIOD_KEY, PERIOD_KIND_KEY, TIER_FILTER_KEY, PageContext,
 )
 from ka.ui.auth import log_out
-from ka.ui.format import period_label
+from ka.ui.format import display_value, period_label
+from ka.ui.own_data import render_demo_notice, show_removal_message
 from ka.ui.text import literal
 
 # Selectboxes whose option labels depend on the language (see _language_changed). Pages add
@@ -28,6 +29,7 @@ PRINT_STYLE = Path(__file__).with_name("print.css")
 
 def render_sidebar(ctx: PageContext) -> None:
     st.html(PRINT_STYLE)  # a style sheet only: Streamlit puts it out of the page's flow
+    show_removal_message()
     with st.sidebar:
         st.segmented_control(
             t("sidebar.language"), options=list(i18n.LANGUAGES), key=LANGUAGE_KEY,
@@ -60,15 +62,21 @@ def render_sidebar(ctx: PageContext) -> None:
         if ctx.scope.allowed_managers is not None:  # a manager picks among their own name only
             choices["ka_manager"] = [m for m in choices["ka_manager"] if m in ctx.scope.allowed_managers]
         for dimension, key in FILTER_KEYS.items():
-            st.multiselect(t(f"sidebar.{dimension}"), choices[dimension], key=key, placeholder=t("sidebar.all"))
+            # a value the data no longer has (after an undo, or from a link) is dropped, not an error
+            st.session_state[key] = [v for v in st.session_state.get(key, []) if v in choices[dimension]]
+            st.multiselect(
+                t(f"sidebar.{dimension}"), choices[dimension], key=key, placeholder=t("sidebar.all"),
+                format_func=lambda value, d=dimension: display_value(d, value), select_all=False,
+            )
+        st.session_state[TIER_FILTER_KEY] = [v for v in st.session_state.get(TIER_FILTER_KEY, []) if v in tiers.TIERS]
         st.multiselect(
             t("tiers.sidebar_filter"), list(tiers.TIERS), key=TIER_FILTER_KEY, placeholder=t("sidebar.all"),
-            help=t("tiers.sidebar_filter_help"),
+            help=t("tiers.sidebar_filter_help"), select_all=False,
         )
         st.caption(t("sidebar.data_as_of", date=f"{ctx.as_of:%Y-%m-%d}"))
         st.caption(t("sidebar.database", name=literal(Path(ctx.db_path).name)))
         if ctx.is_demo:
-            st.info(t("sidebar.demo_notice"), icon=":material/science:")
+            render_demo_notice(ctx)
 
 
 def render_access(ctx: PageContext) -> None:

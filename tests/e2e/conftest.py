@@ -98,6 +98,18 @@ def app_server(tmp_path_factory):
         yield {"url": url, "db": str(db_path), "log": data_dir / "streamlit.log"}
 
 
+@pytest.fixture(scope="module")
+def empty_app_server(tmp_path_factory):
+    """The app against a database made with `python -m ka init`: empty, and no demo is ever added.
+    Module-scoped: a test module that imports into it owns it."""
+    data_dir = tmp_path_factory.mktemp("e2e-empty")
+    db_path = data_dir / "company.duckdb"
+    subprocess.run([sys.executable, "-m", "ka", "init", "--db", str(db_path)], cwd=ROOT, check=True,
+                   capture_output=True)
+    with running_app(db_path, data_dir / "streamlit.log") as url:
+        yield {"url": url, "db": str(db_path), "log": data_dir / "streamlit.log"}
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}

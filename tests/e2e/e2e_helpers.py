@@ -142,6 +142,14 @@ def click_table_row(page: Page, table_key: str, row: int) -> None:
     wait_for_app(page)
 
 
+def click_account_in_table(page: Page, table_key: str, row: int) -> None:
+    """Click the account name (the first column) in a row of a ui.show_table table (row 0 = first data row)."""
+    grid = widget(page, f"{table_key}_box").locator("canvas").first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 25, box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT / 2)
+
+
 def scroll_to_top_of(element: Locator) -> None:
     """Scroll the app so that this element is at the top of the screen (for a screenshot of what follows it)."""
     element.evaluate("e => e.scrollIntoView({block: 'start'})")
@@ -153,3 +161,11 @@ def metric_values(page: Page) -> dict[str, str]:
     labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
     values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
     return dict(zip((label.strip() for label in labels), values))
+
+
+def choose_in_multiselect(page: Page, label: str, option: str) -> None:
+    """Add `option` to the multiselect labelled `label` (the sidebar filters)."""
+    page.get_by_role("combobox", name=label, exact=True).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    page.keyboard.press("Escape")
+    wait_for_app(page)
