@@ -165,7 +165,9 @@ def metric_values(page: Page) -> dict[str, str]:
 
 def choose_in_multiselect(page: Page, label: str, option: str) -> None:
     """Add `option` to the multiselect labelled `label` (the sidebar filters)."""
-    page.get_by_role("combobox", name=label, exact=True).click()
+    box = page.get_by_role("combobox", name=label, exact=True)
+    box.click()
+    box.press("ArrowDown")  # a click just after the page has drawn can leave the list closed; the key opens it
     page.get_by_role("option", name=option, exact=True).click()
     page.keyboard.press("Escape")
     wait_for_app(page)
