@@ -238,6 +238,51 @@ MIGRATIONS: list[str] = [
     delete from account_category_month where month < date '0001-01-01' or month > date '9999-12-31';
     update account_category_month set previous_month = null
     where previous_month < date '0001-01-01' or previous_month > date '9999-12-31';
+    """,    # 6: the people side of an account, imported master data like the accounts master (ka/relationships.py):
+    # contacts (one per account and name), our account team (one person per account and role),
+    # relationship assessments (a history: every assessment is kept, the latest per pair counts), and
+    # action plans from a tracker or CRM (one per account, title and due date). A visit may name the
+    # contact met, so executive visits can be told apart. import_replaced_*: the rows an upsert batch
+    # replaced (was_new: it created the row); import_added_relationships: the assessments a batch added.
+    """
+    create table if not exists contacts (
+        account_id varchar not null, contact_name varchar not null, title varchar,
+        level varchar,        -- executive | management | operational
+        buying_role varchar,  -- decision_maker | influencer | user | champion | blocker
+        reports_to varchar,   -- another contact of the same account, by name
+        email varchar, phone varchar, is_active boolean not null default true
+    );
+    create table if not exists account_team (account_id varchar not null, team_role varchar not null, member_name varchar not null);
+    create table if not exists relationships (
+        account_id varchar not null, contact_name varchar not null, member_name varchar not null,
+        colour varchar not null, assessed_on date not null, note varchar
+    );
+    create table if not exists actions (
+        account_id varchar not null, title varchar not null, owner varchar, due_date date not null,
+        status varchar not null,  -- open | in_progress | done | cancelled
+        priority varchar,         -- high | medium | low
+        reason_kind varchar,      -- why it was made: health | relationship | kpi | manual
+        closing_note varchar, closed_on date
+    );
+    alter table visits add column if not exists contact_name varchar;
+    alter table import_added_visits add column if not exists contact_name varchar;
+    create table if not exists import_replaced_contacts (
+        batch_id integer not null, was_new boolean not null,
+        account_id varchar, contact_name varchar, title varchar, level varchar, buying_role varchar,
+        reports_to varchar, email varchar, phone varchar, is_active boolean
+    );
+    create table if not exists import_replaced_account_team (
+        batch_id integer not null, was_new boolean not null, account_id varchar, team_role varchar, member_name varchar
+    );
+    create table if not exists import_replaced_actions (
+        batch_id integer not null, was_new boolean not null,
+        account_id varchar, title varchar, owner varchar, due_date date, status varchar, priority varchar,
+        reason_kind varchar, closing_note varchar, closed_on date
+    );
+    create table if not exists import_added_relationships (
+        batch_id integer not null, account_id varchar, contact_name varchar, member_name varchar,
+        colour varchar, assessed_on date, note varchar
+    );
     """,
 ]
 

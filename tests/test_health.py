@@ -60,7 +60,7 @@ def build_health_portfolio(con) -> None:
             "insert into surveys values ('A1', date '2024-12-31', 40), ('A1', date '2025-05-31', 10), "
             "('C', date '2025-03-31', 50)"
         )
-        cur.execute("insert into visits values ('A1', date '2025-05-01', 'onsite'), ('C', date '2025-06-15', 'qbr')")
+        cur.execute("insert into visits (account_id, visit_date, kind) values ('A1', date '2025-05-01', 'onsite'), ('C', date '2025-06-15', 'qbr')")
         db.refresh_account_month(cur)
 
 

@@ -20,15 +20,20 @@ from ka.importing import (
 from ka.importing.activity import reason_label
 
 EXAMPLES = ROOT / "data" / "examples"
-DATA_TABLES = ("accounts", "visits", "tickets", "surveys", "targets", "strategic_projects", "transactions", "account_month")
+DATA_TABLES = ("accounts", "visits", "tickets", "surveys", "targets", "strategic_projects", "transactions", "account_month",
+               "contacts", "account_team", "relationships", "actions")
 ORDERED_COLUMNS = {
     "accounts": "account_id, account_name, account_name_en, industry, region, ka_manager, is_strategic, "
                 "contract_start_date, contract_end_date",
-    "visits": "account_id, visit_date, kind",
+    "visits": "account_id, visit_date, kind, contact_name",
     "tickets": "account_id, opened_date, resolved_date, severity",
     "surveys": "account_id, survey_date, nps",
     "targets": "scope, scope_id, period, metric, target",
     "strategic_projects": "account_id, landed_date, name",
+    "contacts": "account_id, contact_name, title, level, buying_role, reports_to, email, phone, is_active",
+    "account_team": "account_id, team_role, member_name",
+    "relationships": "account_id, contact_name, member_name, colour, assessed_on, note",
+    "actions": "account_id, title, owner, due_date, status, priority, reason_kind, closing_note, closed_on",
 }
 
 
@@ -64,12 +69,12 @@ EXPECTED = {
         ("KA09002", "杭州云启软件有限公司", None, "软件", None, None, False, None, None),
     ]),
     "visits": ("visits.csv", "visits", [
-        ("KA00001", date(2026, 10, 12), "上门拜访"),
-        ("KA00001", date(2026, 10, 12), "上门拜访"),  # two identical visits are two visits
-        ("KA00002", date(2026, 10, 15), "电话会议"),
-        ("KA00003", date(2026, 10, 20), "季度业务回顾"),
-        ("KA09001", date(2026, 10, 28), "上门拜访"),
-        ("KA09002", date(2026, 10, 30), None),
+        ("KA00001", date(2026, 10, 12), "上门拜访", None),
+        ("KA00001", date(2026, 10, 12), "上门拜访", None),  # two identical visits are two visits
+        ("KA00002", date(2026, 10, 15), "电话会议", "钱伟"),
+        ("KA00003", date(2026, 10, 20), "季度业务回顾", None),
+        ("KA09001", date(2026, 10, 28), "上门拜访", None),
+        ("KA09002", date(2026, 10, 30), None, None),
     ]),
     "tickets": ("tickets_gbk.csv", "tickets", [
         ("KA00001", date(2026, 9, 3), date(2026, 9, 5), "高"),
@@ -94,6 +99,42 @@ EXPECTED = {
         ("KA00001", date(2026, 9, 15), "华信医药 ERP 集成"),
         ("KA00002", date(2026, 10, 8), "永安精密 智能仓储"),
         ("KA09001", None, "恒通物流 运输管理平台"),
+    ]),
+    "contacts": ("contacts.csv", "contacts", [
+        ("KA00001", "吴丽", "采购总监", "management", "influencer", "周建国", None, "138-0000-0001", True),
+        ("KA00001", "周建国", "总经理", "executive", "decision_maker", None, "zhou.jianguo@example.com", None, True),
+        ("KA00001", "孙悦", "采购专员", "operational", "champion", "吴丽", None, None, False),
+        ("KA00001", "郑强", "IT 经理", "management", "user", "吴丽", None, None, True),
+        ("KA00002", "冯敏", "运营总监", "management", "blocker", "钱伟", None, None, True),  # blank 在职: active
+        ("KA00002", "钱伟", "董事长", "executive", "decision_maker", None, None, None, True),
+        ("KA09001", "刘芳", "物流总监", "executive", "decision_maker", None, None, None, True),
+    ]),
+    "team": ("account_team.csv", "account_team", [
+        ("KA00001", "delivery_manager", "马丽"),
+        ("KA00001", "executive_sponsor", "何志远"),
+        ("KA00001", "ka_manager", "陈静"),
+        ("KA00001", "solution_manager", "林涛"),
+        ("KA00002", "ka_manager", "王磊"),
+        ("KA00002", "solution_manager", "林涛"),
+        ("KA09001", "ka_manager", "王磊"),
+    ]),
+    "relationships": ("relationships.csv", "relationships", [
+        ("KA00001", "吴丽", "陈静", "green", date(2026, 9, 1), None),
+        ("KA00001", "周建国", "何志远", "green", date(2026, 9, 20), "高层晚宴后关系改善"),
+        ("KA00001", "周建国", "陈静", "yellow", date(2026, 7, 15), None),
+        ("KA00001", "郑强", "林涛", "red", date(2026, 8, 10), "系统故障后不满"),
+        ("KA00001", "郑强", "林涛", "yellow", date(2026, 10, 12), "故障已修复"),  # history: both kept
+        ("KA00002", "冯敏", "王磊", "red", date(2026, 10, 8), "倾向竞争对手"),
+        ("KA00002", "钱伟", "王磊", "yellow", date(2026, 9, 12), None),
+        ("KA09001", "刘芳", "王磊", "green", date(2026, 10, 20), None),
+    ]),
+    "actions": ("actions.csv", "actions", [
+        ("KA00001", "修复 ERP 接口故障", "马丽", date(2026, 10, 20), "in_progress", "high", "health", None, None),
+        ("KA00001", "安排高层拜访周建国", "何志远", date(2026, 11, 15), "open", "high", "relationship", None, None),
+        ("KA00002", "与冯敏沟通替代方案", "王磊", date(2026, 10, 31), "done", "medium", "relationship", "已面谈，顾虑已记录",
+         date(2026, 10, 30)),
+        ("KA00003", "季度业务回顾准备", "刘洋", date(2026, 12, 10), "open", None, "manual", None, None),  # blanks: open, manual
+        ("KA09001", "续约报价", "王磊", date(2026, 11, 30), "in_progress", "high", "kpi", None, None),
     ]),
 }
 
@@ -418,7 +459,7 @@ def test_a_file_with_names_only_finds_the_stored_accounts(con, tmp_path):
     path = write_file(tmp_path, "crm.csv", "客户名称,拜访日期\n阿尔法制造,2026-10-01\n新客户甲,2026-10-02\n")
     report = import_table(con, "visits", path)
     assert report.accounts_unknown == 1
-    assert rows(con, "visits") == [("A001", date(2026, 10, 1), None), ("新客户甲", date(2026, 10, 2), None)]
+    assert rows(con, "visits") == [("A001", date(2026, 10, 1), None, None), ("新客户甲", date(2026, 10, 2), None, None)]
     master = write_file(tmp_path, "master.csv", "客户名称,所属行业\n贝塔零售,新零售\n")
     assert import_table(con, "accounts", master).rows_updated == 1
     assert db.query_rows(con, "select account_id, industry from accounts where account_name = '贝塔零售'") == [("A002", "新零售")]

@@ -39,9 +39,9 @@ def _build_fixture(con):
             "('A004', '2025-09-10', 'p2')"
         )
         cur.execute(
-            "insert into visits select 'A001', date '2025-07-01' + i::integer, 'onsite' from range(6) as r(i)"
+            "insert into visits (account_id, visit_date, kind) select 'A001', date '2025-07-01' + i::integer, 'onsite' from range(6) as r(i)"
         )
-        cur.execute("insert into visits values ('A002', '2025-08-01', 'online'), ('A002', '2025-09-01', 'qbr'), "
+        cur.execute("insert into visits (account_id, visit_date, kind) values ('A002', '2025-08-01', 'online'), ('A002', '2025-09-01', 'qbr'), "
                     "('A003', '2025-07-15', 'onsite'), ('A003', '2025-10-15', 'onsite')")
         cur.execute(
             "insert into tickets values ('A001', '2025-07-01', '2025-07-05', 'low'), "

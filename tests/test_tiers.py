@@ -122,7 +122,7 @@ def tier_con(con):
         for account, region in ACCOUNTS:
             cur.execute("insert into accounts (account_id, account_name, region) values (?, ?, ?)",
                         [account, f"Name {account}", region])
-        cur.execute("insert into visits values ('A1', '2025-07-01', 'onsite'), ('A1', '2025-08-01', 'onsite'), "
+        cur.execute("insert into visits (account_id, visit_date, kind) values ('A1', '2025-07-01', 'onsite'), ('A1', '2025-08-01', 'onsite'), "
                     "('B2', '2025-09-01', 'online'), ('B2', '2025-03-01', 'online')")
         db.refresh_account_month(cur)
     return con

@@ -76,8 +76,9 @@ KINDS: dict[str, TableKind] = {
         ("account_id",), upsert=True, main_date="contract_end_date",
     ),
     "visits": TableKind(
-        "visits", "visits", (*ACCOUNT_FIELDS, "visit_date", "kind"), ("account_id", "visit_date"), ("visit_date",),
-        ("account_id", "visit_date", "kind"), ("account_id", "visit_date", "kind"), main_date="visit_date",
+        "visits", "visits", (*ACCOUNT_FIELDS, "visit_date", "kind", "contact_name"), ("account_id", "visit_date"),
+        ("visit_date",), ("account_id", "visit_date", "kind", "contact_name"), ("account_id", "visit_date", "kind"),
+        main_date="visit_date",
     ),
     "tickets": TableKind(
         "tickets", "tickets", (*ACCOUNT_FIELDS, "opened_date", "resolved_date", "severity"),
@@ -99,10 +100,42 @@ KINDS: dict[str, TableKind] = {
         "projects", "strategic_projects", (*ACCOUNT_FIELDS, "name", "landed_date"), ("account_id", "name"),
         ("landed_date",), ("account_id", "landed_date", "name"), ("account_id", "name"), main_date="landed_date",
     ),
+    "contacts": TableKind(
+        "contacts", "contacts",
+        (*ACCOUNT_FIELDS, "contact_name", "job_title", "level", "buying_role", "reports_to", "email", "phone",
+         "is_active"),
+        ("account_id", "contact_name"), (),
+        ("account_id", "contact_name", "title", "level", "buying_role", "reports_to", "email", "phone", "is_active"),
+        ("account_id", "contact_name"), upsert=True,
+    ),
+    "team": TableKind(
+        "team", "account_team", (*ACCOUNT_FIELDS, "team_role", "member_name"), ("account_id", "team_role", "member_name"),
+        (), ("account_id", "team_role", "member_name"), ("account_id", "team_role"), upsert=True,
+    ),
+    "relationships": TableKind(
+        "relationships", "relationships",
+        (*ACCOUNT_FIELDS, "contact_name", "member_name", "colour", "assessed_on", "note"),
+        ("account_id", "contact_name", "member_name", "colour", "assessed_on"), ("assessed_on",),
+        ("account_id", "contact_name", "member_name", "colour", "assessed_on", "note"),
+        ("account_id", "contact_name", "member_name", "assessed_on", "colour"), main_date="assessed_on",
+    ),
+    "actions": TableKind(
+        "actions", "actions",
+        (*ACCOUNT_FIELDS, "action_title", "owner", "due_date", "status", "priority", "reason_kind", "closing_note",
+         "closed_on"),
+        ("account_id", "action_title", "due_date"), ("due_date", "closed_on"),
+        ("account_id", "title", "owner", "due_date", "status", "priority", "reason_kind", "closing_note", "closed_on"),
+        ("account_id", "title", "due_date"), upsert=True, main_date="due_date",
+    ),
 }
+# Upserts whose merge and undo are the generic ones (import_upsert_*.sql); a field's column where
+# the two names differ (a contact's job title and an action's title are both `title`).
+GENERIC_UPSERTS = ("contacts", "team", "actions")
+FIELD_COLUMNS = {"job_title": "title", "action_title": "title"}
 KIND_CHOICES = ("transactions", *KINDS)  # what the page and the CLI offer, transactions first
 TEXT_COLUMNS = ("account_id", "account_name", "account_name_en", "industry", "region", "ka_manager", "kind",
-                "severity", "name", "scope_id")
+                "severity", "name", "scope_id", "contact_name", "title", "reports_to", "member_name", "note",
+                "owner", "closing_note")
 
 # Normalised header names (see mapping.normalise) per field, best match first; the account,
 # region, industry and manager columns also take the transaction synonyms.
@@ -148,6 +181,36 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "metric": ("metric", "kpi", "indicator", "measure", "指标", "考核指标", "指标名称", "kpi名称"),
     "target": ("target", "targetvalue", "goal", "目标值", "目标", "指标值"),
     "name": ("projectname", "project", "name", "项目名称", "项目", "项目名", "名称"),
+    "contact_name": (
+        "contactname", "contact", "contactperson", "person", "fullname", "customercontact", "联系人", "联系人姓名",
+        "客户联系人", "姓名", "对接人", "拜访对象", "接待人",
+    ),
+    "job_title": ("jobtitle", "title", "position", "role", "职位", "职务", "岗位", "头衔"),
+    "level": ("level", "seniority", "contactlevel", "层级", "级别", "职级", "管理层级"),
+    "buying_role": (
+        "buyingrole", "roleinbuying", "decisionrole", "purchaserole", "influence", "采购角色", "决策角色", "角色",
+        "影响力", "采购中的角色",
+    ),
+    "reports_to": ("reportsto", "manager", "boss", "superior", "汇报对象", "上级", "直属上级", "汇报给"),
+    "email": ("email", "emailaddress", "mail", "e-mail", "邮箱", "电子邮件", "电子邮箱"),
+    "phone": ("phone", "mobile", "telephone", "tel", "phonenumber", "电话", "手机", "联系电话", "手机号"),
+    "is_active": ("active", "isactive", "status", "inactive", "在职", "是否在职", "有效", "是否有效", "状态"),
+    "team_role": ("teamrole", "role", "ourrole", "团队角色", "角色", "岗位", "职责"),
+    "member_name": (
+        "membername", "member", "ourperson", "teammember", "colleague", "employee", "团队成员", "我方人员", "我方负责人",
+        "成员", "员工", "姓名", "我方",
+    ),
+    "colour": ("colour", "color", "rating", "relationship", "status", "评估", "评估结果", "关系", "关系评估", "颜色", "红黄绿"),
+    "assessed_on": ("assessedon", "assessmentdate", "date", "assessed", "评估日期", "评估时间", "日期"),
+    "note": ("note", "notes", "comment", "comments", "remark", "备注", "说明", "评语"),
+    "action_title": ("action", "actiontitle", "title", "task", "item", "行动", "行动项", "事项", "任务", "改进措施", "措施"),
+    "owner": ("owner", "responsible", "assignee", "负责人", "责任人", "执行人"),
+    "due_date": ("duedate", "due", "deadline", "targetdate", "截止日期", "完成期限", "到期日", "计划完成日期", "期限"),
+    "status": ("status", "state", "状态", "进度", "执行状态"),
+    "priority": ("priority", "prio", "优先级", "重要程度"),
+    "reason_kind": ("reason", "source", "cause", "trigger", "原因", "来源", "触发原因", "创建原因"),
+    "closing_note": ("closingnote", "closenote", "outcome", "result", "resolution", "关闭说明", "结果", "完成说明", "结论"),
+    "closed_on": ("closedon", "closeddate", "completedon", "completiondate", "donedate", "关闭日期", "完成日期", "实际完成日期"),
     "landed_date": (
         "landeddate", "landingdate", "golivedate", "completiondate", "date", "落地日期", "上线日期", "完成日期",
         "验收日期", "日期",
@@ -300,7 +363,7 @@ def run_table_import(
 
 def _stage(cur, spec: TableKind, parts, mapping: dict[str, str], options: ImportOptions, temp_dir: Path,
            window) -> TableReport:
-    for sql_name in ("import_macros", "import_accounts_macros", "import_targets_macros"):
+    for sql_name in ("import_macros", "import_accounts_macros", "import_targets_macros", "import_people_macros"):
         cur.execute(db.load_sql(sql_name))
     report = TableReport(kind=spec.name, mapping=mapping, date_window=(window.first, window.last))
     broken_rows = _land(cur, parts, report, temp_dir)
@@ -329,7 +392,7 @@ def _stage(cur, spec: TableKind, parts, mapping: dict[str, str], options: Import
     if "account_id" in spec.fields and "account_id" not in mapping:
         _match_names_to_accounts(cur)
     _check_mojibake(cur, spec)
-    _find_new_rows(cur, spec)
+    _find_new_rows(cur, spec, mapping)
     _count(cur, spec, report, broken_rows)
     if report.rows_read and report.rows_rejected / report.rows_read > REJECTED_SHARE_LIMIT:
         quoted = "\n".join(
@@ -406,8 +469,11 @@ def _check_mojibake(cur, spec: TableKind) -> None:
         raise ImportRefused("mojibake", lines="\n".join(f"  {line}: {text}" for line, text in rows))
 
 
-def _find_new_rows(cur, spec: TableKind) -> None:
+def _find_new_rows(cur, spec: TableKind, mapping: dict[str, str]) -> None:
     """import_table_ready: the rows the batch writes (upserts: with the values they replace)."""
+    if spec.name in GENERIC_UPSERTS:
+        cur.execute(db.load_sql("import_upsert_changes", _upsert_fragments(spec, mapping)))
+        return
     if spec.upsert:
         cur.execute(db.load_sql(spec.sql_name("changes")))
         return
@@ -416,6 +482,35 @@ def _find_new_rows(cur, spec: TableKind) -> None:
         "key": ", ".join(spec.key),
         "key_match": " and ".join(f"in_batch.{name} is not distinct from stored.{name}" for name in spec.key),
     }))
+
+
+def _mapped_columns(spec: TableKind, mapping: dict[str, str]) -> set[str]:
+    """The table columns a batch's mapping gives values for (the key and its defaults always)."""
+    mapped = {FIELD_COLUMNS.get(name, name) for name in mapping}
+    if "account_name" in mapping:
+        mapped.add("account_id")
+    return mapped | set(spec.key)
+
+
+def _upsert_fragments(spec: TableKind, mapping: dict[str, str] | None = None) -> dict[str, str]:
+    """The column lists of import_upsert_*.sql for one table (names from the fixed KINDS only)."""
+    mapped = _mapped_columns(spec, mapping or {})
+    values = [name for name in spec.columns if name not in spec.key]
+    return {
+        "table": spec.table,
+        "key": ", ".join(spec.key),
+        "key_match": " and ".join(f"stored.{name} = latest.{name}" for name in spec.key),
+        "merged": ", ".join(
+            f"latest.{name} as {name}" if name in mapped
+            else f"case when stored.present then stored.{name} else latest.{name} end as {name}"
+            for name in spec.columns
+        ),
+        "stored": ", ".join(f"stored.{name} as stored_{name}" for name in values),
+        "new_values": ", ".join(values),
+        "stored_values": ", ".join(f"stored_{name}" for name in values),
+        "columns": ", ".join(spec.columns),
+        "stored_columns": ", ".join(name if name in spec.key else f"stored_{name}" for name in spec.columns),
+    }
 
 
 def _count(cur, spec: TableKind, report: TableReport, broken_rows: list[RejectedRow]) -> None:
@@ -478,6 +573,8 @@ def _merge(cur, spec: TableKind, report: TableReport, options: ImportOptions) ->
     batch_id = cur.execute("select nextval('batch_id_seq')").fetchall()[0][0]
     if spec.name == "accounts":
         _execute_statements(cur, db.load_sql("import_accounts_merge"), {"batch_id": batch_id})
+    elif spec.name in GENERIC_UPSERTS:
+        _execute_statements(cur, db.load_sql("import_upsert_merge", _upsert_fragments(spec)), {"batch_id": batch_id})
     elif spec.name == "targets":
         cur.execute(
             "insert into import_replaced_targets select $batch_id, scope, scope_id, period, metric, previous_target "
@@ -531,6 +628,8 @@ def undo_import(con, batch_id: int) -> dict:
             rows = _undo_accounts(cur, batch_id)
         elif spec.name == "targets":
             rows = _undo_targets(cur, batch_id)
+        elif spec.name in GENERIC_UPSERTS:
+            rows = _undo_upsert(cur, spec, batch_id)
         else:
             rows = cur.execute(
                 f"select count(*) from import_added_{spec.table} where batch_id = ?", [batch_id]
@@ -566,6 +665,17 @@ def _undo_accounts(cur, batch_id: int) -> int:
     """)
     rows = cur.execute("select count(*) from import_replaced_accounts where batch_id = ?", [batch_id]).fetchall()[0][0]
     _execute_statements(cur, db.load_sql("import_accounts_undo"), {"batch_id": batch_id})
+    return rows
+
+
+def _undo_upsert(cur, spec: TableKind, batch_id: int) -> int:
+    fragments = _upsert_fragments(spec)
+    _refuse_if_later(cur, batch_id, db.load_sql("import_upsert_later", fragments))
+    rows = cur.execute(
+        db.with_identifiers("select count(*) from {replaced} where batch_id = ?", replaced=f"import_replaced_{spec.table}"),
+        [batch_id],
+    ).fetchall()[0][0]
+    _execute_statements(cur, db.load_sql("import_upsert_undo", fragments), {"batch_id": batch_id})
     return rows
 
 

@@ -1,5 +1,5 @@
 -- Visit lines → typed rows with the reason a row cannot be imported ({{picked}} as in import_accounts_parse.sql).
--- A visit date must lie in the import's date window ($date_first … $date_last).
+-- The contact met is optional (it tells executive visits apart). A visit date must lie in the import's date window ($date_first … $date_last).
 create or replace temp table import_table_rows as
 with picked as (
     {{picked}}
@@ -17,6 +17,7 @@ select
     account_id,
     visit_date,
     ka_text(kind_text) as kind,
+    ka_text(contact_name_text) as contact_name,
     case
         when account_id is null then 'no_account'
         when ka_blank(visit_date_text) then 'no_date'
