@@ -14,7 +14,7 @@ from typing import Callable, TextIO
 
 import pandas as pd
 
-from ka import db, health, kpi, overview, tiers, whatif
+from ka import action_plans, db, health, kpi, overview, relationships, tiers, whatif
 from ka.cells import export_frame
 from ka.periods import Period
 
@@ -68,6 +68,22 @@ def export_health_backtest(con, period: Period, args) -> pd.DataFrame:
     return health.compute_backtest_export(table, summary, rule)
 
 
+def _as_of(con, args) -> date:
+    """--as-of, else the data's as-of date, else today (a database with no order lines yet)."""
+    return getattr(args, "as_of", None) or overview.read_data_range(con)[1] or date.today()
+
+
+def export_actions(con, period: Period, args) -> pd.DataFrame:
+    """Every action (imported and made in the app), overdue as of --as-of (default: the data's as-of date)."""
+    actions = action_plans.read_actions(con, args.scope, _as_of(con, args))
+    return actions.drop(columns=["cause_episode"])
+
+
+def export_relationships(con, period: Period, args) -> pd.DataFrame:
+    """One row per account: contacts, coverage, single-threaded, executive freshness as of --as-of."""
+    return relationships.read_relationship_summary(con, args.scope, _as_of(con, args))
+
+
 EXPORTERS: dict[str, Callable] = {
     "overview": export_overview,
     "dependency": export_dependency,
@@ -75,6 +91,8 @@ EXPORTERS: dict[str, Callable] = {
     "scorecards": export_scorecards,
     "health": export_health,
     "health-backtest": export_health_backtest,
+    "actions": export_actions,
+    "relationships": export_relationships,
 }
 EXTRA_OPTIONS: dict[str, dict] = {
     "--method": {"choices": ["cumulative", "bands", "topn"], "help": "tiers: tier method (default: the saved one)"},
@@ -84,7 +102,8 @@ EXTRA_OPTIONS: dict[str, dict] = {
         "action": "store_true", "help": "dependency: derive industry coefficients instead of the saved ones"},
     "--by": {"choices": ["manager", "account"], "default": "manager",
              "help": "scorecards: one row per KA manager or account"},
-    "--as-of": {"type": date.fromisoformat, "help": "health: the date to measure at (its month end, or the one before)"},
+    "--as-of": {"type": date.fromisoformat, "help": "health: the date to measure at (its month end, or the one before); "
+                                           "actions, relationships: the date (default: the data's as-of date)"},
     "--churn-rule": {"choices": ["no_order", "revenue_drop"],
                      "help": "health-backtest: what counts as churn (default no_order)"},
     "--churn-drop": {"type": float,

@@ -10,6 +10,9 @@ The portfolio has stories the dashboard must reveal; each is recorded in `demo_s
 - complaints_rising: an account whose tickets climb and take longer to resolve;
 - industry_concentration: the portfolio leans on manufacturing (its largest accounts are listed).
 
+Contacts, account teams, relationship assessments and action plans come from ka/demo_people.py
+(declining accounts' relationships sour before their revenue falls; some actions are overdue).
+
 A company starts with its own data in one of two ways: `start_empty` marks a database that must
 never get the demo (`python -m ka init`), and `remove_demo` takes the demo out of a database
 that has it, keeping whatever was imported beside it. The `demo` setting says which it is.
@@ -26,7 +29,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ka import db, store
+from ka import db, demo_people, store
 from ka.periods import add_months, month_end
 
 DEMO_END = date(2026, 10, 31)  # fixed, so the demo never depends on today's date
@@ -100,7 +103,8 @@ RETURN_RATE = 0.015
 LINES_PER_ORDER = 3
 ACTIVITY_INSERTS = {
     table: db.with_identifiers("insert into {table} by name select * from demo_activity", table=table)
-    for table in ("visits", "tickets", "surveys", "strategic_projects")
+    for table in ("visits", "tickets", "surveys", "strategic_projects", "contacts", "account_team", "relationships",
+                  "actions")
 }
 
 
@@ -367,6 +371,7 @@ def build_demo(con: duckdb.DuckDBPyConnection, spec: DemoSpec = DemoSpec(), chun
     expected = _monthly_expectation(spec, accounts, multiplier, rng)
     lines = _lines_per_cell(expected, spec.rows, rng).ravel()
     activity = _activity(spec, accounts, expected, stories, rng)
+    activity.update(demo_people.build_people(spec, accounts, stories, activity["visits"]))
 
     with db.write_transaction(con) as cur:
         batch_id = cur.execute("select nextval('batch_id_seq')").fetchall()[0][0]
@@ -505,10 +510,18 @@ def start_empty(path=None) -> Path:
 
 # Tables that hold the demo's service activity, and the table where an import records the rows it added.
 _ACTIVITY_TABLES = {
-    "visits": "account_id, visit_date, kind",
+    "visits": "account_id, visit_date, kind, contact_name",
     "tickets": "account_id, opened_date, resolved_date, severity",
     "surveys": "account_id, survey_date, nps",
     "strategic_projects": "account_id, landed_date, name",
+    "relationships": "account_id, contact_name, member_name, colour, assessed_on, note",
+}
+# Tables imported as an upsert, by their key: a demo account's row goes unless an active import
+# wrote it (its import_replaced_* row says so), since then it holds the company's value.
+_UPSERTED_TABLES = {
+    "contacts": "account_id, contact_name",
+    "account_team": "account_id, team_role",
+    "actions": "account_id, title, due_date",
 }
 
 
@@ -526,7 +539,7 @@ def _demo_target_periods(first: date, last: date) -> list[str]:
 
 def remove_demo(con: duckdb.DuckDBPyConnection) -> dict:
     """Take the demo portfolio out, in one transaction: its lines, its accounts, their service
-    activity, targets and stories. Anything imported beside the demo stays, even for an account ID
+    activity, people, relationships, action plans, targets and stories. Anything imported beside the demo stays, even for an account ID
     the demo also used (that account keeps its row). Returns what was removed."""
     marker = _demo_marker(con)
     if not marker.get("is_demo"):
@@ -550,6 +563,14 @@ def remove_demo(con: duckdb.DuckDBPyConnection) -> dict:
                    where batch_id in (select batch_id from import_batches where status = 'active')
                      and account_id in (select account_id from demo_accounts)""",
                 table=table, columns=columns, added=f"import_added_{table}"))
+        for table, key in _UPSERTED_TABLES.items():
+            cur.execute(db.with_identifiers(
+                """delete from {table}
+                   where account_id in (select account_id from demo_accounts)
+                     and ({key}) not in (
+                         select {key} from {replaced}
+                         where batch_id in (select batch_id from import_batches where status = 'active'))""",
+                table=table, key=key, replaced=f"import_replaced_{table}"))
         cur.execute("""
             create or replace temp table demo_shared_accounts as
             select account_id from demo_accounts

@@ -58,6 +58,33 @@ MIGRATIONS: list[str] = [
     );
     create index audit_log_by_time on audit_log (at);
     """,
+    # 3: action plans made or edited in the app (ka/action_plans.py), every change to them (undo and
+    # who/when), and dismissed proposals. An imported action edited in the app is a row here with
+    # `imported_key` (its account, title and due date as JSON), holding until an import batch newer
+    # than `after_batch` changes that action. Dates as ISO text.
+    """
+    create table action_plans (
+        action_id integer primary key,
+        account_id text not null, title text not null, owner text, due_date text not null,
+        status text not null, priority text, reason_kind text not null,
+        cause text, cause_episode text,
+        closing_note text, closed_on text,
+        imported_key text unique,
+        after_batch integer not null,
+        created_at text not null, created_by text not null, updated_at text not null, updated_by text not null
+    );
+    create index action_plans_by_account on action_plans (account_id);
+    create table action_plan_changes (
+        change_id integer primary key, action_id integer not null, at text not null, user_name text not null,
+        what text not null, before text, after text, undone integer not null default 0
+    );
+    create index action_plan_changes_by_action on action_plan_changes (action_id, change_id);
+    create table proposal_dismissals (
+        cause text not null, episode text not null, account_id text not null,
+        dismissed_at text not null, dismissed_by text not null,
+        primary key (cause, episode)
+    );
+    """,
 ]
 
 

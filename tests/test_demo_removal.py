@@ -23,7 +23,8 @@ A-2,2019-12-02,OWN-1,Own One,300.00,120.00
 B-1,2019-12-30,OWN-2,Own Two,99.99,50.00
 """
 OWN_REVENUE = Decimal("1600.49")
-DEMO_TABLES = ("visits", "tickets", "surveys", "strategic_projects", "targets", "demo_stories", "accounts")
+DEMO_TABLES = ("visits", "tickets", "surveys", "strategic_projects", "targets", "demo_stories", "accounts",
+               "contacts", "account_team", "relationships", "actions")
 
 
 def count(con, table: str) -> int:
@@ -92,6 +93,28 @@ def test_data_imported_beside_the_demo_stays_when_the_demo_goes(demo_copy, tmp_p
         ("KA00001", "2019-12-02"), ("OWN-1", "2019-12-01")]
     assert sorted(row[0] for row in db.query_rows(con, "select account_id from accounts")) == ["OWN-1", "OWN-2"]
     assert count(con, "tickets") == count(con, "surveys") == count(con, "targets") == 0
+
+
+def test_people_and_plans_imported_beside_the_demo_stay_when_the_demo_goes(demo_copy, tmp_path):
+    con, _ = demo_copy
+    demo_contact = db.query_rows(con, "select contact_name from contacts where account_id = 'KA00001' limit 1")[0][0]
+    assert all(count(con, table) > 0 for table in ("contacts", "account_team", "relationships", "actions"))
+    # a new contact of the company's own, and one of the demo's contacts the company's file updates
+    contacts = write_file(tmp_path, "contacts.csv", "account_id,contact_name,level\n"
+                          f"OWN-1,Own Buyer,executive\nKA00001,{demo_contact},management\n")
+    run_table_import(con, "contacts", list_sources([contacts]), ImportOptions())
+    relationships = write_file(tmp_path, "relationships.csv", "account_id,contact_name,member_name,colour,assessed_on\n"
+                               f"KA00001,{demo_contact},Our Rep,green,2019-12-01\n")
+    run_table_import(con, "relationships", list_sources([relationships]), ImportOptions())
+    actions = write_file(tmp_path, "actions.csv", "account_id,action_title,due_date\nOWN-1,Kick-off,2020-01-15\n")
+    run_table_import(con, "actions", list_sources([actions]), ImportOptions())
+    demo.remove_demo(con)
+    assert sorted(db.query_rows(con, "select account_id, contact_name, level from contacts")) == [
+        ("KA00001", demo_contact, "management"), ("OWN-1", "Own Buyer", "executive")]
+    assert db.query_rows(con, "select account_id, member_name, colour from relationships") == [
+        ("KA00001", "Our Rep", "green")]
+    assert db.query_rows(con, "select account_id, title from actions") == [("OWN-1", "Kick-off")]
+    assert count(con, "account_team") == 0
 
 
 def test_an_account_id_both_use_keeps_its_row_and_its_own_lines(demo_copy, tmp_path):

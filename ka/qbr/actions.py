@@ -1,9 +1,14 @@
 """Actions: what was agreed at the last review and what is open for next quarter.
 
-The extension point for action plans. Until they are recorded, `read_actions` returns no rows and
-the slide says so; once an actions table exists, `read_actions` reads it (same columns) and the
-slide fills itself — no renderer changes. A separate slide (say, the last review's actions on
-their own) is one more SlideSpec in the deck's list, built from the same rows.
+Read from the action plans (ka/action_plans.py: imported and made in the app), for the account
+of an account review or the accounts of a portfolio review's scope. "Since the last review": the
+actions due within the review's period (cancelled ones left out), marked done, late (still open
+after their due date, as of the period's end) or open. "Next": the actions still open with a due
+date after the period, soonest first. A deck for the customer shows only the actions agreed with
+them (reason "manual" or a scorecard KPI): the ones our health and relationship rules proposed
+are internal. Each list shows at most ROWS_PER_TABLE actions (a slide's
+room). A separate slide (say, the last review's actions on their own) is one more SlideSpec in the
+deck's list, built from the same rows.
 """
 
 from __future__ import annotations
@@ -13,9 +18,11 @@ from datetime import date
 
 import duckdb
 
+from ka import action_plans
 from ka.i18n import t
 from ka.qbr.model import Cell, Row, Slide, Table
 from ka.qbr.request import Request
+from ka.scope import Scope
 
 
 @dataclass(frozen=True)
@@ -27,11 +34,31 @@ class Action:
     is_ask: bool = False  # something we ask of the customer, rather than promise
 
 
-def read_actions(con: duckdb.DuckDBPyConnection, request: Request, account_id: str | None = None) -> dict[str, list[Action]]:
-    """{"since_last": actions due since the last review, "next": open actions and asks for next quarter}.
+ROWS_PER_TABLE = 8
+CUSTOMER_REASONS = ("manual", "kpi")  # what a customer deck shows
 
-    No action plans are recorded yet, so both lists are empty."""
-    return {"since_last": [], "next": []}
+
+def read_actions(con: duckdb.DuckDBPyConnection, request: Request, account_id: str | None = None) -> dict[str, list[Action]]:
+    """{"since_last": actions due within the review's period, "next": open actions due after it}."""
+    scope = Scope(account_ids=(account_id,)) if account_id else request.scope
+    period = request.period
+    plans = action_plans.read_actions(con, scope, period.end)
+    if request.is_customer:
+        plans = plans[plans["reason_kind"].isin(CUSTOMER_REASONS)]
+    due = plans["due_date"]
+    since = plans[(due >= period.start) & (due <= period.end) & (plans["status"] != "cancelled")]
+    later = plans[(due > period.end) & plans["status"].isin(action_plans.OPEN_STATUSES)]
+
+    def as_action(row) -> Action:
+        status = "done" if row["status"] == "done" else "late" if row["is_overdue"] else "open"
+        return Action(row["title"], row["owner"], row["due_date"], status)
+
+    return {
+        "since_last": [as_action(row) for row in since.sort_values(["due_date", "title"], kind="stable")
+                       .head(ROWS_PER_TABLE).to_dict("records")],
+        "next": [as_action(row) for row in later.sort_values(["due_date", "title"], kind="stable")
+                 .head(ROWS_PER_TABLE).to_dict("records")],
+    }
 
 
 def _table(actions: list[Action], title: str) -> Table:
