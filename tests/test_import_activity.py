@@ -463,3 +463,71 @@ def test_a_file_with_names_only_finds_the_stored_accounts(con, tmp_path):
     master = write_file(tmp_path, "master.csv", "客户名称,所属行业\n贝塔零售,新零售\n")
     assert import_table(con, "accounts", master).rows_updated == 1
     assert db.query_rows(con, "select account_id, industry from accounts where account_name = '贝塔零售'") == [("A002", "新零售")]
+
+
+# --- contacts, team, relationships, actions: English headers and values, refusals ---------------
+ENGLISH_FILES = {
+    "contacts": ("Account ID,Contact,Title,Level,Buying role,Reports to,Email,Active\n"
+                 "A001,Ann Lee,CEO,Executive,Decision Maker,,ann@example.com,yes\n"
+                 "A001,Bo Chen,IT Manager,management,champion,Ann Lee,,N\n",
+                 "contacts", [("A001", "Ann Lee", "CEO", "executive", "decision_maker", None, "ann@example.com", None, True),
+                              ("A001", "Bo Chen", "IT Manager", "management", "champion", "Ann Lee", None, None, False)]),
+    "team": ("Customer ID,Team role,Team member\nA001,Solution Manager,Lin\nA001,executive-sponsor,Ho\n",
+             "account_team", [("A001", "executive_sponsor", "Ho"), ("A001", "solution_manager", "Lin")]),
+    "relationships": ("Account ID,Contact,Member,Rating,Assessment date,Notes\n"
+                      "A001,Ann Lee,Li,Green,2026-09-01,met at the fair\nA001,Bo Chen,Li,amber,2026-09-02,\n",
+                      "relationships", [("A001", "Ann Lee", "Li", "green", date(2026, 9, 1), "met at the fair"),
+                                        ("A001", "Bo Chen", "Li", "yellow", date(2026, 9, 2), None)]),
+    "actions": ("Account ID,Action,Owner,Due date,Status,Priority,Reason,Closing note,Closed on\n"
+                "A001,Exec dinner,Ho,2026-11-01,In Progress,High,Relationship,,\n"
+                "A001,Fix invoicing,Li,2026-10-01,Completed,low,scorecard KPI,Fixed,2026-09-28\n",
+                "actions", [("A001", "Exec dinner", "Ho", date(2026, 11, 1), "in_progress", "high", "relationship", None, None),
+                            ("A001", "Fix invoicing", "Li", date(2026, 10, 1), "done", "low", "kpi", "Fixed", date(2026, 9, 28))]),
+}
+
+
+@pytest.mark.parametrize("kind", list(ENGLISH_FILES))
+def test_english_headers_and_values(con, tmp_path, kind):
+    text, table, expected = ENGLISH_FILES[kind]
+    report = import_table(con, kind, write_file(tmp_path, f"{kind}.csv", text))
+    assert (report.rows_new, report.rows_rejected) == (len(expected), 0)
+    assert rows(con, table) == expected
+
+
+GOOD_LINES = {  # enough readable lines that the batch is not refused as mostly unreadable
+    "contacts": "A001,甲,高层\nA001,乙,中层\nA001,丙,基层\n",
+    "team": "A002,客户经理,陈\nA003,客户经理,王\nA004,客户经理,李\n",
+    "relationships": "A001,甲,陈,绿,2026-09-01\nA001,乙,陈,黄,2026-09-01\nA001,丙,陈,红,2026-09-01\n",
+    "actions": "A001,回访,2026-11-01,进行中\nA001,报价,2026-11-02,\nA001,交流,2026-11-03,已完成\n",
+}
+
+
+@pytest.mark.parametrize("kind, text, expected", [
+    ("contacts", "客户编号,联系人,层级\nA001,,中层\nA001,吴,总监级\n",
+     [(5, "no_value", "contact_name"), (6, "unknown_value", "level")]),
+    ("team", "客户编号,团队角色,团队成员\nA001,前台,王\nA001,交付经理,\n",
+     [(5, "unknown_value", "team_role"), (6, "no_value", "member_name")]),
+    ("relationships", "客户编号,联系人,我方人员,关系评估,评估日期\nA001,周,陈,蓝,2026-09-01\n"
+                      "A001,周,陈,红,\nA001,周,陈,红,2999-01-01\n",
+     [(5, "unknown_value", "colour"), (6, "no_date", "assessed_on"), (7, "date_out_of_range", "assessed_on")]),
+    ("actions", "客户编号,行动,截止日期,状态\nA001,,2026-11-01,\nA001,报价,,\nA001,报价,2026-11-02,搁置\n",
+     [(5, "no_value", "action_title"), (6, "no_date", "due_date"), (7, "unknown_value", "status")]),
+])
+def test_people_rows_that_cannot_be_read_are_rejected_with_line_and_reason(con, tmp_path, kind, text, expected):
+    header, bad = text.split("\n", 1)
+    report = import_table(con, kind, write_file(tmp_path, f"{kind}.csv", f"{header}\n{GOOD_LINES[kind]}{bad}"))
+    assert (report.rows_new, rejected(report)) == (3, expected)
+
+
+def test_contacts_upsert_keeps_the_columns_a_file_lacks_and_undo_restores_them(con, tmp_path):
+    import_table(con, "contacts", EXAMPLES / "contacts.csv")
+    before = rows(con, "contacts")
+    update = write_file(tmp_path, "titles.csv", "客户编号,联系人,职位\nKA00001,周建国,董事长\nKA00001,新人,经理\n")
+    report = import_table(con, "contacts", update)
+    assert (report.rows_new, report.rows_updated) == (1, 1)
+    changed = {row[1]: row for row in rows(con, "contacts") if row[0] == "KA00001"}
+    assert changed["周建国"] == ("KA00001", "周建国", "董事长", "executive", "decision_maker", None, "zhou.jianguo@example.com",
+                                None, True)
+    assert changed["新人"] == ("KA00001", "新人", "经理", None, None, None, None, None, True)
+    undo_import(con, report.batch_id)
+    assert rows(con, "contacts") == before
