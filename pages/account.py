@@ -4,7 +4,7 @@ import streamlit as st
 
 from ka import account, charts, health, tiers, ui
 from ka.i18n import format_amount, format_date, format_int, format_month, format_number, format_pct, t
-from ka.ui import Col
+from ka.ui import Col, people
 
 PICKER = "account_picker"
 
@@ -131,3 +131,6 @@ ui.show_table(orders, {
     "revenue": Col(t("common.revenue"), "money"),
     "categories": Col(t("account.categories")),
 }, key="account_orders")
+
+people.render_relationships(ctx, account_id)
+people.render_actions(ctx, account_id, user="local")

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from ka import charts, health, ui
+from ka.ui import people
 from ka.i18n import format_amount, format_int, format_number, format_pct, t
 from ka.periods import month_start
 from ka.ui import Col
@@ -172,6 +173,8 @@ ui.show_table(table, {
 }, key=ui.table_key("health_list"), on_select=partial(pick_from_list, ui.table_key("health_list"), table),
     selection_mode="single-row", styler=lambda styled: styled.map(colour_style, subset=["light"]))
 st.caption(t("health.list_note"))
+
+people.render_red_plans(ctx, listing)
 
 # --- why: contribution and history of the selected account ----------------------------------------
 # inputs at every month end take seconds on 10 million lines: read once per scope and kept apart; a new

@@ -4,7 +4,7 @@ import streamlit as st
 
 from ka import charts, health, overview, ui
 from ka.i18n import format_amount, format_int, format_number, format_pct, t
-from ka.ui import Col
+from ka.ui import Col, people
 
 ctx = ui.init_page()
 st.title(t("overview.title"))
@@ -83,6 +83,7 @@ with right:
             "account_id": Col(t("common.account_id"), shown=False),
         }, key="overview_attention")
     ui.page_link("pages/health.py", t("overview.to_health"), icon=":material/traffic:")
+people.render_overview_actions(ctx, health_listing)
 
 st.subheader(t("overview.top_accounts"))
 top = ui.with_display_values(ui.with_display_names(ctx.load(overview.read_top_accounts, ctx.period, ctx.scope, 10)),

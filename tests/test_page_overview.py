@@ -52,7 +52,7 @@ def test_tiles_show_the_latest_complete_quarter(app_db, language):
     assert metric(at, i18n.t("overview.kpi_revenue")).value == i18n.format_amount(expected["revenue"], language)
     assert metric(at, i18n.t("overview.kpi_active_accounts")).value == str(expected["active_accounts"])
     assert metric(at, i18n.t("overview.kpi_margin")).value == f"{expected['margin'] * 100:.1f}%"
-    assert len(at.metric) == 9
+    assert len(at.metric) == 11  # nine tiles, overdue actions and red accounts without a plan
     top = [d.value for d in at.dataframe if "share" in d.value.columns][0]
     con = db.open(app_db)
     revenue = {a: t["revenue"] for a, t in independent_figures.account_totals(con, start, end).items()}

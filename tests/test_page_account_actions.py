@@ -1,0 +1,84 @@
+"""AppTest: an action created, edited and closed on Account 360 is in the export and moves the
+overview's overdue count; the relationship map is drawn from the account's contacts."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from ka_testing import ROOT, run_page
+from ka import db, ui
+from ka.__main__ import main
+
+ACCOUNT = str(ROOT / "pages" / "account.py")
+OVERVIEW = str(ROOT / "pages" / "overview.py")
+
+
+def independent_overdue(path) -> tuple[int, object]:
+    """Overdue imported actions by plain SQL (the demo's actions), and the data's as-of date."""
+    con = db.open(path)
+    try:
+        as_of = db.query_rows(con, "select max(order_date) from transactions")[0][0]
+        count = db.query_rows(con, "select count(*) from actions where status in ('open', 'in_progress') "
+                                   "and due_date < ?", [as_of])[0][0]
+        return count, as_of
+    finally:
+        con.close()
+
+
+def overdue_metric(path) -> str:
+    at = run_page(OVERVIEW)
+    assert not at.exception
+    return next(m.value for m in at.metric if m.label == "Overdue actions")
+
+
+def exported(path, capsys) -> list[dict]:
+    capsys.readouterr()
+    assert main(["export", "--db", str(path), "--what", "actions", "--format", "json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_create_edit_and_close_an_action_on_account_360(writable_app_db, capsys):
+    overdue, as_of = independent_overdue(writable_app_db)
+    assert overdue > 0
+    assert overdue_metric(writable_app_db) == str(overdue)
+    account_id = "KA00006"
+    at = run_page(ACCOUNT, **{ui.SELECTED_ACCOUNT_KEY: account_id})
+    assert not at.exception
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if "account_org_chart" in c.proto.id]
+    assert len(charts) == 1
+    # every active contact of the account is a box of the org chart, by name
+    con = db.open(writable_app_db)
+    contacts = {row[0] for row in db.query_rows(con, "select contact_name from contacts where account_id = ?", [account_id])}
+    con.close()
+    drawn = {text.split("</b>")[0].removeprefix("<b>") for trace in charts[0]["data"] for text in trace.get("text", [])}
+    assert drawn == contacts
+    at.text_input(key="account_action_title_new").set_value("回访采购总监")
+    at.text_input(key="account_action_owner_new").set_value("王芳")
+    at.date_input(key="account_action_due_new").set_value(as_of - timedelta(days=5))
+    at.button(key="account_action_submit_new").click().run()
+    assert not at.exception
+    made = [row for row in exported(writable_app_db, capsys) if row["title"] == "回访采购总监"]
+    assert [(r["account_id"], r["owner"], r["status"], r["is_overdue"], r["days_overdue"], r["source"]) for r in made] == [
+        (account_id, "王芳", "open", True, 5, "app")]
+    assert overdue_metric(writable_app_db) == str(overdue + 1)
+
+    # edit: a later due date, in progress — no longer overdue
+    ref = made[0]["action_ref"]
+    at.selectbox(key="account_action_edit").set_value(ref).run()
+    at.date_input(key=f"account_action_due_{ref}").set_value(as_of + timedelta(days=10))
+    at.selectbox(key=f"account_action_status_{ref}").set_value("in_progress")
+    at.button(key=f"account_action_submit_{ref}").click().run()
+    assert not at.exception
+    edited = next(r for r in exported(writable_app_db, capsys) if r["action_ref"] == ref)
+    assert (edited["status"], edited["due_date"], edited["is_overdue"]) == (
+        "in_progress", (as_of + timedelta(days=10)).isoformat(), False)
+    assert overdue_metric(writable_app_db) == str(overdue)
+
+    # close it with a note
+    at.selectbox(key=f"account_action_status_{ref}").set_value("done")
+    at.text_area(key=f"account_action_note_{ref}").set_value("已拜访，需求已确认")
+    at.button(key=f"account_action_submit_{ref}").click().run()
+    closed = next(r for r in exported(writable_app_db, capsys) if r["action_ref"] == ref)
+    assert (closed["status"], closed["closing_note"], closed["closed_on"]) == ("done", "已拜访，需求已确认", as_of.isoformat())
+    assert overdue_metric(writable_app_db) == str(overdue)
