@@ -133,4 +133,4 @@ ui.show_table(orders, {
 }, key="account_orders")
 
 people.render_relationships(ctx, account_id)
-people.render_actions(ctx, account_id, user="local")
+people.render_actions(ctx, account_id)

@@ -263,6 +263,9 @@ def test_cli_exports_actions_and_relationships(plans, capsys):
         ("KA00003", "open", False, None, "import"), ("KA09001", "in_progress", False, None, "import"),
     ]
     assert records[0]["due_date"] == "2026-10-20"
+    assert main(["export", "--db", path, "--what", "actions", "--as-of", "2026-10-31", "--format", "csv"]) == 0
+    titles = [row["title"] for row in csv.DictReader(io.StringIO(capsys.readouterr().out))]
+    assert "'=HYPERLINK(\"x\")" in titles  # a title that a spreadsheet would run stays text
     assert main(["export", "--db", path, "--what", "relationships", "--as-of", "2026-10-31", "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [(r["account_id"], r["contacts"], r["key_contacts"]) for r in rows] == [

@@ -7,7 +7,7 @@ import json
 from datetime import timedelta
 
 from ka_testing import ROOT, run_page
-from ka import db, ui
+from ka import access, db, ui
 from ka.__main__ import main
 
 ACCOUNT = str(ROOT / "pages" / "account.py")
@@ -82,3 +82,8 @@ def test_create_edit_and_close_an_action_on_account_360(writable_app_db, capsys)
     closed = next(r for r in exported(writable_app_db, capsys) if r["action_ref"] == ref)
     assert (closed["status"], closed["closing_note"], closed["closed_on"]) == ("done", "已拜访，需求已确认", as_of.isoformat())
     assert overdue_metric(writable_app_db) == str(overdue)
+    con = db.open(writable_app_db)
+    entries = access.read_audit(db.state_of(con))
+    con.close()
+    assert [(e["action"], e["detail"]["account"]) for e in entries if e["action"].startswith("action_")][::-1] == [
+        ("action_create", account_id), ("action_edit", account_id), ("action_edit", account_id)]

@@ -13,6 +13,7 @@ from ka.i18n import format_int, format_pct, t
 from ka.scope import Scope
 from ka.ui.cache import clear_caches
 from ka.ui.context import PageContext
+from ka.ui.text import literal
 
 EDIT_KEY = "account_action_edit"
 
@@ -83,18 +84,24 @@ def _action_table(actions: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def _save(ctx: PageContext, work, *args) -> None:
+def _save(ctx: PageContext, what: str, account_id: str, work) -> None:
+    """Run one change (`work(con, scope)`), record it in the audit log, or keep the refusal to show."""
     try:
-        work(ctx.con, ctx.scope, *args)
+        result = work(ctx.con, ctx.scope)
     except ActionRefused as refused:
-        st.session_state["account_action_error"] = t(f"actions.refused.{refused.key}", **refused.values)
+        values = {name: literal(value) for name, value in refused.values.items()}
+        st.session_state["account_action_error"] = t(f"actions.refused.{refused.key}", **values)
         return
     st.session_state.pop("account_action_error", None)
+    ctx.audit(what, account=account_id, action_ref=result if isinstance(result, str) else None)
     clear_caches()
 
 
-def render_actions(ctx: PageContext, account_id: str, user: str) -> None:
-    """The account's proposals (accept or dismiss), its actions, and a form to add, edit or close one."""
+def render_actions(ctx: PageContext, account_id: str) -> None:
+    """The account's proposals (accept or dismiss), its actions, and a form to add, edit or close one.
+    A viewer sees them and changes nothing; every change is in the audit log under the user's name."""
+    user = ctx.user.name
+    may_edit = ctx.user.role != "viewer"
     st.subheader(t("actions.title"))
     if error := st.session_state.get("account_action_error"):
         st.error(error)
@@ -102,11 +109,12 @@ def render_actions(ctx: PageContext, account_id: str, user: str) -> None:
     found = ctx.load(proposals.read_proposals, scope, ctx.as_of)
     for number, proposal in enumerate(found.to_dict("records")):
         text, accept, dismiss = st.columns([6, 1, 1])
-        text.markdown(":material/lightbulb: " + t("actions.proposed", title=proposals.title(proposal)))
-        accept.button(t("actions.accept"), key=f"account_accept_{number}", on_click=_save,
-                      args=(ctx, lambda con, sc, p=proposal: proposals.accept(con, sc, p, user)))
-        dismiss.button(t("actions.dismiss"), key=f"account_dismiss_{number}", on_click=_save,
-                       args=(ctx, lambda con, sc, p=proposal: proposals.dismiss(con, sc, p, user)))
+        text.markdown(":material/lightbulb: " + t("actions.proposed", title=literal(proposals.title(proposal))))
+        if may_edit:
+            accept.button(t("actions.accept"), key=f"account_accept_{number}", on_click=_save, args=(
+                ctx, "action_accept", account_id, lambda con, sc, p=proposal: proposals.accept(con, sc, p, user)))
+            dismiss.button(t("actions.dismiss"), key=f"account_dismiss_{number}", on_click=_save, args=(
+                ctx, "proposal_dismiss", account_id, lambda con, sc, p=proposal: proposals.dismiss(con, sc, p, user)))
     actions = ctx.load(action_plans.read_actions, scope, ctx.as_of)
     if actions.empty:
         st.caption(t("actions.none"))
@@ -120,6 +128,8 @@ def render_actions(ctx: PageContext, account_id: str, user: str) -> None:
             "overdue": t("actions.col_overdue"), "priority": t("actions.col_priority"),
             "reason": t("actions.col_reason"), "closing_note": t("actions.col_closing_note"),
         })
+    if not may_edit:
+        return
     refs = list(actions["action_ref"])
     titles = dict(zip(actions["action_ref"], actions["title"]))
     choice = st.selectbox(t("actions.edit_which"), [None, *refs], key=EDIT_KEY,
@@ -158,13 +168,16 @@ def render_actions(ctx: PageContext, account_id: str, user: str) -> None:
                 closed_on = current["closed_on"]
             draft = ActionDraft(title, owner, due, status, priority, reason, note, closed_on)
             if current is None:
-                _save(ctx, lambda con, sc: action_plans.create_action(con, sc, account_id, draft, user))
+                _save(ctx, "action_create", account_id,
+                      lambda con, sc: action_plans.create_action(con, sc, account_id, draft, user))
             else:
-                _save(ctx, lambda con, sc: action_plans.update_action(con, sc, choice, draft, user, ctx.as_of))
+                _save(ctx, "action_edit", account_id,
+                      lambda con, sc: action_plans.update_action(con, sc, choice, draft, user, ctx.as_of))
             st.rerun()
     if current is not None:
-        st.button(t("actions.undo"), key="account_action_undo", on_click=_save,
-                  args=(ctx, lambda con, sc: action_plans.undo_last_change(con, sc, choice, user, ctx.as_of)))
+        st.button(t("actions.undo"), key="account_action_undo", on_click=_save, args=(
+            ctx, "action_undo", account_id,
+            lambda con, sc: choice if action_plans.undo_last_change(con, sc, choice, user, ctx.as_of) else None))
 
 
 def _red_without_plan(actions: pd.DataFrame, listing: pd.DataFrame) -> pd.DataFrame:
