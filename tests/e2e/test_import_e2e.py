@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from e2e_helpers import (
     assert_no_exception, go_to_page, languages, metric_value, metric_values, open_app, parse_amount, screenshot,
-    scroll_to_top_of, wait_for_app,
+    RUN_TIMEOUT_MS, scroll_to_top_of, wait_for_app,
 )
 from ka.demo import DEMO_END
 from ka.periods import default_period
@@ -62,9 +62,9 @@ def test_import_moves_the_overview_and_undo_restores_it(page: Page, app_server, 
     go_to_page(page, text["import"])
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(batch)
     report = page.get_by_role("heading", name=text["report"])
-    expect(report).to_be_visible()
+    expect(report).to_be_visible(timeout=RUN_TIMEOUT_MS)
     # the report's tiles follow its heading; on a busy machine they may come a moment later
-    expect(page.locator('[data-testid="stMetricLabel"]', has_text=text["rows_to_import"])).to_be_visible()
+    expect(page.locator('[data-testid="stMetricLabel"]', has_text=text["rows_to_import"])).to_be_visible(timeout=RUN_TIMEOUT_MS)
     assert_no_exception(page)
     tiles = metric_values(page)
     assert (tiles[text["rows_read"]], tiles[text["rows_to_import"]], tiles[text["rejected"]]) == ("20", "20", "0")
@@ -75,15 +75,15 @@ def test_import_moves_the_overview_and_undo_restores_it(page: Page, app_server, 
 
     page.get_by_text(text["beside_demo"]).click()  # the first import into the demo asks: keep the demo beside it
     wait_for_app(page)
-    page.get_by_role("button", name=text["import_button"]).click()
-    expect(page.locator('[data-testid="stAlert"]', has_text=text["imported"])).to_be_visible()
+    page.get_by_role("button", name=text["import_button"]).click()  # an import and a rerun: seconds on a busy machine
+    expect(page.locator('[data-testid="stAlert"]', has_text=text["imported"])).to_be_visible(timeout=RUN_TIMEOUT_MS)
     after_import = overview_revenue(page, text)
     (old, old_step), (new, new_step) = parse_amount(before), parse_amount(after_import)
     assert abs(new - old - LINES * AMOUNT) <= old_step / 2 + new_step / 2  # what is shown is rounded
 
     go_to_page(page, text["import"])
     page.get_by_role("button", name=text["undo_button"]).click()
-    expect(page.locator('[data-testid="stAlert"]', has_text=text["undone"])).to_be_visible()
+    expect(page.locator('[data-testid="stAlert"]', has_text=text["undone"])).to_be_visible(timeout=RUN_TIMEOUT_MS)
     assert overview_revenue(page, text) == before
     assert console_errors == []
 
