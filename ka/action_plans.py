@@ -37,7 +37,7 @@ TITLE_LIMIT, OWNER_LIMIT, NOTE_LIMIT = 200, 80, 2000
 EDITABLE = ("title", "owner", "due_date", "status", "priority", "reason_kind", "closing_note", "closed_on")
 
 ACTION_COLUMNS = [
-    "action_ref", "account_id", "account_name", "title", "owner", "due_date", "status", "priority", "reason_kind",
+    "action_ref", "account_id", "account_name", "account_name_en", "title", "owner", "due_date", "status", "priority", "reason_kind",
     "cause", "cause_episode", "closing_note", "closed_on", "source", "updated_at", "updated_by",
     "is_overdue", "days_overdue",
 ]
@@ -84,11 +84,10 @@ def read_actions(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date) -> p
     """Every action of the accounts of the scope (ACTION_COLUMNS), imported and made in the app,
     each once, with the overdue flag as of `as_of`; sorted by account, due date and title."""
     imported = db.query_df(con, db.load_sql("action_plans_imported"), scope.params())
-    names = dict(zip(imported["account_id"], imported["account_name"]))
     allowed = read_scoped_account_ids(con, scope)
-    names.update({row[0]: row[1] for row in db.query_rows(
-        con, "select account_id, account_name from scoped_accounts($regions, $industries, $managers, $account_ids)",
-        scope.params())})
+    names = {row[0]: (row[1], row[2]) for row in db.query_rows(
+        con, "select account_id, account_name, account_name_en "
+             "from scoped_accounts($regions, $industries, $managers, $account_ids)", scope.params())}
     app = _state_rows(db.state_of(con))
     app = app[app["account_id"].isin(allowed)]
     edits = {key: row for key, row in zip(app["imported_key"], app.to_dict("records")) if key}
@@ -100,7 +99,8 @@ def read_actions(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date) -> p
         edit = edits.get(key)
         base = {
             "action_ref": imported_ref(item["account_id"], item["title"], due), "account_id": item["account_id"],
-            "account_name": item["account_name"], "cause": None, "cause_episode": None,
+            "account_name": item["account_name"], "account_name_en": names.get(item["account_id"], (None, None))[1],
+            "cause": None, "cause_episode": None,
         }
         if edit is not None and edit["after_batch"] >= int(item["batch_id"]):
             rows.append({**base, **{name: edit[name] for name in EDITABLE}, "source": "import_edited",
@@ -113,7 +113,8 @@ def read_actions(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date) -> p
     for item in app[app["imported_key"].isna()].to_dict("records"):
         rows.append({
             "action_ref": f"a-{item['action_id']}", "account_id": item["account_id"],
-            "account_name": names.get(item["account_id"]), **{name: item[name] for name in EDITABLE},
+            "account_name": names.get(item["account_id"], (None, None))[0],
+            "account_name_en": names.get(item["account_id"], (None, None))[1], **{name: item[name] for name in EDITABLE},
             "cause": item["cause"], "cause_episode": item["cause_episode"], "source": "app",
             "updated_at": item["updated_at"], "updated_by": item["updated_by"],
         })

@@ -13,6 +13,8 @@ from ka.i18n import format_int, format_pct, t
 from ka.scope import Scope
 from ka.ui.cache import clear_caches
 from ka.ui.context import PageContext
+from ka.ui.format import account_display_name
+from ka.ui.tables import Col, show_table
 from ka.ui.text import literal
 
 EDIT_KEY = "account_action_edit"
@@ -122,12 +124,12 @@ def render_actions(ctx: PageContext, account_id: str) -> None:
         overdue = action_plans.compute_overdue_count(actions)
         if overdue:
             st.caption(":red[" + t("actions.overdue_count", count=format_int(overdue)) + "]")
-        st.dataframe(_action_table(actions), hide_index=True, key="account_actions", column_config={
-            "title": t("actions.col_title"), "owner": t("actions.col_owner"),
-            "due_date": st.column_config.DateColumn(t("actions.col_due")), "status": t("actions.col_status"),
-            "overdue": t("actions.col_overdue"), "priority": t("actions.col_priority"),
-            "reason": t("actions.col_reason"), "closing_note": t("actions.col_closing_note"),
-        })
+        show_table(_action_table(actions), {
+            "title": Col(t("actions.col_title")), "owner": Col(t("actions.col_owner")),
+            "due_date": Col(t("actions.col_due"), "date"), "status": Col(t("actions.col_status")),
+            "overdue": Col(t("actions.col_overdue")), "priority": Col(t("actions.col_priority")),
+            "reason": Col(t("actions.col_reason")), "closing_note": Col(t("actions.col_closing_note")),
+        }, key="account_actions")
     if not may_edit:
         return
     refs = list(actions["action_ref"])
@@ -199,14 +201,15 @@ def render_red_plans(ctx: PageContext, listing: pd.DataFrame) -> None:
     st.markdown(f"**{t('actions.red_plans_title')}**")
     st.caption(t("actions.red_plans_summary", red=format_int(len(table)), missing=format_int(missing)))
     shown = table.head(10)
-    st.dataframe(pd.DataFrame({
-        "account": shown["account"] if "account" in shown else shown["account_name"],
+    show_table(pd.DataFrame({
+        "account_id": shown["account_id"],
+        "account": shown["account"] if "account" in shown else display_names(shown),
         "plan": [t("actions.plan_open") if has else t("actions.plan_missing") for has in shown["has_plan"]],
-        "revenue_at_risk": shown["revenue_at_risk"].round(0),
-    }), hide_index=True, key="health_red_plans", column_config={
-        "account": t("common.account"), "plan": t("actions.col_plan"),
-        "revenue_at_risk": st.column_config.NumberColumn(t("overview.revenue_at_risk"), format="localized"),
-    })
+        "revenue_at_risk": shown["revenue_at_risk"],
+    }), {
+        "account": Col(t("common.account"), "account"), "plan": Col(t("actions.col_plan")),
+        "revenue_at_risk": Col(t("common.revenue_at_risk"), "money"),
+    }, key="health_red_plans")
 
 
 def render_overview_actions(ctx: PageContext, listing: pd.DataFrame) -> None:
@@ -220,24 +223,27 @@ def render_overview_actions(ctx: PageContext, listing: pd.DataFrame) -> None:
                  help=t("actions.red_without_plan_help"))
     if len(overdue):
         top = overdue.head(5)
-        left.dataframe(pd.DataFrame({
-            "account": top["account_name"], "title": top["title"], "owner": top["owner"],
-            "days": top["days_overdue"].astype("int64"),
-        }), hide_index=True, key="overview_overdue_actions", column_config={
-            "account": t("common.account"), "title": t("actions.col_title"), "owner": t("actions.col_owner"),
-            "days": st.column_config.NumberColumn(t("actions.col_days_overdue"), format="%d"),
-        })
+        with left:
+            show_table(pd.DataFrame({
+                "account_id": top["account_id"], "account": display_names(top), "title": top["title"],
+                "owner": top["owner"], "days": top["days_overdue"],
+            }), {
+                "account": Col(t("common.account"), "account"), "title": Col(t("actions.col_title")),
+                "owner": Col(t("actions.col_owner")), "days": Col(t("actions.col_days_overdue"), "count"),
+            }, key="overview_overdue_actions")
     if len(without):
-        named = ui_names(without.head(5))
-        right.dataframe(pd.DataFrame({"account": named, "revenue_at_risk": without.head(5)["revenue_at_risk"].round(0)}),
-                        hide_index=True, key="overview_red_without_plan", column_config={
-                            "account": t("common.account"),
-                            "revenue_at_risk": st.column_config.NumberColumn(t("overview.revenue_at_risk"),
-                                                                             format="localized")})
+        top = without.head(5)
+        with right:
+            show_table(pd.DataFrame({
+                "account_id": top["account_id"], "account": display_names(top),
+                "revenue_at_risk": top["revenue_at_risk"],
+            }), {
+                "account": Col(t("common.account"), "account"),
+                "revenue_at_risk": Col(t("common.revenue_at_risk"), "money"),
+            }, key="overview_red_without_plan")
 
 
-def ui_names(frame: pd.DataFrame) -> list[str]:
-    from ka.ui.format import account_display_name
-
+def display_names(frame: pd.DataFrame) -> list[str]:
+    """Account names as the UI shows them (the demo's in English in the English UI)."""
     names_en = frame["account_name_en"] if "account_name_en" in frame else [None] * len(frame)
     return [account_display_name(name, english) for name, english in zip(frame["account_name"], names_en)]
