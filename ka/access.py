@@ -30,9 +30,10 @@ from ka.state import StateStore
 
 ROLES = ("admin", "director", "manager", "viewer")
 PERMISSIONS = {
-    "admin": {"users", "import", "undo", "settings", "targets", "weights", "strategies", "scenarios", "error_details"},
-    "director": {"targets", "weights", "strategies", "scenarios"},
-    "manager": set(),
+    "admin": {"users", "import", "undo", "settings", "targets", "weights", "strategies", "scenarios", "actions",
+              "error_details"},
+    "director": {"targets", "weights", "strategies", "scenarios", "actions"},
+    "manager": {"actions"},  # the action plans of their own accounts (their scope)
     "viewer": set(),
 }
 DEFAULT_IDLE_MINUTES = 30  # a session left alone this long logs out; editable (KA_RADAR_IDLE_MINUTES)

@@ -18,7 +18,7 @@ import pytest
 from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
-from ka import access, db, demo, state
+from ka import access, db, demo, state, ui
 from ka.ui import auth
 from ka.__main__ import main
 from ka.scope import ALL, Scope
@@ -121,13 +121,13 @@ def test_sessions_expire_after_inactivity():
 
 
 @pytest.mark.parametrize("role, allowed", [
-    ("admin", {"users", "import", "undo", "settings", "targets", "weights", "strategies", "scenarios"}),
-    ("director", {"targets", "weights", "strategies", "scenarios"}),
-    ("manager", set()), ("viewer", set()),
+    ("admin", {"users", "import", "undo", "settings", "targets", "weights", "strategies", "scenarios", "actions"}),
+    ("director", {"targets", "weights", "strategies", "scenarios", "actions"}),
+    ("manager", {"actions"}), ("viewer", set()),
 ])
 def test_roles_grant_exactly_their_permissions(role, allowed):
     user = access.User("u", role, MANAGER if role == "manager" else None)
-    every = {"users", "import", "undo", "settings", "targets", "weights", "strategies", "scenarios"}
+    every = {"users", "import", "undo", "settings", "targets", "weights", "strategies", "scenarios", "actions"}
     assert {p for p in every if user.may(p)} == allowed
 
 
@@ -321,6 +321,17 @@ def test_a_viewer_cannot_import_or_save(users_db):
     assert scorecards.button(key="scorecards_target_save").disabled
     whatif = logged_in("whatif.py", "vic")
     assert whatif.button(key="whatif_save").disabled
+
+
+def test_a_viewer_sees_an_accounts_action_plan_and_cannot_change_it_while_its_manager_can(users_db):
+    account_id = sorted(own_accounts(users_db, MANAGER))[0]
+    viewer = logged_in("account.py", "vic", **{ui.SELECTED_ACCOUNT_KEY: account_id})
+    assert [h.value for h in viewer.subheader if h.value == "Action plan"] == ["Action plan"]
+    buttons = {b.key for b in viewer.button}
+    assert not any(key and key.startswith(("account_accept_", "account_dismiss_")) for key in buttons)
+    assert not viewer.get("form") and "account_action_undo" not in buttons
+    manager = logged_in("account.py", "chen", **{ui.SELECTED_ACCOUNT_KEY: account_id})
+    assert len(manager.get("form")) == 1  # the form that adds an action (the check above can fail)
 
 
 def test_a_director_saves_a_target_and_the_audit_log_says_who(users_db):

@@ -7,8 +7,9 @@ import json
 from datetime import timedelta
 
 from ka_testing import ROOT, run_page
-from ka import access, db, ui
+from ka import access, db, i18n, proposals, state, ui
 from ka.__main__ import main
+from ka.scope import ALL
 
 ACCOUNT = str(ROOT / "pages" / "account.py")
 OVERVIEW = str(ROOT / "pages" / "overview.py")
@@ -87,3 +88,48 @@ def test_create_edit_and_close_an_action_on_account_360(writable_app_db, capsys)
     con.close()
     assert [(e["action"], e["detail"]["account"]) for e in entries if e["action"].startswith("action_")][::-1] == [
         ("action_create", account_id), ("action_edit", account_id), ("action_edit", account_id)]
+
+
+def proposals_by_account(path, as_of) -> dict[str, list[dict]]:
+    con = db.open(path)
+    try:
+        found = proposals.read_proposals(con, ALL, as_of)
+    finally:
+        con.close()
+    return {account: group.to_dict("records") for account, group in found.groupby("account_id")}
+
+
+def proposed_titles(at) -> list[str]:
+    return [m.value for m in at.markdown if m.value.startswith(":material/lightbulb:")]
+
+
+def test_accept_and_dismiss_proposals_on_account_360(writable_app_db, capsys):
+    _, as_of = independent_overdue(writable_app_db)
+    account_id, proposed = max(proposals_by_account(writable_app_db, as_of).items(), key=lambda item: len(item[1]))
+    assert len(proposed) >= 2
+    before = {r["action_ref"] for r in exported(writable_app_db, capsys)}
+    at = run_page(ACCOUNT, **{ui.SELECTED_ACCOUNT_KEY: account_id})
+    assert len(proposed_titles(at)) == len(proposed)
+
+    at.button(key="account_accept_0").click().run()  # the first proposal becomes an action, as proposed
+    assert not at.exception
+    made = [r for r in exported(writable_app_db, capsys) if r["action_ref"] not in before]
+    i18n.set_language("en")
+    assert [(r["account_id"], r["title"], r["owner"], r["status"], r["reason_kind"], r["source"]) for r in made] == [
+        (account_id, proposals.title(proposed[0]), proposed[0]["owner"], "open", proposed[0]["reason_kind"], "app")]
+    assert len(proposed_titles(at)) == len(proposed) - 1
+
+    at.button(key="account_dismiss_0").click().run()  # the next one is dismissed: no action, and it stays away
+    assert not at.exception
+    assert [r["action_ref"] for r in exported(writable_app_db, capsys) if r["action_ref"] not in before] == [
+        made[0]["action_ref"]]
+    dismissed = state.state_store(writable_app_db).read(
+        "select account_id, cause, episode, dismissed_by from proposal_dismissals")
+    assert dismissed == [(account_id, proposed[1]["cause"], proposed[1]["episode"], "local")]
+    again = run_page(ACCOUNT, **{ui.SELECTED_ACCOUNT_KEY: account_id})
+    assert len(proposed_titles(again)) == len(proposed) - 2
+    con = db.open(writable_app_db)
+    entries = access.read_audit(db.state_of(con))
+    con.close()
+    assert [e["action"] for e in entries if e["action"] in ("action_accept", "proposal_dismiss")][::-1] == [
+        "action_accept", "proposal_dismiss"]

@@ -101,9 +101,9 @@ def _save(ctx: PageContext, what: str, account_id: str, work) -> None:
 
 def render_actions(ctx: PageContext, account_id: str) -> None:
     """The account's proposals (accept or dismiss), its actions, and a form to add, edit or close one.
-    A viewer sees them and changes nothing; every change is in the audit log under the user's name."""
+    Without the `actions` permission (a viewer) one sees them and changes nothing; every change is in the audit log under the user's name."""
     user = ctx.user.name
-    may_edit = ctx.user.role != "viewer"
+    may_edit = ctx.user.may("actions")
     st.subheader(t("actions.title"))
     if error := st.session_state.get("account_action_error"):
         st.error(error)
