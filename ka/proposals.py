@@ -19,7 +19,7 @@ episode), e.g. the account turned yellow and red again, or the contact was green
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 
 import duckdb
@@ -124,7 +124,11 @@ def _owners(team: pd.DataFrame) -> dict[tuple[str, str], str]:
 def read_red_reasons(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date) -> pd.DataFrame:
     """Each red account's top reasons (account_id, account_name, measure, red_since) as of the month end of `as_of`."""
     month = health.latest_month_end(as_of)
-    listing = health.read_health(con, as_of, scope)
+    # scored within the portfolio the accounts belong to, so an account is red here exactly when the
+    # Health page says so (the visit cadence follows a tier drawn over that portfolio)
+    listing = health.read_health(con, as_of, replace(scope, account_ids=None))
+    if scope.account_ids is not None:
+        listing = listing[listing["account_id"].isin(scope.account_ids)]
     red = listing[listing["colour"] == "red"]
     columns = ["account_id", "account_name", "measure", "red_since"]
     if red.empty:

@@ -25,7 +25,7 @@ Definitions, all as of a date (the data's as-of date unless one is given):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import duckdb
@@ -87,7 +87,10 @@ def read_people(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date) -> Pe
     params = scope.params()
     dated = {**params, "as_of": as_of}
     window = trailing_12_months(latest_month_end(as_of))
-    tiered = tiers.read_account_tiers(con, window, scope, tiers.read_tier_settings(con)["config"])
+    # an account's tier is drawn over the portfolio it belongs to (the filters without an account
+    # list), as on the other pages: asked for one account alone, it would always be an A
+    portfolio = replace(scope, account_ids=None)
+    tiered = tiers.read_account_tiers(con, window, portfolio, tiers.read_tier_settings(con)["config"])
     return People(
         accounts=db.query_df(con, db.load_sql("relationship_accounts"), params),
         contacts=db.query_df(con, db.load_sql("relationship_contacts"), params),

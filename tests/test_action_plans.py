@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from import_helpers import write_file
-from ka import action_plans, db, proposals, relationships
+from ka import action_plans, db, health, proposals, relationships
 from ka.__main__ import main
 from ka.action_plans import ActionDraft, ActionRefused
 from ka.importing import ImportOptions, list_sources, run_table_import, undo_import
@@ -314,3 +314,17 @@ def test_the_review_deck_reads_the_action_plans(plans):
     assert listed(quarter_period(2026, 3), "customer") == {"since_last": [], "next": []}
     action_plans.create_action(plans, ALL, "KA00001", ActionDraft("联合技术交流", "林涛", date(2026, 12, 5)), "amy")
     assert listed(quarter_period(2026, 3), "customer")["next"] == [("联合技术交流", "林涛", date(2026, 12, 5), "open")]
+
+
+# month ends of the small demo where an account scored alone would be red and is yellow on the Health page
+@pytest.mark.parametrize("as_of", [date(2026, 3, 31), date(2026, 4, 30)])
+def test_an_accounts_red_reasons_alone_are_those_the_health_page_lists(demo_con, as_of):
+    # Account 360 asks for one account's proposals; it is red exactly when the Health page, which
+    # scores the portfolio (tiers and so visit cadence drawn over it), says so, for the same reasons
+    listing = health.read_health(demo_con, as_of, ALL)
+    for item in listing.to_dict("records"):
+        alone = proposals.read_red_reasons(demo_con, Scope(account_ids=(item["account_id"],)), as_of)
+        listed = [item[f"reason_{k}"] for k in (1, 2, 3) if isinstance(item.get(f"reason_{k}"), str)]
+        if item["is_overridden"] and "recency" not in listed:
+            listed.insert(0, "recency")
+        assert list(alone["measure"]) == (listed if item["colour"] == "red" else []), item["account_id"]

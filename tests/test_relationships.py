@@ -201,3 +201,15 @@ def test_executive_visit_rule_is_saved_and_checked(people_db):
     assert relationships.read_executive_visit_days(people_db) == {"A": 30, "B": 90, "C": 180}
     with pytest.raises(ValueError):
         relationships.save_executive_visit_days(people_db, {"A": 0})
+
+
+def test_one_account_asked_alone_keeps_the_tier_it_has_in_the_portfolio(demo_con):
+    # Account 360 reads one account; its executive-visit rule is that of its tier over the whole
+    # portfolio (an account alone would be 100 % of its own revenue: always an A, always 30 days)
+    as_of = db.query_rows(demo_con, "select max(order_date) from transactions")[0][0]
+    portfolio = relationships.read_relationship_summary(demo_con, ALL, as_of).set_index("account_id")
+    rule = relationships.read_executive_visit_days(demo_con)
+    for tier in ("B", "C"):
+        account_id = portfolio.index[portfolio["tier"] == tier][0]
+        alone = relationships.read_relationship_summary(demo_con, Scope(account_ids=(account_id,)), as_of).iloc[0]
+        assert (alone["tier"], alone["executive_visit_days"]) == (tier, rule[tier])

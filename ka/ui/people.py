@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pandas as pd
@@ -10,7 +11,6 @@ import streamlit as st
 from ka import action_plans, proposals, relationship_charts, relationships
 from ka.action_plans import ActionDraft, ActionRefused
 from ka.i18n import format_int, format_pct, t
-from ka.scope import Scope
 from ka.ui.cache import clear_caches
 from ka.ui.context import PageContext
 from ka.ui.format import account_display_name
@@ -31,7 +31,7 @@ def _labels() -> dict[str, str]:
 def render_relationships(ctx: PageContext, account_id: str) -> None:
     """Coverage, single-threaded and executive freshness, the org chart and the who-knows-whom grid."""
     st.subheader(t("relationships.title"))
-    scope = Scope(account_ids=(account_id,))
+    scope = replace(ctx.scope, account_ids=(account_id,))  # the user's scope holds here too
     people = ctx.load(relationships.read_people, scope, ctx.as_of)
     if people.contacts.empty:
         st.info(t("relationships.no_contacts"), icon=":material/group_off:")
@@ -107,7 +107,7 @@ def render_actions(ctx: PageContext, account_id: str) -> None:
     st.subheader(t("actions.title"))
     if error := st.session_state.get("account_action_error"):
         st.error(error)
-    scope = Scope(account_ids=(account_id,))
+    scope = replace(ctx.scope, account_ids=(account_id,))  # the user's scope holds here too
     found = ctx.load(proposals.read_proposals, scope, ctx.as_of)
     for number, proposal in enumerate(found.to_dict("records")):
         text, accept, dismiss = st.columns([6, 1, 1])
