@@ -228,8 +228,9 @@ def render_overview_actions(ctx: PageContext, listing: pd.DataFrame) -> None:
                 "account_id": top["account_id"], "account": display_names(top), "title": top["title"],
                 "owner": top["owner"], "days": top["days_overdue"],
             }), {
-                "account": Col(t("common.account"), "account"), "title": Col(t("actions.col_title")),
-                "owner": Col(t("actions.col_owner")), "days": Col(t("actions.col_days_overdue"), "count"),
+                # half the page: the four fit its column at 1366 px
+                "account": Col(t("common.account"), "account", width=130), "title": Col(t("actions.col_title"), width=140),
+                "owner": Col(t("actions.col_owner"), width=60), "days": Col(t("actions.col_days_overdue"), "count", width=70),
             }, key="overview_overdue_actions")
     if len(without):
         top = without.head(5)
