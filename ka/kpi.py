@@ -1,6 +1,6 @@
 """KPI scorecards: how each KA manager and each account stands against targets, in one composite.
 
-Eleven KPIs in four dimensions (customer, performance, strategic, process); each KPI's value is
+Fourteen KPIs in four dimensions (customer, performance, strategic, process); each KPI's value is
 pooled over the group's accounts (a manager's churn rate is their churned accounts over their
 accounts active in the prior period, not an average of account rates). Definitions are in
 ka/sql/scorecard_values.sql and shown in the app.
@@ -9,6 +9,10 @@ Targets come from the `targets` table (scope 'ka_manager' or 'account', scope_id
 metric = KPI name). scope_id '*' is the default for every manager (or account) of that period;
 a target for the named manager or account wins. Visits per month without a target are judged
 against the tier's promised cadence (sum over the group's accounts).
+
+Three process KPIs come from the action plans and relationships (ka/action_plans.py,
+ka/relationships.py), as of the period's end: actions closed on time, executive-visit
+compliance and relationship coverage. Like every KPI they are scored only where a target exists.
 
 Attainment and score:
 - higher is better: attainment = value / target when target > 0; else 1 when value ≥ target, 0 otherwise;
@@ -24,16 +28,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from ka import db, tiers
+from ka import action_plans, db, overview, relationships, tiers
 from ka.cells import export_frame
-from ka.periods import Period, add_months, quarter_period, shift_year
+from ka.periods import Period, add_months, as_of_for, quarter_period, shift_year
 from ka.scope import ALL, Scope, period_params
 
 
@@ -58,6 +62,9 @@ KPIS = (
     Kpi("strategic_retention", "strategic", True, "pct"),
     Kpi("visits_per_month", "process", True, "number"),
     Kpi("resolution_days", "process", False, "days"),
+    Kpi("actions_on_time", "process", True, "pct"),
+    Kpi("executive_visit_compliance", "process", True, "pct"),
+    Kpi("relationship_coverage", "process", True, "pct"),
 )
 KPI_BY_NAME = {kpi.name: kpi for kpi in KPIS}
 KPI_NAMES = tuple(KPI_BY_NAME)
@@ -226,6 +233,43 @@ def read_scorecard_values(
     return db.query_df(con, sql, params)
 
 
+PROCESS_COUNTS = ["actions_due", "actions_on_time_count", "rule_accounts", "compliant_accounts",
+                  "key_contacts", "covered_key_contacts"]
+
+
+def read_process_values(
+    con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, level: str
+) -> pd.DataFrame:
+    """Per manager or account (group_id), the counts behind the three process KPIs (PROCESS_COUNTS),
+    as of the period's end (the data's last day in a period still running):
+    - actions due in the period and not cancelled, and those done by their due date;
+    - accounts whose tier has an executive-visit rule, and those visited by an executive within it;
+    - key contacts (active decision makers and executives), and those with a green relationship."""
+    data_end = overview.read_data_range(con)[1]
+    as_of = as_of_for(period, data_end) if data_end else period.end
+    accounts = db.query_df(con, db.load_sql("scorecard_process_accounts"), {
+        "level": level, **scope.params(), "as_of": as_of})
+    rule = relationships.read_executive_visit_days(con)
+    tier_of = relationships.read_rule_tiers(con, scope, as_of)
+    allowed = [rule.get(tier_of.get(account)) for account in accounts["account_id"]]
+    visited = [None if pd.isna(day) else (as_of - pd.Timestamp(day).date()).days
+               for day in accounts["last_executive_visit"]]
+    accounts["rule_accounts"] = [days is not None for days in allowed]
+    accounts["compliant_accounts"] = [days is not None and seen is not None and seen <= days
+                                      for days, seen in zip(allowed, visited)]
+    actions = action_plans.read_actions(con, scope, as_of)
+    in_period = pd.Series([period.start <= day <= period.end for day in actions["due_date"]], index=actions.index,
+                          dtype=bool)
+    due = actions[in_period & (actions["status"] != "cancelled")]
+    on_time = [status == "done" and isinstance(closed, date) and closed <= day
+               for status, closed, day in zip(due["status"], due["closed_on"], due["due_date"])]
+    per_account = pd.DataFrame({"account_id": due["account_id"], "actions_due": 1, "actions_on_time_count": on_time})
+    per_account = per_account.groupby("account_id", as_index=False)[["actions_due", "actions_on_time_count"]].sum()
+    merged = accounts.merge(per_account, on="account_id", how="left").fillna(
+        {"actions_due": 0, "actions_on_time_count": 0})
+    return merged.groupby("group_id", as_index=False)[PROCESS_COUNTS].sum()
+
+
 def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     """numerator / denominator, NaN (no data) where the denominator is 0 or missing."""
     denominator = denominator.astype("float64")
@@ -249,6 +293,9 @@ def compute_kpi_values(raw: pd.DataFrame, months: float) -> pd.DataFrame:
     out["strategic_retention"] = _ratio(raw["strategic_retained"], raw["strategic_prior_active"])
     out["visits_per_month"] = raw["visits"].astype("float64") / months if months else float("nan")
     out["resolution_days"] = raw["median_resolution_days"].astype("float64").where(raw["tickets_resolved"] > 0)
+    out["actions_on_time"] = _ratio(raw["actions_on_time_count"], raw["actions_due"])
+    out["executive_visit_compliance"] = _ratio(raw["compliant_accounts"], raw["rule_accounts"])
+    out["relationship_coverage"] = _ratio(raw["covered_key_contacts"], raw["key_contacts"])
     out["promised_visits_per_month"] = raw["promised_visits_per_month"].astype("float64")
     return out.reset_index(drop=True)
 
@@ -364,6 +411,8 @@ def compute_scorecards(
 def read_kpi_values(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, level: str) -> pd.DataFrame:
     """Every KPI's value per manager or account (the expensive part; targets and weights are not in it)."""
     raw = read_scorecard_values(con, period, scope, level, read_cadence(con, period))
+    process = read_process_values(con, period, scope, level)
+    raw = raw.merge(process, on="group_id", how="left").fillna({name: 0 for name in PROCESS_COUNTS})
     return compute_kpi_values(raw, period_months(period))
 
 

@@ -83,14 +83,19 @@ def save_executive_visit_days(con: duckdb.DuckDBPyConnection, rule: dict[str, in
 
 
 # --- reading --------------------------------------------------------------------------------
+def read_rule_tiers(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date) -> dict[str, str]:
+    """account_id → the tier the executive-visit rule reads: drawn over the 12 months to the month
+    end of `as_of`, within the portfolio the accounts belong to (the filters without an account
+    list), as on the other pages; asked for one account alone, it would always be an A."""
+    window = trailing_12_months(latest_month_end(as_of))
+    portfolio = replace(scope, account_ids=None)
+    tiered = tiers.read_account_tiers(con, window, portfolio, tiers.read_tier_settings(con)["config"])
+    return dict(zip(tiered["account_id"], tiered["tier"]))
+
+
 def read_people(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date) -> People:
     params = scope.params()
     dated = {**params, "as_of": as_of}
-    window = trailing_12_months(latest_month_end(as_of))
-    # an account's tier is drawn over the portfolio it belongs to (the filters without an account
-    # list), as on the other pages: asked for one account alone, it would always be an A
-    portfolio = replace(scope, account_ids=None)
-    tiered = tiers.read_account_tiers(con, window, portfolio, tiers.read_tier_settings(con)["config"])
     return People(
         accounts=db.query_df(con, db.load_sql("relationship_accounts"), params),
         contacts=db.query_df(con, db.load_sql("relationship_contacts"), params),
@@ -98,7 +103,7 @@ def read_people(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date) -> Pe
         assessments=_dates(db.query_df(con, db.load_sql("relationship_assessments"), dated), "assessed_on"),
         executive_visits=_dates(db.query_df(con, db.load_sql("relationship_executive_visits"), dated),
                                 "last_executive_visit"),
-        tiers=dict(zip(tiered["account_id"], tiered["tier"])),
+        tiers=read_rule_tiers(con, scope, as_of),
         as_of=as_of,
     )
 

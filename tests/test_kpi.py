@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from ka_testing import load_fixture_transactions
-from ka import db, kpi
+from ka import db, kpi, relationships
 from ka.periods import Period, quarter_period
 from ka.scope import Scope
 
@@ -55,7 +55,40 @@ def _build_fixture(con):
             "('ka_manager', 'Li', '2025-Q2', 'revenue', 1)"
         )
         db.refresh_account_month(cur)
+    _add_people_and_actions(con)
     return con
+
+
+def _add_people_and_actions(con):
+    """What the process KPIs count, as of 2025-09-30 (the data runs to 2025-10-01). Rule tiers over
+    the 12 months to then: A001, A002, A004 A; A003, A005 B; A006 C (no rule)."""
+    with db.write_transaction(con) as cur:
+        cur.execute(
+            "insert into contacts (account_id, contact_name, level, buying_role, is_active) values "
+            "('A001', 'Boss1', 'executive', 'decision_maker', true), ('A001', 'Buyer1', 'management', 'influencer', true), "
+            "('A001', 'Old1', 'executive', 'decision_maker', false), ('A002', 'Boss2', 'management', 'decision_maker', true), "
+            "('A003', 'Boss3', 'executive', 'user', true), ('A004', 'Boss4', 'executive', 'influencer', true)"
+        )
+        cur.execute(
+            "insert into relationships (account_id, contact_name, member_name, colour, assessed_on) values "
+            "('A001', 'Boss1', 'Li', 'green', '2025-08-01'), ('A001', 'Boss1', 'Sol', 'red', '2025-09-01'), "
+            "('A001', 'Buyer1', 'Li', 'green', '2025-08-01'), "
+            "('A002', 'Boss2', 'Li', 'green', '2025-06-01'), ('A002', 'Boss2', 'Li', 'red', '2025-09-15'), "
+            "('A002', 'Boss2', 'Li', 'green', '2025-12-01'), "  # after the period's end: not yet
+            "('A003', 'Boss3', 'Wang', 'green', '2025-09-20'), ('A003', 'Boss3', 'Wang', 'yellow', '2025-09-20')"
+        )
+        cur.execute("update visits set contact_name = 'Boss1' where account_id = 'A001' and visit_date = '2025-07-05'")
+        cur.execute("update visits set contact_name = 'Boss2' where account_id = 'A002' and visit_date = '2025-09-01'")
+        cur.execute("update visits set contact_name = 'Boss3' where account_id = 'A003' and visit_date = '2025-07-15'")
+        cur.execute("insert into visits (account_id, visit_date, kind, contact_name) values "
+                    "('A004', '2025-06-15', 'onsite', 'Boss4')")
+        cur.execute(
+            "insert into actions (account_id, title, due_date, status, closed_on) values "
+            "('A001', 'a1', '2025-08-15', 'done', '2025-08-10'), ('A001', 'a2', '2025-09-01', 'done', '2025-09-05'), "
+            "('A002', 'a3', '2025-09-20', 'open', null), ('A002', 'a4', '2025-07-10', 'cancelled', '2025-07-01'), "
+            "('A003', 'a5', '2025-10-05', 'done', '2025-09-30'), ('A003', 'a6', '2025-09-30', 'done', '2025-09-30')"
+        )
+    relationships.save_executive_visit_days(con, {"A": 90, "B": 90, "C": None})
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +118,12 @@ MANAGER_VALUES = {
     "strategic_retention": (1.0, None, None),
     "visits_per_month": (8 / 3, 1 / 3, 0.0),
     "resolution_days": (12.0, 2.0, None),
+    # a1 on time, a2 late, a3 open | a6 on its due date (a5 is due after the period)
+    "actions_on_time": (1 / 3, 1.0, None),
+    # A001 (87 days) in, A002 only a management visit | A003 (77 days) in, A004 (107 days) late | A005 never, A006 no rule
+    "executive_visit_compliance": (0.5, 0.5, 0.0),
+    # Boss1 green with Li, Boss2 red since 15 Sep | Boss3 yellow (the worse of one day), Boss4 not assessed
+    "relationship_coverage": (0.5, 0.0, None),
 }
 ACCOUNT_VALUES = {
     # KPI: (A001, A002, A003, A004, A005, A006)
@@ -99,6 +138,9 @@ ACCOUNT_VALUES = {
     "strategic_retention": (1.0, None, None, None, None, None),
     "visits_per_month": (2.0, 2 / 3, 1 / 3, 0.0, 0.0, 0.0),
     "resolution_days": (4.0, 20.0, 2.0, None, None, None),
+    "actions_on_time": (0.5, 0.0, 1.0, None, None, None),
+    "executive_visit_compliance": (1.0, 0.0, 1.0, 0.0, 0.0, None),
+    "relationship_coverage": (1.0, 0.0, 0.0, 0.0, None, None),
 }
 
 
@@ -290,3 +332,17 @@ def test_cli_export_scorecards(writable_con, tmp_path, capsys, by, first_id, row
     assert code == 0
     records = json.loads(capsys.readouterr().out)
     assert len(records) == rows and records[0]["group_id"] == first_id and records[0]["rank"] == 1
+
+
+def test_relationship_kpis_equal_what_account_360_shows_for_every_account(demo_con):
+    # the scorecards count in SQL what ka/relationships.py draws for one account: the two must agree
+    period = quarter_period(2026, 3)
+    values = kpi.read_kpi_values(demo_con, period, Scope(), "account").set_index("group_id")
+    summary = relationships.read_relationship_summary(demo_con, Scope(), period.end).set_index("account_id")
+    assert summary["key_contacts"].sum() > 0 and summary["executive_visit_overdue"].any()
+    for account_id, row in summary.iterrows():
+        coverage = values.loc[account_id, "relationship_coverage"]
+        assert (None if pd.isna(coverage) else coverage) == (None if pd.isna(row["coverage"]) else row["coverage"]), account_id
+        compliance = values.loc[account_id, "executive_visit_compliance"]
+        expected = None if pd.isna(row["executive_visit_days"]) else float(not row["executive_visit_overdue"])
+        assert (None if pd.isna(compliance) else compliance) == expected, account_id

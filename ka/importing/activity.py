@@ -42,7 +42,7 @@ from ka.importing.report import (
     FileSummary, ImportRefused, ImportReport, RejectedRow, batch_details, decide_day_first, format_files_and_mapping,
 )
 from ka.importing.window import HARD_FIRST, HARD_LAST, load_date_window
-from ka.kpi import KPIS
+from ka import kpi as scorecard_kpis  # a module import: ka.kpi reads the action plans, which import this package
 
 
 @dataclass(frozen=True)
@@ -231,6 +231,9 @@ METRIC_ALIASES: dict[str, tuple[str, ...]] = {
     "strategic_retention": ("战略客户留存率", "战略客户保留率"),
     "visits_per_month": ("拜访次数", "月均拜访", "拜访频率", "每月拜访次数", "visits"),
     "resolution_days": ("解决天数", "问题解决天数", "平均解决天数", "解决时长", "resolutiontime"),
+    "actions_on_time": ("行动按时完成率", "按时完成率", "行动完成率", "ontimeactions"),
+    "executive_visit_compliance": ("高层拜访达标率", "高层拜访", "executivevisits"),
+    "relationship_coverage": ("关系覆盖率", "覆盖率", "coverage"),
 }
 
 MAPPING_PREFIX = "import_mapping_{kind}:"  # saved mappings per kind (transactions: import_mapping:)
@@ -325,7 +328,7 @@ def table_mapping_names(con, kind: str) -> list[str]:
 def metric_aliases() -> pa.Table:
     """alias (normalised) → KPI name and whether it is a percentage, from ka.kpi and both catalogs."""
     rows: dict[str, tuple[str, bool]] = {}
-    for kpi in KPIS:
+    for kpi in scorecard_kpis.KPIS:
         names = [kpi.name, *METRIC_ALIASES.get(kpi.name, ())]
         names += [i18n.catalog(language).get(f"scorecards.kpi_name.{kpi.name}", "") for language in i18n.LANGUAGES]
         for name in names:

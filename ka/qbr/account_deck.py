@@ -26,7 +26,9 @@ from ka.qbr.text import (
 from ka.scope import Scope
 
 # KPIs about our economics or our book, not the customer's results: internal audience only
-INTERNAL_KPIS = {"gp_contribution", "churn_rate", "strategic_retention"}
+INTERNAL_KPIS = {"gp_contribution", "churn_rate", "strategic_retention",
+                 # how we work the account and its people: for our side of the table only
+                 "actions_on_time", "executive_visit_compliance", "relationship_coverage"}
 CURRENT, PREVIOUS = "#2563eb", "#94a3b8"
 
 

@@ -20,7 +20,8 @@ from quarterly
 
 -- Company-wide default targets for the other KPIs (scope_id '*': every KA manager, every quarter
 -- of the data). Gross-profit contribution and cross-sell revenue depend on a manager's book and
--- are left without a default; visits are judged against the tier cadence when no target is set.
+-- are left without a default; visits are judged against the tier cadence when no target is set;
+-- the action-plan and relationship KPIs have the targets a director would start from.
 insert into targets (scope, scope_id, period, metric, target)
 with quarters as (
     select distinct strftime(date_trunc('quarter', order_date), '%Y') || '-Q' || quarter(order_date) as period
@@ -35,7 +36,10 @@ defaults (metric, target) as (
         ('revenue_growth', 0.10),
         ('strategic_projects', 1),
         ('strategic_retention', 1.00),
-        ('resolution_days', 5)
+        ('resolution_days', 5),
+        ('actions_on_time', 0.80),
+        ('executive_visit_compliance', 0.90),
+        ('relationship_coverage', 0.80)
 )
 
 select 'ka_manager', '*', q.period, d.metric, d.target::decimal(18,4)
