@@ -8,7 +8,7 @@ import pandas as pd
 
 from ka import charts, kpi, ui
 from ka.cells import export_frame
-from ka.i18n import format_by_unit, format_pct, t
+from ka.i18n import format_by_unit, format_int, format_pct, t
 from ka.ui import Col
 
 ctx = ui.init_page()
@@ -65,10 +65,9 @@ st.caption(t(
 values = ctx.load(kpi.read_kpi_values, ctx.period, ctx.scope, level)
 targets = ctx.load(kpi.read_targets, level, period_key)
 cards = kpi.compute_scorecards(level, ctx.period, values, targets, weights, config)
-st.caption(ui.scope_caption(ctx, t(
-    "scorecards.caption", count=len(cards.composite), level=t(f"scorecards.level_{level}"),
-    period=ui.period_label(ctx.period),
-)))
+groups = len(cards.composite)
+caption_key = f"scorecards.caption_{level}" + ("_one" if groups == 1 else "")  # "1 KA manager", "8 KA managers"
+st.caption(ui.scope_caption(ctx, t(caption_key, count=format_int(groups), period=ui.period_label(ctx.period))))
 if cards.composite.empty:
     st.info(t("scorecards.no_groups"), icon=":material/filter_alt_off:")
     st.stop()

@@ -195,3 +195,15 @@ def test_the_ranking_counts_each_managers_kpis_by_status_in_coloured_columns(app
         rule = next(r for r in styles.split("\n") if r.endswith(f"{{ color: {colour} }}"))
         cell = f"_row0_col{order.index(f'kpis_{state}')}"
         assert f"{cell}," in rule or f"{cell} " in rule, state
+
+
+@pytest.mark.parametrize("lang, one, many", [
+    ("en", "1 KA manager · against the targets of", "8 KA managers · against the targets of"),
+    ("zh", "1 位客户经理 · 对照", "8 位客户经理 · 对照"),
+])
+def test_the_subtitle_counts_the_managers_in_the_right_number(app_db, lang, one, many):
+    def subtitle(at):
+        return next(c.value for c in at.caption if "·" in c.value and ("targets" in c.value or "目标" in c.value))
+    assert many in subtitle(_run(lang))
+    alone = subtitle(_run(lang, filter_managers=["陈静"]))
+    assert one in alone and "managers" not in alone
