@@ -104,7 +104,7 @@ monthly_title = t("account.monthly_title", first=format_month(monthly["month"].i
                   last=format_month(monthly["month"].iloc[-1]), months=len(monthly)) if len(monthly) else t("account.monthly_none")
 st.plotly_chart(charts.build_monthly_bars(monthly, monthly_title), key="account_monthly")
 
-left, right = st.columns([3, 2])
+left, right = st.columns(2)  # the activity tiles need half the page: a date in a third of it is cut at 1366 px
 mix = ui.with_display_values(ctx.load(account.read_category_mix, account_id, ctx.period).rename(columns={"category": "label"}),
                              {"label": "category"})
 left.plotly_chart(charts.build_revenue_bars(mix, t("account.mix_title", period=ui.period_label(ctx.period))), key="account_mix")

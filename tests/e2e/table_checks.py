@@ -37,6 +37,19 @@ def tables_wider_than_the_page(page: Page) -> list[dict]:
     return wide
 
 
+# every metric's value that does not fit its tile (Streamlit cuts it with an ellipsis)
+CUT_METRICS = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stMetricValue"]')]
+    .filter(value => value.offsetParent !== null)
+    .flatMap(value => [value, ...value.querySelectorAll('*')])
+    .filter(node => node.scrollWidth > node.clientWidth + 1)
+    .map(node => node.closest('[data-testid="stMetricValue"]').innerText)"""
+
+
+def cut_metric_values(page: Page) -> list[str]:
+    """Metric values shown cut (a date or an amount that needs a wider tile)."""
+    return sorted(set(page.evaluate(CUT_METRICS)))
+
+
 def table_count(page: Page) -> int:
     return len(page.evaluate(TABLE_WIDTHS))
 
