@@ -18,12 +18,8 @@ def command_import(args) -> int:
     con = db.open(args.db, create=True)  # importing into a new file in an existing folder starts a database
     try:
         mapping = None
-        table_kind = args.kind != "transactions"  # an optional table (accounts master, visits, ...)
         if args.mapping:
-            mapping = (
-                importing.load_table_mapping(con, args.kind, args.mapping) if table_kind
-                else importing.load_mapping(con, args.mapping)
-            )
+            mapping = importing.load_mapping(con, args.kind, args.mapping)
             if mapping is None:
                 raise importing.ImportRefused("mapping_unknown", name=args.mapping)
         options = importing.ImportOptions(
@@ -31,27 +27,17 @@ def command_import(args) -> int:
             drop_duplicates=args.drop_duplicates, source="cli",
         )
         sources = importing.list_sources(args.paths)
-
-        def run(dry_run: bool):
-            if table_kind:
-                return importing.run_table_import(con, args.kind, sources, options, dry_run=dry_run)
-            return importing.run_import(con, sources, options, dry_run=dry_run)
-
         beside_demo = demo.is_demo(con) and not args.dry_run
         if beside_demo and args.start_clean:
-            run(dry_run=True)  # a batch that would be refused leaves the demo in place
+            importing.run_import(con, args.kind, sources, options, dry_run=True)  # a refused batch leaves the demo in place
             print(removed_demo_text(demo.remove_demo(con)), file=sys.stderr)
             beside_demo = False
-        report = run(dry_run=args.dry_run)
-        # an import's report is formatted before its batch is committed
-        text = importing.format_table_report(report) if table_kind else report.text
+        report = importing.run_import(con, args.kind, sources, options, dry_run=args.dry_run)
         if beside_demo:
             print(f"note: the lines were added beside the demo portfolio in {db.db_path_from_env(args.db)}; "
                   "python -m ka remove-demo takes the demo out (or import with --start-clean)", file=sys.stderr)
-        if args.save_mapping and table_kind:
-            importing.save_table_mapping(con, args.kind, saved_name(args.save_mapping), report.mapping)
-        elif args.save_mapping:
-            importing.save_mapping(con, saved_name(args.save_mapping), report.mapping)
+        if args.save_mapping:
+            importing.save_mapping(con, args.kind, saved_name(args.save_mapping), report.mapping)
     except importing.ImportRefused as refusal:
         print(f"refused: {refusal.message()}", file=sys.stderr)
         return 2
@@ -62,7 +48,7 @@ def command_import(args) -> int:
         return 2
     finally:
         con.close()
-    print(text)
+    print(report.text)  # formatted before the batch was committed
     return 0
 
 
@@ -92,7 +78,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     import_cmd.add_argument("paths", nargs="+", metavar="FILE_OR_DIR")
     import_cmd.add_argument("--db", help="database file (default: KA_RADAR_DB or data/ka_radar.duckdb)")
     import_cmd.add_argument(
-        "--kind", choices=importing.KIND_CHOICES, default="transactions",
+        "--kind", choices=list(importing.KINDS), default="transactions",
         help="what the files contain: transactions (default), or an optional table (projects = strategic projects)",
     )
     import_cmd.add_argument("--mapping", help="use a column mapping saved under this name")

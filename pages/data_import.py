@@ -44,11 +44,12 @@ if st.session_state.get(MESSAGE_KEY):
 
 st.session_state.setdefault(KIND_KEY, "transactions")
 file_kind = st.radio(
-    t("import_activity.kind_choice"), importing.KIND_CHOICES, key=KIND_KEY, horizontal=True,
-    format_func=lambda name: t(f"import_activity.kind_{name}"), help=t("import_activity.kind_help"),
+    t("data_import.kind_choice"), list(importing.KINDS), key=KIND_KEY, horizontal=True,
+    format_func=importing.kind_label, help=t("data_import.kind_help"),
 )
-if file_kind != "transactions":
-    st.caption(t(f"import_activity.caption_{file_kind}"))
+spec = importing.KINDS[file_kind]
+if file_kind != "transactions":  # the page's caption above describes transaction lines
+    st.caption(t(f"data_import.caption_{file_kind}"))
 
 
 def upload_folder() -> importing.UploadFolder:
@@ -112,14 +113,12 @@ def render_date_window() -> None:
             st.rerun()
 
 
-def render_options(sources: list[importing.SourceFile], kind: str = "transactions") -> importing.ImportOptions:
-    """Sheet, encoding, date order and (transactions) duplicates, in one row."""
+def render_options(sources: list[importing.SourceFile]) -> importing.ImportOptions:
+    """Sheet, encoding, date order and (where the kind may drop them) repeated lines, in one row."""
     workbooks = [s for s in sources if s.path.suffix in (".xlsx", ".xlsm")]
     columns = st.columns(4 if workbooks else 3)
     sheet_col = columns[0] if workbooks else None
     encoding_col, order_col, duplicates_col = columns[-3:]
-    if kind != "transactions":  # the optional tables keep identical rows (see ka/importing/activity.py)
-        duplicates_col = None
     sheet = None
     if workbooks:
         names = importing.sheet_names(workbooks[0])
@@ -137,44 +136,37 @@ def render_options(sources: list[importing.SourceFile], kind: str = "transaction
     )
     drop = duplicates_col.checkbox(
         t("data_import.drop_duplicates"), key="data_import_drop_duplicates", help=t("data_import.drop_duplicates_help"),
-    ) if duplicates_col else False
+    ) if spec.drops_repeats else False  # the tables keep identical rows: two identical visits are two visits
     return importing.ImportOptions(
         encoding=encoding or None, sheet=sheet, date_order=order or None, drop_duplicates=drop, source="upload",
     )
 
 
-def render_mapping(headers: list[str], sample: list[list[str]], kind: str = "transactions", layout: int = 0) -> dict[str, str]:
+def render_mapping(headers: list[str], sample: list[list[str]], layout: int = 0) -> dict[str, str]:
     """A column choice per field of the kind, proposed from the headers or a saved mapping; returns the choice.
 
     `layout` numbers the distinct headers of a batch: each has its own grid (the first keeps the plain keys).
     """
-    is_table = kind != "transactions"
-    fields = importing.KINDS[kind].fields if is_table else importing.FIELDS
-    field_key = "import_activity.field_{}" if is_table else "data_import.field_{}"
     suffix = f"_{layout}" if layout else ""
-    names = importing.table_mapping_names(ctx.con, kind) if is_table else importing.mapping_names(ctx.con)
     saved = st.selectbox(
-        t("data_import.saved_mapping"), [AUTO, *names],
-        key=(f"data_import_saved_mapping_{kind}" if is_table else "data_import_saved_mapping") + suffix,
+        t("data_import.saved_mapping"), [AUTO, *importing.mapping_names(ctx.con, spec.name)],
+        key=f"data_import_saved_mapping_{spec.name}{suffix}",
         format_func=lambda name: name or t("data_import.saved_mapping_none"),
     )
-    if saved:
-        base = importing.load_table_mapping(ctx.con, kind, saved) if is_table else importing.load_mapping(ctx.con, saved)
-    else:
-        base = None
-    base = base or (importing.propose_table_mapping(kind, headers) if is_table else importing.propose_mapping(headers))
-    basis = (kind, tuple(headers), saved)
+    base = (importing.load_mapping(ctx.con, spec.name, saved) if saved else None) or importing.propose_mapping(
+        spec.name, headers)
+    basis = (spec.name, tuple(headers), saved)
     basis_key = MAPPING_BASIS_KEY + suffix
     if st.session_state.get(basis_key) != basis:  # new files, another kind or saved mapping: start over
         st.session_state[basis_key] = basis
-        for name in fields:
+        for name in spec.fields:
             st.session_state[f"data_import_map{suffix}_{name}"] = base.get(name) if base.get(name) in headers else AUTO
     columns = st.columns(4)
     chosen = {}
-    for index, name in enumerate(fields):
+    for index, name in enumerate(spec.fields):
         column = columns[index % 4]
         header = column.selectbox(
-            t(field_key.format(name)), [AUTO, *headers], key=f"data_import_map{suffix}_{name}",
+            importing.field_label(name), [AUTO, *headers], key=f"data_import_map{suffix}_{name}",
             format_func=lambda h: h or t("data_import.not_mapped"),
         )
         values = []
@@ -187,11 +179,8 @@ def render_mapping(headers: list[str], sample: list[list[str]], kind: str = "tra
     mapping_name = name_col.text_input(t("data_import.save_mapping_name"), key=f"data_import_mapping_name{suffix}")
     if button_col.button(t("data_import.save_mapping_button"), key=f"data_import_save_mapping{suffix}",
                          disabled=not mapping_name):
-        if is_table:
-            importing.save_table_mapping(ctx.con, kind, saved_name(mapping_name), chosen)
-        else:
-            importing.save_mapping(ctx.con, saved_name(mapping_name), chosen)
-        ctx.audit("mapping_save", name=saved_name(mapping_name), kind=kind)
+        importing.save_mapping(ctx.con, spec.name, saved_name(mapping_name), chosen)
+        ctx.audit("mapping_save", name=saved_name(mapping_name), kind=spec.name)
         st.success(t("data_import.mapping_saved", name=ui.literal(saved_name(mapping_name))))
     return chosen
 
@@ -205,15 +194,15 @@ def header_layouts(parts) -> list[tuple[list[str], list[list[str]], list[str], d
     return list(found.values())
 
 
-def render_mappings(parts, kind: str) -> dict[tuple[str, ...], dict[str, str]] | None:
+def render_mappings(parts) -> dict[tuple[str, ...], dict[str, str]] | None:
     """One mapping grid per distinct header (files are never read with another file's columns);
     None when a grid still lacks a required field (the user is asked for it)."""
     st.subheader(t("data_import.mapping_header"))
-    if kind == "transactions":
-        st.caption(t("data_import.mapping_help"))
     layouts = header_layouts(parts)
-    if kind != "transactions":
-        layouts = layouts[:1]  # an optional table takes files of one header (others are refused by the check)
+    if spec.per_header_mappings:
+        st.caption(t("data_import.mapping_help"))
+    else:
+        layouts = layouts[:1]  # a table takes files of one header (the check refuses the others, naming them)
     mappings: dict[tuple[str, ...], dict[str, str]] = {}
     complete = True
     for number, (headers, sample, files, duplicates) in enumerate(layouts):
@@ -226,35 +215,65 @@ def render_mappings(parts, kind: str) -> dict[tuple[str, ...], dict[str, str]] |
             st.text("; ".join(
                 f"{name} ({', '.join(str(column) for column in columns)})" for name, columns in duplicates.items()
             ))
-        chosen = render_mapping(headers, sample, kind, number)
-        missing = (importing.missing_table_fields(kind, chosen) if kind != "transactions"
-                   else importing.missing_required(chosen))
+        chosen = render_mapping(headers, sample, number)
+        missing = importing.missing_fields(spec.name, chosen)
         if missing:
-            prefix = "import_activity.field_" if kind != "transactions" else "data_import.field_"
-            st.warning(t("data_import.required_missing", fields=", ".join(t(f"{prefix}{m}") for m in missing)))
+            st.warning(t("data_import.required_missing", fields=", ".join(importing.required_label(m) for m in missing)))
             complete = False
         mappings[tuple(headers)] = chosen
     return mappings if complete else None
 
 
+def report_tiles(report: importing.ImportReport) -> list[tuple[str, str]]:
+    """The report's figures as (label key, value): lines with their revenue and accounts, or a table's
+    new, updated and unchanged rows."""
+    if spec.merge == "lines":
+        return [
+            ("metric_rows_read", format_int(report.rows_read)),
+            ("metric_rows_to_import", format_int(report.rows_to_import)),
+            ("metric_rejected", format_int(report.rows_rejected)),
+            ("metric_duplicates", format_int(report.duplicates_skipped)),
+            ("metric_revenue", format_amount(report.revenue_total)),
+            ("metric_new_accounts", format_int(report.new_accounts)),
+            ("metric_existing_accounts", format_int(report.existing_accounts)),
+        ]
+    is_accounts = spec.name == "accounts"
+    tiles = [
+        ("metric_rows_read", format_int(report.rows_read)),
+        ("metric_new_accounts" if is_accounts else "metric_rows_new", format_int(report.rows_new)),
+        ("metric_updated_accounts" if is_accounts else "metric_rows_updated", format_int(report.rows_updated)),
+        ("metric_rejected", format_int(report.rows_rejected)),
+        ("metric_unchanged", format_int(report.duplicates_skipped)),
+    ]
+    return tiles if spec.upsert else [tiles[0], tiles[1], *tiles[3:]]  # appended tables update nothing
+
+
 def render_report(report: importing.ImportReport) -> None:
-    """The validation report: counts, totals, months, files, rejected rows, first lines."""
+    """The validation report: counts (and for lines their totals and months), files, rejected rows, first rows."""
     st.subheader(t("data_import.report_header"))
     st.caption(t("data_import.report_caption", order=t(f"data_import.date_order_used_{report.date_order}")))
-    tiles = [
-        ("rows_read", format_int(report.rows_read)),
-        ("rows_to_import", format_int(report.rows_to_import)),
-        ("rejected", format_int(report.rows_rejected)),
-        ("duplicates", format_int(report.duplicates_skipped)),
-        ("revenue", format_amount(report.revenue_total)),
-        ("new_accounts", format_int(report.new_accounts)),
-        ("existing_accounts", format_int(report.existing_accounts)),
-    ]
-    for row_start in (0, 4):
-        for column, (name, value) in zip(st.columns(4), tiles[row_start:row_start + 4]):
-            column.metric(t(f"data_import.metric_{name}"), value, border=True)
+    tiles = report_tiles(report)
+    per_row = 4 if len(tiles) > 5 else len(tiles)
+    for row_start in range(0, len(tiles), per_row):
+        for column, (name, value) in zip(st.columns(per_row), tiles[row_start:row_start + per_row]):
+            column.metric(t(f"data_import.{name}"), value, border=True)
     if report.first_date:
-        st.caption(t("data_import.date_range", first=f"{report.first_date:%Y-%m-%d}", last=f"{report.last_date:%Y-%m-%d}"))
+        st.caption(t("data_import.date_range", field=importing.field_label(spec.main_date),
+                     first=f"{report.first_date:%Y-%m-%d}", last=f"{report.last_date:%Y-%m-%d}"))
+    if spec.merge == "lines":
+        render_line_notes(report)
+        months_col, files_col = st.columns(2)
+        render_months(report, months_col)
+        files_col.markdown(f"**{t('data_import.files_header')}**")
+        render_files(report, files_col, key="data_import_file_table")
+    else:
+        render_table_notes(report)
+        render_files(report, st, key="data_import_file_table")
+    render_rejected_and_sample(report)
+
+
+def render_line_notes(report: importing.ImportReport) -> None:
+    """What a batch of lines adds to the counts: the date window, repeats, lines without an account."""
     if report.date_window:
         st.caption(t("data_import.window_caption", first=f"{report.date_window[0]:%Y-%m-%d}",
                      last=f"{report.date_window[1]:%Y-%m-%d}"))
@@ -268,9 +287,12 @@ def render_report(report: importing.ImportReport) -> None:
     if report.duplicate_lines_in_file:
         st.caption(t("data_import.repeats_note", repeats=format_int(report.duplicate_lines_in_file),
                      dropped=format_int(report.duplicates_dropped)))
-    months_col, files_col = st.columns(2)
-    months_col.markdown(f"**{t('data_import.months_header')}**")
-    months_col.dataframe(
+
+
+def render_months(report: importing.ImportReport, container) -> None:
+    """Lines, revenue and cost per month of the batch."""
+    container.markdown(f"**{t('data_import.months_header')}**")
+    container.dataframe(
         pd.DataFrame(
             [(f"{m.month:%Y-%m}", m.rows, float(m.revenue), None if m.cost is None else float(m.cost)) for m in report.months],
             columns=["month", "rows", "revenue", "cost"],
@@ -282,17 +304,23 @@ def render_report(report: importing.ImportReport) -> None:
             "cost": st.column_config.NumberColumn(t("data_import.col_cost"), format="localized"),
         },
     )
-    files_col.markdown(f"**{t('data_import.files_header')}**")
-    render_files(report, files_col, key="data_import_file_table")
-    render_rejected_and_sample(
-        report, reason_label=lambda reason: t(f"data_import.reason_{reason}"), field_prefix="data_import.field_",
-        key_prefix="data_import", cell=lambda value: "" if value is None else str(value),
-    )
 
 
-def kind_name(kind: str) -> str:
-    """The history's name for a batch kind: the optional tables by their name, else import / demo."""
-    return t(f"import_activity.kind_{kind}") if kind in importing.KINDS else t(f"data_import.kind_{kind}")
+def render_table_notes(report: importing.ImportReport) -> None:
+    """What a table's batch adds to the counts: changed fields, accounts not known yet, overridden rows."""
+    if report.changed_columns:
+        st.caption(t("data_import.changed_columns", changes=", ".join(
+            f"{importing.field_label(name)} {format_int(count)}" for name, count in report.changed_columns.items()
+        )))
+    if report.accounts_unknown:
+        st.info(t("data_import.unknown_accounts_note", accounts=format_int(report.accounts_unknown)))
+    if report.duplicate_lines_in_file:
+        st.caption(t("data_import.superseded_note", rows=format_int(report.duplicate_lines_in_file)))
+
+
+def batch_kind_name(kind: str) -> str:
+    """The history's name for a batch: its kind, or the demo."""
+    return importing.kind_label(kind) if kind in importing.KINDS else t("data_import.history_kind_demo")
 
 
 def render_history() -> None:
@@ -304,7 +332,7 @@ def render_history() -> None:
         return
     st.dataframe(
         pd.DataFrame([
-            (b["batch_id"], b["imported_at"], kind_name(b["kind"]), b["file_names"], b["rows_imported"],
+            (b["batch_id"], b["imported_at"], batch_kind_name(b["kind"]), b["file_names"], b["rows_imported"],
              None if b["revenue_total"] is None else float(b["revenue_total"]), t(f"data_import.status_{b['status']}"))
             for b in batches
         ], columns=["batch", "imported_at", "kind", "files", "rows", "revenue", "status"]),
@@ -317,66 +345,62 @@ def render_history() -> None:
             "status": t("data_import.col_status"),
         },
     )
-    undoable = [b["batch_id"] for b in batches if b["status"] == "active" and b["kind"] in importing.KIND_CHOICES]
+    undoable = [b["batch_id"] for b in batches if b["status"] == "active" and b["kind"] in importing.KINDS]
     if not undoable:
         return
     pick_col, button_col = st.columns([3, 1], vertical_alignment="bottom")
     batch_id = pick_col.selectbox(t("data_import.undo_pick"), undoable, key="data_import_undo_batch")
     if button_col.button(t("data_import.undo_button"), key="data_import_undo", type="secondary"):
         try:
-            undone = importing.undo_import(ctx.con, batch_id)  # any kind of batch
+            undone = importing.undo_import(ctx.con, batch_id)
         except importing.ImportRefused as refusal:
             st.error(ui.literal(refusal.message()))
             return
         ctx.audit("undo", batch=batch_id, kind=undone["kind"], rows=undone["rows"])
         ui.clear_caches()
         st.session_state.pop("data_import_checked", None)
-        undone_key = "data_import.undone" if undone["kind"] == "transactions" else "import_activity.undone"
-        st.session_state[MESSAGE_KEY] = ("info", t(undone_key, batch=batch_id, rows=format_int(undone["rows"])))
+        unit = importing.KINDS[undone["kind"]].unit
+        st.session_state[MESSAGE_KEY] = ("info", t(f"data_import.undone_{unit}", batch=batch_id, rows=format_int(undone["rows"])))
         st.rerun()
 
 
-def check_batch(sources, options, kind: str = "transactions") -> importing.ImportReport:
+def check_batch(sources, options) -> importing.ImportReport:
     """The dry run of the batch, computed again only when the files, the kind or the choices change."""
-    signature = (kind, tuple((s.name, s.path.stat().st_size) for s in sources), repr(options))
+    signature = (spec.name, tuple((s.name, s.path.stat().st_size) for s in sources), repr(options))
     memo = st.session_state.get("data_import_checked")
     if not memo or memo[0] != signature:
-        if kind == "transactions":
-            report = importing.run_import(ctx.con, sources, options, dry_run=True)
-        else:
-            report = importing.run_table_import(ctx.con, kind, sources, options, dry_run=True)
-        memo = (signature, report)
+        memo = (signature, importing.run_import(ctx.con, spec.name, sources, options, dry_run=True))
         st.session_state["data_import_checked"] = memo
     return memo[1]
 
 
 def render_batch(sources: list[importing.SourceFile]) -> None:
     """Options → mapping per header → validation report → import button, for the uploaded files."""
-    if file_kind != "transactions":
-        render_table_batch(sources, file_kind)
-        return
     options = render_options(sources)
-    parts = importing.inspect_batch(sources, options)
-    mappings = render_mappings(parts, file_kind)
+    parts = importing.inspect_batch(sources, options.encoding, options.sheet)
+    mappings = render_mappings(parts)
     if mappings is None:
         return
     options.mappings = mappings
     report = check_batch(sources, options)
     render_report(report)
     if report.rows_to_import == 0:
-        st.info(t("data_import.nothing_new"))
+        st.info(t(f"data_import.nothing_new_{spec.unit}"))
         return
-    start_clean = ui.ask_start_clean(ctx)  # the first import into the demo: a clean database, or beside it
-    if st.button(t("data_import.import_button", rows=format_int(report.rows_to_import)),
+    # Own transaction lines are asked whether they replace the demo; a table is added beside it.
+    start_clean = ui.ask_start_clean(ctx) if spec.merge == "lines" else False
+    if st.button(t(f"data_import.import_button_{spec.unit}", rows=format_int(report.rows_to_import)),
                  key="data_import_commit", type="primary"):
         if start_clean:  # the batch has passed its checks above: only now does the demo go
             ui.remove_demo(ctx)
-        done = importing.run_import(ctx.con, sources, options)
-        ctx.audit("import", batch=done.batch_id, kind="transactions", rows=done.rows_to_import, files=sorted(source.name for source in sources))
+        done = importing.run_import(ctx.con, spec.name, sources, options)
+        ctx.audit("import", batch=done.batch_id, kind=spec.name, rows=done.rows_to_import,
+                  files=sorted(source.name for source in sources))
         ui.clear_caches()
         st.session_state[MESSAGE_KEY] = ("success", t(
-            "data_import.imported_success", batch=done.batch_id, rows=format_int(done.rows_to_import),
-            revenue=format_amount(done.revenue_total),
+            f"data_import.imported_success_{spec.unit}", batch=done.batch_id, kind=importing.kind_label(spec.name),
+            rows=format_int(done.rows_to_import), revenue=format_amount(done.revenue_total),
+            new=format_int(done.rows_new), updated=format_int(done.rows_updated),
         ))
         forget_uploads()
         st.rerun()
@@ -387,45 +411,8 @@ def cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return t("import_activity.yes") if value else t("import_activity.no")
+        return t("data_import.yes") if value else t("data_import.no")
     return str(value)
-
-
-def render_table_report(report: importing.TableReport) -> None:
-    """The validation report of an optional table: counts, rejected rows, first rows."""
-    st.subheader(t("data_import.report_header"))
-    st.caption(t("data_import.report_caption", order=t(f"data_import.date_order_used_{report.date_order}")))
-    is_accounts = report.kind == "accounts"
-    tiles = [
-        ("data_import.metric_rows_read", report.rows_read),
-        ("import_activity.metric_new_accounts" if is_accounts else "import_activity.metric_rows_new", report.rows_new),
-        ("import_activity.metric_updated_accounts" if is_accounts else "import_activity.metric_rows_updated",
-         report.rows_updated),
-        ("data_import.metric_rejected", report.rows_rejected),
-        ("import_activity.metric_unchanged", report.duplicates_skipped),
-    ]
-    if not importing.KINDS[report.kind].upsert:
-        tiles.pop(2)  # appended tables update nothing
-    for column, (key, value) in zip(st.columns(len(tiles)), tiles):
-        column.metric(t(key), format_int(value), border=True)
-    if report.first_date:
-        st.caption(t(
-            "import_activity.date_range", field=t(f"import_activity.field_{importing.KINDS[report.kind].main_date}"),
-            first=f"{report.first_date:%Y-%m-%d}", last=f"{report.last_date:%Y-%m-%d}",
-        ))
-    if report.changed_columns:
-        st.caption(t("import_activity.changed_columns", changes=", ".join(
-            f"{t(f'import_activity.field_{name}')} {format_int(count)}" for name, count in report.changed_columns.items()
-        )))
-    if report.accounts_unknown:
-        st.info(t("import_activity.unknown_accounts_note", accounts=format_int(report.accounts_unknown)))
-    if report.duplicate_lines_in_file:
-        st.caption(t("import_activity.superseded_note", rows=format_int(report.duplicate_lines_in_file)))
-    render_files(report, st, key="data_import_table_files")
-    render_rejected_and_sample(
-        report, reason_label=importing.activity.reason_label, field_prefix="import_activity.field_",
-        key_prefix="data_import_table", cell=cell_text,
-    )
 
 
 def render_files(report, container, key: str) -> None:
@@ -448,17 +435,18 @@ def render_files(report, container, key: str) -> None:
     st.caption(t("data_import.line_key_note"))
 
 
-def render_rejected_and_sample(report, reason_label, field_prefix: str, key_prefix: str, cell) -> None:
-    """The rejected rows (with a CSV download) and the first lines as they will be stored."""
+def render_rejected_and_sample(report) -> None:
+    """The rejected rows, each with its reason in the user's language (and a CSV download), and the first
+    rows as they will be stored."""
     if report.rejected:
         st.markdown(f"**{t('data_import.rejected_header')}**")
         st.dataframe(
             pd.DataFrame(
-                [(r.file, r.line, reason_label(r.reason), t(f"{field_prefix}{r.field}") if r.field else "", r.value or "")
-                 for r in report.rejected],
+                [(r.file, r.line, importing.reason_label(r.reason), importing.field_label(r.field) if r.field else "",
+                  r.value or "") for r in report.rejected],
                 columns=["file", "line", "reason", "field", "value"],
             ),
-            hide_index=True, key=f"{key_prefix}_rejected",
+            hide_index=True, key="data_import_rejected",
             column_config={
                 "file": t("data_import.col_file"), "line": t("data_import.col_line"),
                 "reason": t("data_import.col_reason"), "field": t("data_import.col_field"),
@@ -467,41 +455,15 @@ def render_rejected_and_sample(report, reason_label, field_prefix: str, key_pref
         )
         st.download_button(
             t("data_import.download_rejected"), report.rejected_csv(), file_name="rejected_rows.csv",
-            mime="text/csv", key=f"{key_prefix}_download_rejected",
+            mime="text/csv", key="data_import_download_rejected",
         )
     if report.sample:
         st.markdown(f"**{t('data_import.sample_header')}**")
-        sample = pd.DataFrame([{key: cell(value) for key, value in row.items()} for row in report.sample])
+        sample = pd.DataFrame([{key: cell_text(value) for key, value in row.items()} for row in report.sample])
         st.dataframe(
-            sample, hide_index=True, key=f"{key_prefix}_sample",
-            column_config={name: t(f"{field_prefix}{name}") for name in sample.columns},
+            sample, hide_index=True, key="data_import_sample",
+            column_config={name: importing.field_label(name) for name in sample.columns},
         )
-
-
-def render_table_batch(sources: list[importing.SourceFile], kind: str) -> None:
-    """The same steps for an optional table (accounts master, visits, ...): options → mapping → report → import."""
-    options = render_options(sources, kind)
-    parts = importing.inspect_batch(sources, options)
-    mappings = render_mappings(parts, kind)
-    if mappings is None:
-        return
-    options.mapping = next(iter(mappings.values()))
-    report = check_batch(sources, options, kind)
-    render_table_report(report)
-    if report.rows_to_import == 0:
-        st.info(t("import_activity.nothing_new"))
-        return
-    if st.button(t("import_activity.import_button", rows=format_int(report.rows_to_import)),
-                 key="data_import_commit", type="primary"):
-        done = importing.run_table_import(ctx.con, kind, sources, options)
-        ctx.audit("import", batch=done.batch_id, kind=kind, rows=done.rows_new + done.rows_updated, files=sorted(source.name for source in sources))
-        ui.clear_caches()
-        st.session_state[MESSAGE_KEY] = ("success", t(
-            "import_activity.imported_success", batch=done.batch_id, kind=t(f"import_activity.kind_{kind}"),
-            new=format_int(done.rows_new), updated=format_int(done.rows_updated),
-        ))
-        forget_uploads()
-        st.rerun()
 
 
 render_date_window()

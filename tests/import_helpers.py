@@ -27,7 +27,7 @@ def uploaded(files: dict[str, bytes]) -> list[SourceFile]:
 
 
 def import_paths(con, *paths, dry_run: bool = False, **options):
-    return run_import(con, list_sources(list(paths)), ImportOptions(**options), dry_run=dry_run)
+    return run_import(con, "transactions", list_sources(list(paths)), ImportOptions(**options), dry_run=dry_run)
 
 
 def fingerprint(con) -> dict[str, tuple]:

@@ -17,7 +17,7 @@ from import_helpers import write_file
 from ka import action_plans, db, health, proposals, relationships
 from ka.__main__ import main
 from ka.action_plans import ActionDraft, ActionRefused
-from ka.importing import ImportOptions, list_sources, run_table_import, undo_import
+from ka.importing import ImportOptions, list_sources, run_import, undo_import
 from ka.periods import add_months
 from ka.scope import ALL, Scope
 
@@ -42,7 +42,7 @@ def test_overdue(status, due, overdue, days):
 
 
 def import_example(con, kind, name):
-    return run_table_import(con, kind, list_sources([EXAMPLES / name]), ImportOptions())
+    return run_import(con, kind, list_sources([EXAMPLES / name]), ImportOptions())
 
 
 @pytest.fixture
@@ -111,7 +111,7 @@ def test_an_edit_of_an_imported_action_holds_until_a_newer_import_changes_it(pla
     assert action_plans.read_actions(plans, ALL, AS_OF).set_index("action_ref").loc[ref, "status"] == "done"
     # a newer file that changes the action is the newer word
     newer = write_file(tmp_path, "tracker.csv", "客户编号,行动,截止日期,负责人\nKA00001,修复 ERP 接口故障,2026-10-20,孙杰\n")
-    report = run_table_import(plans, "actions", list_sources([newer]), ImportOptions())
+    report = run_import(plans, "actions", list_sources([newer]), ImportOptions())
     assert report.rows_updated == 1
     after = action_plans.read_actions(plans, ALL, AS_OF).set_index("action_ref").loc[ref]
     # the file's owner; the columns it lacks keep the stored values (status in progress, priority high)
@@ -244,7 +244,7 @@ def test_dismiss_and_accept_through_the_state_store(plans):
     # a green assessment ends the gap; losing it later is a new episode, proposed again
     tracker = write_file(Path(db.store.database_path_of(plans)).parent, "later.csv",
                          "客户编号,联系人,我方人员,关系评估,评估日期\nKA00002,钱伟,王磊,绿,2026-10-20\nKA00002,钱伟,王磊,红,2026-10-28\n")
-    run_table_import(plans, "relationships", list_sources([tracker]), ImportOptions())
+    run_import(plans, "relationships", list_sources([tracker]), ImportOptions())
     again = proposals.read_proposals(plans, ALL, AS_OF)
     assert causes(again[again["kind"] == "uncovered"]) == [("uncovered:KA00002:钱伟", "2026-10-28", "王磊")]
 

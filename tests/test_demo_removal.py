@@ -14,7 +14,7 @@ import pytest
 from import_helpers import import_paths, totals, write_file
 from ka import db, demo
 from ka.__main__ import main
-from ka.importing import ImportOptions, list_sources, run_table_import
+from ka.importing import ImportOptions, list_sources, run_import
 from ka_testing import SMALL_DEMO
 
 OWN_LINES = """order_id,order_date,account_id,account_name,revenue,cost
@@ -84,7 +84,7 @@ def test_data_imported_beside_the_demo_stays_when_the_demo_goes(demo_copy, tmp_p
     import_paths(con, write_file(tmp_path, "own.csv", OWN_LINES))
     # a visit of the company's own account and one it filed under an ID the demo also uses
     visits = write_file(tmp_path, "visits.csv", "account_id,visit_date,kind\nOWN-1,2019-12-01,onsite\nKA00001,2019-12-02,online\n")
-    run_table_import(con, "visits", list_sources([visits]), ImportOptions())
+    run_import(con, "visits", list_sources([visits]), ImportOptions())
     assert demo.has_own_data(con)
     demo.remove_demo(con)
     assert totals(con)[:3] == (3, 2, OWN_REVENUE)
@@ -102,12 +102,12 @@ def test_people_and_plans_imported_beside_the_demo_stay_when_the_demo_goes(demo_
     # a new contact of the company's own, and one of the demo's contacts the company's file updates
     contacts = write_file(tmp_path, "contacts.csv", "account_id,contact_name,level\n"
                           f"OWN-1,Own Buyer,executive\nKA00001,{demo_contact},management\n")
-    run_table_import(con, "contacts", list_sources([contacts]), ImportOptions())
+    run_import(con, "contacts", list_sources([contacts]), ImportOptions())
     relationships = write_file(tmp_path, "relationships.csv", "account_id,contact_name,member_name,colour,assessed_on\n"
                                f"KA00001,{demo_contact},Our Rep,green,2019-12-01\n")
-    run_table_import(con, "relationships", list_sources([relationships]), ImportOptions())
+    run_import(con, "relationships", list_sources([relationships]), ImportOptions())
     actions = write_file(tmp_path, "actions.csv", "account_id,action_title,due_date\nOWN-1,Kick-off,2020-01-15\n")
-    run_table_import(con, "actions", list_sources([actions]), ImportOptions())
+    run_import(con, "actions", list_sources([actions]), ImportOptions())
     demo.remove_demo(con)
     assert sorted(db.query_rows(con, "select account_id, contact_name, level from contacts")) == [
         ("KA00001", demo_contact, "management"), ("OWN-1", "Own Buyer", "executive")]

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from import_helpers import fingerprint, import_paths, totals, write_file
-from ka import db
-from ka.importing import ImportRefused, load_mapping, save_mapping, undo_batch
+from ka import db, i18n
+from ka.importing import ImportRefused, load_mapping, save_mapping, undo_import
 
 HEADER = "Order ID,Order Date,Customer ID,Customer Name,Product,Sales,Profit,Region\n"
 LINES = [
@@ -106,13 +106,32 @@ def test_unreadable_values_are_rejected_with_line_and_reason(con, tmp_path):
     assert "file,line,reason,field,value" in report.rejected_csv()
 
 
-def test_mostly_unreadable_values_refuse_the_batch(con, tmp_path):
+@pytest.mark.parametrize("language, reason, field", [
+    ("en", "unreadable date", "Order date"), ("zh", "无法识别的日期", "订单日期"),
+])
+def test_mostly_unreadable_values_refuse_the_batch_quoting_reasons_in_words(con, tmp_path, language, reason, field):
     path = write_file(tmp_path, "wrong_map.csv", HEADER + "".join(
         f"O{n},someday,C1,Acme,P,{n},1,E\n" for n in range(10)
     ))
-    with pytest.raises(ImportRefused) as refusal:
+    with i18n.use_language(language), pytest.raises(ImportRefused) as refusal:  # as a page run in that language
         import_paths(con, path)
     assert refusal.value.code == "mostly_rejected"
+    with i18n.use_language(language):
+        message = refusal.value.message()
+    assert f"wrong_map.csv 2: {reason} {field} someday" in message  # the reason as the user reads it, not its code
+    assert "bad_date" not in message and "order_date" not in message
+
+
+@pytest.mark.parametrize("language, missing", [
+    ("en", "Account ID or Account name, Revenue or Quantity × Unit price"), ("zh", "客户编号或客户名称, 销售额或数量 × 单价"),
+])
+def test_a_mapping_without_account_or_revenue_is_refused_naming_what_would_do(con, tmp_path, language, missing):
+    path = write_file(tmp_path, "dates_only.csv", "Order Date,Product\n2024-01-05,Bolt\n")
+    with i18n.use_language(language), pytest.raises(ImportRefused) as refusal:
+        import_paths(con, path)
+    assert refusal.value.code == "required_fields"
+    with i18n.use_language(language):
+        assert missing in refusal.value.message()
 
 
 def test_rows_without_account_are_reported_not_imported(con, tmp_path):
@@ -227,11 +246,11 @@ def test_tab_separated_cp1252(con, tmp_path):
 def test_saved_mapping_is_reused(con, tmp_path):
     path = write_file(tmp_path, "odd.csv", "When,Who,HowMuch\n2024-01-02,A,5\n")
     chosen = {"order_date": "When", "account_name": "Who", "revenue": "HowMuch", "product": None}
-    save_mapping(con, "odd export", chosen)
-    assert load_mapping(con, "odd export") == {"order_date": "When", "account_name": "Who", "revenue": "HowMuch"}
+    save_mapping(con, "transactions", "odd export", chosen)
+    assert load_mapping(con, "transactions", "odd export") == {"order_date": "When", "account_name": "Who", "revenue": "HowMuch"}
     with pytest.raises(ImportRefused):
         import_paths(con, path)  # the proposal finds nothing to map
-    report = import_paths(con, path, mapping=load_mapping(con, "odd export"))
+    report = import_paths(con, path, mapping=load_mapping(con, "transactions", "odd export"))
     assert report.rows_to_import == 1
 
 
@@ -242,13 +261,13 @@ def test_undo_restores_totals_and_removes_new_accounts(con, tmp_path, small_csv)
     extra = write_file(tmp_path, "extra.csv", HEADER + "O9,2024-04-01,C001,Acme,Bolt,5,1,East\nO9,2024-04-01,C999,New,Bolt,7,1,North\n")
     report = import_paths(con, extra)
     assert totals(con)[2] == before[2] + 12
-    undone = undo_batch(con, report.batch_id)
-    assert undone == {"batch_id": report.batch_id, "rows": 2, "revenue": Decimal("12")}
+    undone = undo_import(con, report.batch_id)
+    assert undone == {"batch_id": report.batch_id, "kind": "transactions", "rows": 2, "revenue": Decimal("12")}
     assert totals(con) == before
     assert db.query_rows(con, "select * from accounts order by account_id") == accounts_before
     assert db.query_rows(con, "select status from import_batches where batch_id = ?", [report.batch_id]) == [("undone",)]
     with pytest.raises(ImportRefused) as again:
-        undo_batch(con, report.batch_id)
+        undo_import(con, report.batch_id)
     assert again.value.code == "undo_done"
 
 

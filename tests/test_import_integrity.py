@@ -22,11 +22,10 @@ from import_helpers import fingerprint, import_paths, totals, write_file
 from ka import db, overview
 from ka.__main__ import _period_from_args, main
 from ka.importing import (
-    DateWindow, ImportRefused, UploadFolder, default_last, load_date_window, remove_leftovers, save_date_window,
+    DateWindow, ImportOptions, ImportRefused, UploadFolder, default_last, load_date_window, remove_leftovers,
+    run_import, save_date_window,
 )
-from ka.importing import load, read
-from ka.importing.activity import run_table_import
-from ka.importing.load import ImportOptions
+from ka.importing import read, transactions
 from ka.periods import Period
 
 
@@ -261,7 +260,7 @@ def test_default_period_and_data_as_of_come_from_accepted_dates_only(con, tmp_pa
 def test_activity_dates_outside_the_window_are_rejected(con, tmp_path):
     path = write_file(tmp_path, "visits.csv", "客户编号,拜访日期,拜访方式\nKA1,2026-10-12,上门\nKA2,0000-01-01,电话\n"
                                               "KA3,2026-10-13,上门\nKA4,2026-10-14,上门\n")
-    report = run_table_import(con, "visits", read.list_sources([path]), ImportOptions())
+    report = run_import(con, "visits", read.list_sources([path]), ImportOptions())
     assert [(row.line, row.reason, row.value) for row in report.rejected] == [(3, "date_out_of_range", "0000-01-01")]
     assert db.query_rows(con, "select account_id from visits order by 1") == [("KA1",), ("KA3",), ("KA4",)]
 
@@ -274,7 +273,7 @@ def test_a_report_that_cannot_be_written_leaves_no_batch_behind(con, tmp_path, m
     def broken_report(report):
         raise ValueError("Invalid format specifier '%Y-%m'")
 
-    monkeypatch.setattr(load, "format_report", broken_report)
+    monkeypatch.setattr(transactions, "format_report", broken_report)
     with pytest.raises(ValueError):
         import_paths(con, path)
     after = fingerprint(con)

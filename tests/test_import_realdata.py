@@ -13,7 +13,7 @@ from ka_testing import require_realdata
 from import_helpers import fingerprint, import_paths, totals
 from ka import db
 from ka.__main__ import main
-from ka.importing import ImportRefused, undo_batch
+from ka.importing import ImportRefused, undo_import
 
 pytestmark = pytest.mark.slow  # reads the real files of ../shared/realdata
 
@@ -71,7 +71,7 @@ def test_online_retail_folder_is_one_batch_and_undo_restores_previous_totals(con
 
     again = import_paths(con, require_realdata("online-retail", "by-day"))
     assert (again.batch_id, again.rows_to_import) == (None, 0)
-    undo_batch(con, report.batch_id)
+    undo_import(con, report.batch_id)
     assert totals(con) == before
 
 

@@ -161,7 +161,7 @@ def test_detect_delimiter(text, suffix, expected):
     ],
 )
 def test_propose_mapping(headers, expected):
-    assert mapping.propose_mapping(headers) == expected
+    assert mapping.propose_mapping("transactions", headers) == expected
 
 
 @pytest.mark.parametrize(
@@ -175,7 +175,7 @@ def test_propose_mapping(headers, expected):
     ],
 )
 def test_missing_required(fields, missing):
-    assert mapping.missing_required({name: name for name in fields}) == missing
+    assert mapping.missing_fields("transactions", {name: name for name in fields}) == missing
 
 
 @pytest.mark.parametrize(

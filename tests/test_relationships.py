@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from ka import db, relationships
-from ka.importing import ImportOptions, list_sources, run_table_import
+from ka.importing import ImportOptions, list_sources, run_import
 from ka.relationships import People
 from ka.scope import ALL, Scope
 
@@ -151,7 +151,7 @@ def people_db(con):
                     "('KA00001', '华信', '陈静', 'East'), ('KA00002', '永安', '王磊', 'North'), ('KA09001', '恒通', '王磊', 'East')")
     for kind, name in (("contacts", "contacts.csv"), ("team", "account_team.csv"),
                        ("relationships", "relationships.csv"), ("visits", "visits.csv")):
-        run_table_import(con, kind, list_sources([EXAMPLES / name]), ImportOptions())
+        run_import(con, kind, list_sources([EXAMPLES / name]), ImportOptions())
     return con
 
 

@@ -1,7 +1,9 @@
-"""Map: which column of the file feeds which canonical field, proposed from English/Chinese synonyms.
+"""Map: which column of the file feeds which canonical field of its kind, proposed from the kind's
+English/Chinese header synonyms (ka/importing/kinds.py).
 
 A mapping is a dict canonical field → header text. It is proposed from the headers, corrected by
-the user, and saved by name in `settings` (key `import_mapping:<name>`) to be reused.
+the user, and saved by name in `settings` under the kind's prefix to be reused. Files are never read
+with another file's mapping: each distinct header of a batch gets its own (see plan_layouts).
 """
 
 from __future__ import annotations
@@ -9,70 +11,25 @@ from __future__ import annotations
 import re
 
 from ka import db
-
-# Canonical fields of a transaction line, in the order the page lists them.
-FIELDS = (
-    "order_date", "account_id", "account_name", "revenue", "quantity", "unit_price", "discount",
-    "cost", "profit", "product", "category", "region", "industry", "ka_manager", "order_id",
-)
-
-# Normalised header names (lower case, no spaces/punctuation) per field, best match first.
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "order_date": (
-        "orderdate", "invoicedate", "transactiondate", "salesdate", "documentdate", "billingdate", "date",
-        "订单日期", "下单日期", "销售日期", "交易日期", "开票日期", "单据日期", "日期",
-    ),
-    "account_id": (
-        "customerid", "customerno", "customernumber", "customercode", "custid", "clientid", "accountid",
-        "accountno", "accountnumber", "客户编号", "客户id", "客户代码", "客户编码", "客户号",
-    ),
-    "account_name": (
-        "customername", "accountname", "clientname", "companyname", "customer", "client", "account", "company",
-        "客户名称", "客户名", "公司名称", "单位名称", "客户",
-    ),
-    "revenue": (
-        "sales", "revenue", "netsales", "salesamount", "amount", "netamount", "linetotal", "total", "totalprice",
-        "销售额", "销售金额", "金额", "收入", "营收", "成交金额", "实收金额",
-    ),
-    "quantity": ("quantity", "quantityordered", "qty", "units", "数量", "销量", "销售数量"),
-    "unit_price": ("unitprice", "priceeach", "price", "单价", "销售单价"),
-    "discount": ("discount", "折扣"),
-    "cost": ("cost", "cogs", "costofsales", "成本", "销售成本"),
-    "profit": ("profit", "grossprofit", "利润", "毛利", "毛利润"),
-    "product": (
-        "productname", "product", "description", "itemname", "item", "产品名称", "商品名称", "产品", "商品", "品名",
-        "productcode", "stockcode", "sku", "productid", "产品编号", "商品编码",
-    ),
-    "category": ("category", "productcategory", "productline", "类别", "品类", "产品类别", "分类", "产品线"),
-    "region": ("region", "territory", "salesregion", "area", "地区", "区域", "大区", "销售区域", "country", "国家"),
-    "industry": ("industry", "segment", "sector", "行业", "客户类型", "细分市场"),
-    "ka_manager": (
-        "kamanager", "accountmanager", "salesrep", "salesperson", "owner", "客户经理", "销售代表", "业务员", "销售员", "负责人",
-    ),
-    "order_id": (
-        "orderid", "orderno", "ordernumber", "invoiceno", "invoicenumber", "invoice", "订单号", "订单编号", "单号", "发票号",
-    ),
-}
-# The line-number-in-order column. Lines are no longer keyed by it; it only finds the lines an older
-# version of KA Radar keyed as "order id # line number" (see ka/importing/load.py, legacy keys).
-LINE_NO_SYNONYMS = ("orderlinenumber", "linenumber", "lineno", "line", "行号")
-
-SETTING_PREFIX = "import_mapping:"
+from ka.importing.kinds import KINDS, Kind
+from ka.importing.read import FilePart
+from ka.importing.report import ImportRefused, Layout
 
 
 def normalise(header: str) -> str:
     return re.sub(r"[\s_\-./()（）:：#]+", "", header).lower()
 
 
-def propose_mapping(headers: list[str], fields=FIELDS, synonyms=SYNONYMS) -> dict[str, str]:
-    """Best guess per field; each header feeds at most one field. (Other tables pass their own fields.)"""
+def propose_mapping(kind: str, headers: list[str]) -> dict[str, str]:
+    """Best guess per field of the kind; each header feeds at most one field."""
+    spec = KINDS[kind]
     by_name = {}
     for header in headers:
         by_name.setdefault(normalise(header), header)
     used: set[str] = set()
     mapping: dict[str, str] = {}
-    for field_name in fields:
-        for synonym in synonyms[field_name]:
+    for field_name in spec.fields:
+        for synonym in spec.header_synonyms[field_name]:
             header = by_name.get(synonym)
             if header and header not in used:
                 mapping[field_name] = header
@@ -81,38 +38,76 @@ def propose_mapping(headers: list[str], fields=FIELDS, synonyms=SYNONYMS) -> dic
     return mapping
 
 
-def relevant_duplicates(duplicates: dict[str, list[int]], synonyms=SYNONYMS) -> dict[str, list[int]]:
+def missing_fields(kind: str, mapping: dict[str, str]) -> list[str]:
+    """Fields a batch of the kind cannot do without (transactions: a date, an account, and revenue or
+    quantity × unit price; a table: its required fields, an account by its id or its name)."""
+    return KINDS[kind].missing(mapping)
+
+
+def relevant_duplicates(kind: str, duplicates: dict[str, list[int]]) -> dict[str, list[int]]:
     """Header names used twice that a proposal would have to choose between (a synonym of a field).
     Other repeated names, e.g. two 'Remarks' columns, are labelled by column ("Remarks #7") and left alone."""
-    known = {synonym for names in synonyms.values() for synonym in names}
+    known = {synonym for names in KINDS[kind].header_synonyms.values() for synonym in names}
     return {name: columns for name, columns in duplicates.items() if normalise(name) in known}
 
 
-def missing_required(mapping: dict[str, str]) -> list[str]:
-    """Fields a batch cannot do without: a date, an account, and revenue (or quantity × unit price)."""
-    missing = []
-    if "order_date" not in mapping:
-        missing.append("order_date")
-    if "account_id" not in mapping and "account_name" not in mapping:
-        missing.append("account_id")
-    if "revenue" not in mapping and not {"quantity", "unit_price"} <= mapping.keys():
-        missing.append("revenue")
-    return missing
+def clean_mapping(kind: str, mapping: dict[str, str | None]) -> dict[str, str]:
+    """Only the kind's fields with a header chosen (the page sends None for 'not in this file')."""
+    return {name: header for name, header in mapping.items() if name in KINDS[kind].fields and header}
 
 
-def clean_mapping(mapping: dict[str, str | None], fields=FIELDS) -> dict[str, str]:
-    """Only known fields with a header chosen (the page sends None for 'not in this file')."""
-    return {name: header for name, header in mapping.items() if name in fields and header}
+def save_mapping(con, kind: str, name: str, mapping: dict[str, str]) -> None:
+    db.put_setting(con, KINDS[kind].mapping_prefix + name, clean_mapping(kind, mapping))
 
 
-# Other tables (ka/importing/activity.py) keep their mappings under their own prefix and fields.
-def save_mapping(con, name: str, mapping: dict[str, str], fields=FIELDS, prefix: str = SETTING_PREFIX) -> None:
-    db.put_setting(con, prefix + name, clean_mapping(mapping, fields))
+def load_mapping(con, kind: str, name: str) -> dict[str, str] | None:
+    return db.get_setting(con, KINDS[kind].mapping_prefix + name)
 
 
-def load_mapping(con, name: str, prefix: str = SETTING_PREFIX) -> dict[str, str] | None:
-    return db.get_setting(con, prefix + name)
-
-
-def mapping_names(con, prefix: str = SETTING_PREFIX) -> list[str]:
+def mapping_names(con, kind: str) -> list[str]:
+    prefix = KINDS[kind].mapping_prefix
     return [key[len(prefix):] for key in db.setting_keys(con, prefix)]
+
+
+def plan_layouts(spec: Kind, parts: list[FilePart], options) -> tuple[list[Layout], list[int]]:
+    """The distinct headers of the batch, each with its own mapping, and the layout of each part.
+
+    Each header gets the mapping chosen for it (ImportOptions.mappings), or its own proposal. One
+    mapping given for the whole batch (ImportOptions.mapping, e.g. a saved one on the command line)
+    needs every file to share one header; otherwise the batch is refused, naming the files whose header
+    differs. A kind without per-header mappings takes files of one header only.
+    """
+    found: list[tuple[str, ...]] = []
+    part_layout: list[int] = []
+    for part in parts:
+        headers = tuple(part.headers)
+        if headers not in found:
+            found.append(headers)
+        part_layout.append(found.index(headers))
+    if len(found) > 1 and (options.mapping or not spec.per_header_mappings):
+        differing = [part.label for part, number in zip(parts, part_layout) if number != 0]
+        raise ImportRefused("headers_differ", first=parts[0].label, files=short_list(differing))
+    layouts = []
+    for number, headers in enumerate(found):
+        given = (options.mappings or {}).get(headers) or options.mapping
+        mapping = clean_mapping(spec.name, given) if given else propose_mapping(spec.name, list(headers))
+        files = [part.label for part, index in zip(parts, part_layout) if index == number]
+        layouts.append(Layout(headers, mapping, files))
+        first = parts[part_layout.index(number)]
+        if given:  # a chosen mapping may name a labelled column ("sales #9"), never a name used twice
+            twice = {name: columns for name, columns in first.duplicates.items() if name in given.values()}
+        else:      # the proposal cannot choose between two columns of a name it knows
+            twice = relevant_duplicates(spec.name, first.duplicates)
+        if twice:
+            raise ImportRefused("duplicate_headers", file=first.label, names="; ".join(
+                f"{name} ({', '.join(str(column) for column in columns)})" for name, columns in twice.items()
+            ))
+        absent = [header for header in mapping.values() if header not in headers]
+        if absent:
+            raise ImportRefused("missing_columns", file=first.label, columns=", ".join(absent))
+    return layouts, part_layout
+
+
+def short_list(labels: list[str], shown: int = 5) -> str:
+    """The first few names, and how many more."""
+    return ", ".join(labels[:shown]) + (f" (+{len(labels) - shown})" if len(labels) > shown else "")

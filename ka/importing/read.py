@@ -401,6 +401,11 @@ def inspect(source: SourceFile, encoding: str | None = None, sheet: str | None =
     return parts
 
 
+def inspect_batch(sources: list[SourceFile], encoding: str | None = None, sheet: str | None = None) -> list[FilePart]:
+    """Every part of a batch's files (a text file is one part, a workbook one per sheet read)."""
+    return [part for source in sources for part in inspect(source, encoding, sheet)]
+
+
 # --- landing in DuckDB ----------------------------------------------------------------------
 STAGE = "import_stage"  # the scratch database a batch is landed in (attached by the caller), see land()
 # Where land() writes a group's table: a temp table of the connection, or a table of the stage database

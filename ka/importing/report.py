@@ -1,7 +1,9 @@
-"""What an import found and did: the validation report, and the reasons a batch is refused.
+"""What an import found and did: the validation report of any kind of file, and the reasons a batch
+is refused.
 
-Reasons are codes with values (`broken_rows`, file=..., lines=...), so the page shows them in the
-user's language and the CLI in English; `ka/locales/*/data_import.toml` holds the texts.
+Reasons are codes with values (`broken_rows`, file=..., lines=...), and a rejected row's reason is a
+code too (`bad_date`, `no_account`, ...), so the page shows them in the user's language and the CLI in
+English; `ka/locales/*/data_import.toml` holds the texts.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from decimal import Decimal
 
 from ka.cells import export_row
 from ka.i18n import t
+from ka.importing.kinds import KINDS, REQUIRED_ALTERNATIVES
 
 
 class ImportRefused(Exception):
@@ -26,6 +29,32 @@ class ImportRefused(Exception):
 
     def message(self) -> str:
         return t(f"data_import.refusal_{self.code}", **self.values)
+
+
+class DryRunDone(Exception):
+    """Raised inside the batch's transaction to roll a dry run back; carries the report out."""
+
+    def __init__(self, report: ImportReport):
+        self.report = report
+
+
+def reason_label(code: str) -> str:
+    """A rejected row's reason in the user's language."""
+    return t(f"data_import.reason_{code}")
+
+
+def field_label(name: str) -> str:
+    return t(f"data_import.field_{name}")
+
+
+def required_label(name: str) -> str:
+    """A required field as the user can satisfy it: "Account ID or Account name", "Revenue or Quantity × Unit price"."""
+    alternatives = REQUIRED_ALTERNATIVES.get(name, ((name,),))
+    return t("data_import.required_or").join(" × ".join(field_label(part) for part in option) for option in alternatives)
+
+
+def kind_label(kind: str) -> str:
+    return t(f"data_import.kind_{kind}")
 
 
 @dataclass
@@ -53,7 +82,7 @@ class Layout:
 class RejectedRow:
     file: str
     line: int
-    reason: str          # code: field_count, bad_date, date_out_of_range, no_date, bad_number, ...
+    reason: str          # code: field_count, bad_date, date_out_of_range, no_date, bad_number, no_account, ...
     field: str | None
     value: str | None
 
@@ -68,8 +97,14 @@ class MonthTotal:
 
 @dataclass
 class ImportReport:
-    """Everything the user sees before (dry run) and after (import) a batch."""
+    """Everything the user sees before (dry run) and after (import) a batch of any kind.
 
+    rows_to_import = new rows + updated rows (transaction lines are never updated). For the tables:
+    duplicates_skipped = checked rows already in the table as they are; duplicate_lines_in_file =
+    (upserts) earlier rows for a key that a later row overrides.
+    """
+
+    kind: str = "transactions"
     files: list[FileSummary] = field(default_factory=list)
     mapping: dict[str, str] = field(default_factory=dict)      # the first layout's (the only one, usually)
     layouts: list[Layout] = field(default_factory=list)
@@ -93,6 +128,9 @@ class ImportReport:
     new_accounts: int = 0
     existing_accounts: int = 0
     sample: list[dict] = field(default_factory=list)
+    rows_updated: int = 0                  # (upserts) rows that replace a stored row
+    accounts_unknown: int = 0              # (tables) rows for accounts the database does not have (yet); imported
+    changed_columns: dict[str, int] | None = None  # (accounts master) column → accounts whose value changes
     batch_id: int | None = None
     dry_run: bool = True
     text: str = ""                         # the report as text, formatted before the batch is committed
@@ -101,13 +139,18 @@ class ImportReport:
     def imported(self) -> bool:
         return self.batch_id is not None
 
+    @property
+    def rows_new(self) -> int:
+        return self.rows_to_import - self.rows_updated
+
     def rejected_csv(self) -> str:
         """The rejected rows as CSV (file, line, reason, field, value), for download."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["file", "line", "reason", "field", "value"])
         for row in self.rejected:
-            writer.writerow(export_row([row.file, row.line, t(f"data_import.reason_{row.reason}"), row.field or "", row.value or ""]))
+            writer.writerow(export_row([row.file, row.line, reason_label(row.reason),
+                                        field_label(row.field) if row.field else "", row.value or ""]))
         return out.getvalue()
 
     def as_dict(self) -> dict:
@@ -171,20 +214,30 @@ def format_files_and_mapping(report) -> list[str]:
 def format_report(report: ImportReport) -> str:
     """The validation report as plain text (the CLI prints it). Built before the batch commits, so a
     report that cannot be written stops the batch instead of following a committed one."""
-    lines = [t("data_import.text_imported", batch=report.batch_id) if report.imported else t(
-        "data_import.text_dry_run" if report.dry_run else "data_import.text_nothing_new")]
+    if report.imported:
+        head = t("data_import.text_imported", batch=report.batch_id)
+    else:
+        head = t("data_import.text_dry_run" if report.dry_run else f"data_import.text_nothing_new_{KINDS[report.kind].unit}")
+    lines = [head if report.kind == "transactions" else f"{head} ({kind_label(report.kind)})"]
     lines += format_files_and_mapping(report)
-    lines.append(t(
-        "data_import.text_counts", read=report.rows_read, to_import=report.rows_to_import,
+    lines += _line_figures(report) if KINDS[report.kind].merge == "lines" else _row_figures(report)
+    for row in report.rejected[:10]:
+        field_text = field_label(row.field) if row.field else ""
+        lines.append(f"  {row.file}:{row.line}  {reason_label(row.reason)}  {field_text} {row.value or ''}")
+    return "\n".join(lines)
+
+
+def _line_figures(report: ImportReport) -> list[str]:
+    lines = [t(
+        "data_import.text_counts_lines", read=report.rows_read, to_import=report.rows_to_import,
         rejected=report.rows_rejected, duplicates=report.duplicates_skipped,
         repeats=report.duplicate_lines_in_file, dropped=report.duplicates_dropped,
-    ))
-    lines.append(t(
+    ), t(
         "data_import.text_totals", revenue=f"{report.revenue_total:,.4f}",
         cost="—" if report.cost_total is None else f"{report.cost_total:,.4f}",
         first=report.first_date or "—", last=report.last_date or "—",
         new=report.new_accounts, existing=report.existing_accounts,
-    ))
+    )]
     if report.rows_without_account:
         lines.append(t(
             "data_import.text_without_account", rows=report.rows_without_account,
@@ -198,6 +251,16 @@ def format_report(report: ImportReport) -> str:
     lines.append(t("data_import.text_line_key"))
     for month in report.months:
         lines.append(f"  {month.month.isoformat()[:7]}  {month.rows:>9,}  {month.revenue:>18,.4f}")
-    for row in report.rejected[:10]:
-        lines.append(f"  {row.file}:{row.line}  {t(f'data_import.reason_{row.reason}')}  {row.field or ''} {row.value or ''}")
-    return "\n".join(lines)
+    return lines
+
+
+def _row_figures(report: ImportReport) -> list[str]:
+    lines = [t(
+        "data_import.text_counts_rows", read=report.rows_read, new=report.rows_new, updated=report.rows_updated,
+        rejected=report.rows_rejected, unchanged=report.duplicates_skipped, superseded=report.duplicate_lines_in_file,
+    )]
+    if report.first_date:
+        lines.append(t("data_import.text_dates", first=report.first_date, last=report.last_date))
+    if report.accounts_unknown:
+        lines.append(t("data_import.text_unknown_accounts", accounts=report.accounts_unknown))
+    return lines

@@ -1,17 +1,14 @@
--- Account team lines → typed rows with the reason a row cannot be imported ({{picked}} as in
--- import_accounts_parse.sql): who of our people serves an account in which role (KA manager,
+-- Account team lines → typed rows with the reason a row cannot be imported (from
+-- import_picked, see import_picked.sql): who of our people serves an account in which role (KA manager,
 -- solution manager, delivery manager, executive sponsor; import_people_macros.sql).
 create or replace temp table import_table_rows as
-with picked as (
-    {{picked}}
-),
-typed as (
+with typed as (
     select
         *,
-        coalesce(ka_id(account_id_text), ka_text(account_name_text)) as account_id,
+        ka_account(account_id_text, account_name_text)                as account_id,
         ka_team_role(team_role_text)                                  as team_role,
         ka_text(member_name_text)                                     as member_name
-    from picked
+    from import_picked as picked
 ),
 checked as (
     select

@@ -1,20 +1,17 @@
 -- Accounts master lines → typed rows, with the reason a row cannot be imported.
--- {{picked}}: a union of selects over the landed files (generated names only: file_no, line_no,
--- <field>_text). An account without an id takes its name as id, as transaction lines do.
+-- Rows from import_picked (see import_picked.sql). An account without an id takes its name as id,
+-- as transaction lines do.
 -- Blank cells stay null: on merge they keep the value already stored. Contract dates may lie years
 -- ahead, but not outside $hard_first … $hard_last (ka/importing/window.py).
 create or replace temp table import_table_rows as
-with picked as (
-    {{picked}}
-),
-typed as (
+with typed as (
     select
         *,
-        coalesce(ka_id(account_id_text), ka_text(account_name_text)) as account_id,
+        ka_account(account_id_text, account_name_text)                as account_id,
         ka_bool(is_strategic_text)                                    as is_strategic,
         ka_date(contract_start_date_text, $day_first)                 as contract_start_date,
         ka_date(contract_end_date_text, $day_first)                   as contract_end_date
-    from picked
+    from import_picked as picked
 ),
 checked as (
     select

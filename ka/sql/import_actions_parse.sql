@@ -1,22 +1,19 @@
--- Action plan lines → typed rows with the reason a row cannot be imported ({{picked}} as in
--- import_accounts_parse.sql). An action is one account's title and due date; status, priority and
+-- Action plan lines → typed rows with the reason a row cannot be imported (from
+-- import_picked, see import_picked.sql). An action is one account's title and due date; status, priority and
 -- reason_kind (why it was made) are read in English or Chinese (import_people_macros.sql); a blank
 -- status is open, a blank reason_kind manual. Due and closing dates may lie ahead, but not outside $hard_first … $hard_last.
 create or replace temp table import_table_rows as
-with picked as (
-    {{picked}}
-),
-typed as (
+with typed as (
     select
         *,
-        coalesce(ka_id(account_id_text), ka_text(account_name_text)) as account_id,
+        ka_account(account_id_text, account_name_text)                as account_id,
         ka_text(action_title_text)                                    as title,
         ka_date(due_date_text, $day_first)                            as due_date,
         ka_date(closed_on_text, $day_first)                           as closed_on,
         ka_action_status(status_text)                                 as status_value,
         ka_priority(priority_text)                                    as priority,
         ka_action_reason(reason_kind_text)                            as reason_kind
-    from picked
+    from import_picked as picked
 ),
 checked as (
     select
@@ -50,10 +47,8 @@ select
         when reason_field is null then null
         when reason_field = 'account_id' then 'no_account'
         when reason_field = 'action_title' then 'no_value'
-        when reason_field = 'due_date' and ka_blank(due_date_text) then 'no_date'
-        when reason_field in ('due_date', 'closed_on') and (case reason_field when 'due_date' then due_date
-                                                            else closed_on end) is not null then 'date_out_of_range'
-        when reason_field in ('due_date', 'closed_on') then 'bad_date'
+        when reason_field = 'due_date' then ka_date_reason(due_date_text, due_date)
+        when reason_field = 'closed_on' then ka_date_reason(closed_on_text, closed_on)
         else 'unknown_value'
     end as reason,
     reason_field,

@@ -1,20 +1,17 @@
--- Contact lines → typed rows with the reason a row cannot be imported ({{picked}} as in
--- import_accounts_parse.sql). A contact is one person at one account, by name; level, buying role
+-- Contact lines → typed rows with the reason a row cannot be imported (from
+-- import_picked, see import_picked.sql). A contact is one person at one account, by name; level, buying role
 -- and the active flag are read in English or Chinese (import_people_macros.sql). A blank active
 -- cell is an active contact.
 create or replace temp table import_table_rows as
-with picked as (
-    {{picked}}
-),
-typed as (
+with typed as (
     select
         *,
-        coalesce(ka_id(account_id_text), ka_text(account_name_text)) as account_id,
+        ka_account(account_id_text, account_name_text)                as account_id,
         ka_text(contact_name_text)                                    as contact_name,
         ka_contact_level(level_text)                                  as level,
         ka_buying_role(buying_role_text)                              as buying_role,
         ka_bool(is_active_text)                                       as is_active_value
-    from picked
+    from import_picked as picked
 ),
 checked as (
     select

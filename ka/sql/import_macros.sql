@@ -30,6 +30,9 @@ create or replace temp macro ka_id(v) as
         when contains(v, '.') and regexp_full_match(trim(v), '[0-9]+\.0+') then split_part(trim(v), '.', 1)
         else ka_text(v)
     end;
+-- An account: its id, or (a file without ids) its name, as transaction lines do.
+create or replace temp macro ka_account(id_text, name_text) as
+    coalesce(ka_id(id_text), ka_text(name_text));
 -- Numbers: thousands separators only in groups of three (so "1,5" is refused, not read as 15),
 -- currency signs and spaces dropped, "(12.50)" is -12.50, full-width digits accepted.
 create or replace temp macro ka_num_text(v) as
@@ -84,6 +87,14 @@ create or replace temp macro ka_date(v, day_first) as
         else ka_date_text(ka_fullwidth(trim(v)), day_first)
     end;
 -- The first two numbers of a slash date (a/b/y), to tell M/D from D/M before parsing.
+-- Why a date a row needs was refused (called for a date that is missing, unreadable or outside the
+-- accepted window): the same three reasons for every kind of file.
+create or replace temp macro ka_date_reason(date_text, date_value) as
+    case
+        when ka_blank(date_text) then 'no_date'
+        when date_value is null then 'bad_date'
+        else 'date_out_of_range'
+    end;
 create or replace temp macro ka_date_parts(v) as
     regexp_extract(ka_fullwidth(trim(v)), '^([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4}|[0-9]{2})([^0-9]|$)', ['a', 'b', 'y', 'rest']);
 -- Double encoding (UTF-8 read as Windows-1252, "BerguvsvÃ¤gen") and replacement characters.

@@ -1,19 +1,16 @@
--- Relationship assessment lines → typed rows with the reason a row cannot be imported ({{picked}}
--- as in import_accounts_parse.sql): how one of our people stands with one contact (red / yellow /
+-- Relationship assessment lines → typed rows with the reason a row cannot be imported (from
+-- import_picked, see import_picked.sql): how one of our people stands with one contact (red / yellow /
 -- green, in English or Chinese), on a date within the import's date window ($date_first … $date_last).
 create or replace temp table import_table_rows as
-with picked as (
-    {{picked}}
-),
-typed as (
+with typed as (
     select
         *,
-        coalesce(ka_id(account_id_text), ka_text(account_name_text)) as account_id,
+        ka_account(account_id_text, account_name_text)                as account_id,
         ka_text(contact_name_text)                                    as contact_name,
         ka_text(member_name_text)                                     as member_name,
         ka_colour(colour_text)                                        as colour,
         ka_date(assessed_on_text, $day_first)                         as assessed_on
-    from picked
+    from import_picked as picked
 ),
 checked as (
     select
@@ -41,9 +38,7 @@ select
         when reason_field is null then null
         when reason_field = 'account_id' then 'no_account'
         when reason_field = 'colour' and not ka_blank(colour_text) then 'unknown_value'
-        when reason_field = 'assessed_on' and ka_blank(assessed_on_text) then 'no_date'
-        when reason_field = 'assessed_on' and assessed_on is not null then 'date_out_of_range'
-        when reason_field = 'assessed_on' then 'bad_date'
+        when reason_field = 'assessed_on' then ka_date_reason(assessed_on_text, assessed_on)
         else 'no_value'
     end as reason,
     reason_field,

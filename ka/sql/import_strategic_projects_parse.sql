@@ -1,17 +1,14 @@
--- Strategic project lines → typed rows with the reason a row cannot be imported ({{picked}} as
--- in import_accounts_parse.sql). A project without a landed date has not landed yet; a landed date must
+-- Strategic project lines → typed rows with the reason a row cannot be imported (from
+-- import_picked, see import_picked.sql). A project without a landed date has not landed yet; a landed date must
 -- lie in the import's date window ($date_first … $date_last).
 create or replace temp table import_table_rows as
-with picked as (
-    {{picked}}
-),
-typed as (
+with typed as (
     select
         *,
-        coalesce(ka_id(account_id_text), ka_text(account_name_text)) as account_id,
+        ka_account(account_id_text, account_name_text)                as account_id,
         ka_text(name_text)                                            as name,
         ka_date(landed_date_text, $day_first)                         as landed_date
-    from picked
+    from import_picked as picked
 )
 select
     file_no,

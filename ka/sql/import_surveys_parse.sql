@@ -1,17 +1,14 @@
--- Survey lines → typed rows with the reason a row cannot be imported ({{picked}} as in
--- import_accounts_parse.sql). NPS is the survey's score, a whole number from −100 to 100. The survey
+-- Survey lines → typed rows with the reason a row cannot be imported (from
+-- import_picked, see import_picked.sql). NPS is the survey's score, a whole number from −100 to 100. The survey
 -- date must lie in the import's date window ($date_first … $date_last).
 create or replace temp table import_table_rows as
-with picked as (
-    {{picked}}
-),
-typed as (
+with typed as (
     select
         *,
-        coalesce(ka_id(account_id_text), ka_text(account_name_text)) as account_id,
+        ka_account(account_id_text, account_name_text)                as account_id,
         ka_date(survey_date_text, $day_first)                         as survey_date,
         ka_number(nps_text)                                           as nps_value
-    from picked
+    from import_picked as picked
 ),
 checked as (
     select
@@ -33,9 +30,7 @@ select
     case
         when reason_field is null then null
         when reason_field = 'account_id' then 'no_account'
-        when reason_field = 'survey_date' and ka_blank(survey_date_text) then 'no_date'
-        when reason_field = 'survey_date' and survey_date is not null then 'date_out_of_range'
-        when reason_field = 'survey_date' then 'bad_date'
+        when reason_field = 'survey_date' then ka_date_reason(survey_date_text, survey_date)
         when ka_blank(nps_text) then 'no_value'
         when nps_value is null then 'bad_number'
         else 'nps_range'

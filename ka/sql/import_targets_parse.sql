@@ -1,13 +1,10 @@
--- Target lines → typed rows with the reason a row cannot be imported ({{picked}} as in
--- import_accounts_parse.sql). import_metric_names (alias → KPI name, is_pct) comes from ka.kpi
+-- Target lines → typed rows with the reason a row cannot be imported (from
+-- import_picked, see import_picked.sql). import_metric_names (alias → KPI name, is_pct) comes from ka.kpi
 -- and the scorecard names in both languages. Scope: KA manager (default when the file has no
 -- scope column) or account; scope id '*' / 全部 / all = every manager (or account).
 -- Percent KPIs read "85%" as 0.85; a plain number above 5 is refused for them (85 meant 85 %).
 create or replace temp table import_table_rows as
-with picked as (
-    {{picked}}
-),
-typed as (
+with typed as (
     select
         picked.*,
         case
@@ -27,7 +24,7 @@ typed as (
             when ends_with(trim(target_text), '%') then (ka_number(rtrim(trim(target_text), '%')) / 100)::decimal(18,4)
             else ka_number(target_text)
         end                                                         as target
-    from picked
+    from import_picked as picked
     left join import_metric_names as names on names.alias = ka_name_key(picked.metric_text)
 ),
 checked as (

@@ -1,17 +1,14 @@
 -- Ticket / complaint lines → typed rows with the reason a row cannot be imported
--- ({{picked}} as in import_accounts_parse.sql). A blank resolved date is an open ticket. Both dates must
+-- (from import_picked, see import_picked.sql). A blank resolved date is an open ticket. Both dates must
 -- lie in the import's date window ($date_first … $date_last).
 create or replace temp table import_table_rows as
-with picked as (
-    {{picked}}
-),
-typed as (
+with typed as (
     select
         *,
-        coalesce(ka_id(account_id_text), ka_text(account_name_text)) as account_id,
+        ka_account(account_id_text, account_name_text)                as account_id,
         ka_date(opened_date_text, $day_first)                         as opened_date,
         ka_date(resolved_date_text, $day_first)                       as resolved_date
-    from picked
+    from import_picked as picked
 ),
 checked as (
     select
@@ -36,8 +33,7 @@ select
     case
         when reason_field is null then null
         when reason_field = 'account_id' then 'no_account'
-        when reason_field = 'opened_date' and ka_blank(opened_date_text) then 'no_date'
-        when reason_field = 'opened_date' and opened_date is not null then 'date_out_of_range'
+        when reason_field = 'opened_date' then ka_date_reason(opened_date_text, opened_date)
         when reason_field = 'resolved_date' and resolved_date not between $date_first and $date_last
         then 'date_out_of_range'
         when resolved_date < opened_date then 'resolved_before_opened'

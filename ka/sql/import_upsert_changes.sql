@@ -1,5 +1,5 @@
 -- Contacts, account team, actions: an upsert, checked before anything is written. Per key
--- ({{key}}, fixed per table in ka/importing/activity.py) the file's last line, merged with the
+-- ({{key}}, fixed per table in ka/importing/kinds.py) the file's last line, merged with the
 -- stored row: {{merged}} takes the file's value of every column the mapping has and keeps the
 -- stored value of the others. Rows the file leaves as stored are not in the result; stored_*
 -- are the values the batch replaces (undo puts them back), was_new a row the batch creates.

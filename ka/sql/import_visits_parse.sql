@@ -1,15 +1,12 @@
--- Visit lines → typed rows with the reason a row cannot be imported ({{picked}} as in import_accounts_parse.sql).
+-- Visit lines → typed rows with the reason a row cannot be imported (from import_picked, see import_picked.sql).
 -- The contact met is optional (it tells executive visits apart). A visit date must lie in the import's date window ($date_first … $date_last).
 create or replace temp table import_table_rows as
-with picked as (
-    {{picked}}
-),
-typed as (
+with typed as (
     select
         *,
-        coalesce(ka_id(account_id_text), ka_text(account_name_text)) as account_id,
+        ka_account(account_id_text, account_name_text)                as account_id,
         ka_date(visit_date_text, $day_first)                          as visit_date
-    from picked
+    from import_picked as picked
 )
 select
     file_no,
@@ -20,9 +17,8 @@ select
     ka_text(contact_name_text) as contact_name,
     case
         when account_id is null then 'no_account'
-        when ka_blank(visit_date_text) then 'no_date'
-        when visit_date is null then 'bad_date'
-        when visit_date not between $date_first and $date_last then 'date_out_of_range'
+        when visit_date is null or visit_date not between $date_first and $date_last
+        then ka_date_reason(visit_date_text, visit_date)
     end as reason,
     case
         when account_id is null then 'account_id'

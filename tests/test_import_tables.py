@@ -14,10 +14,11 @@ from import_helpers import fingerprint, import_paths, write_file
 from ka import db
 from ka.__main__ import main
 from ka.importing import (
-    ImportOptions, ImportRefused, TableImportRefused, list_sources, load_table_mapping, run_table_import,
-    save_table_mapping, undo_import,
+    ImportOptions, ImportRefused, list_sources, load_mapping, run_import,
+    save_mapping, undo_import,
 )
-from ka.importing.activity import reason_label
+from ka.importing import field_label, reason_label
+from ka.i18n import use_language
 
 EXAMPLES = ROOT / "data" / "examples"
 DATA_TABLES = ("accounts", "visits", "tickets", "surveys", "targets", "strategic_projects", "transactions", "account_month",
@@ -38,7 +39,7 @@ ORDERED_COLUMNS = {
 
 
 def import_table(con, kind, *paths, dry_run=False, **options):
-    return run_table_import(con, kind, list_sources(list(paths)), ImportOptions(**options), dry_run=dry_run)
+    return run_import(con, kind, list_sources(list(paths)), ImportOptions(**options), dry_run=dry_run)
 
 
 def rows(con, table):
@@ -231,7 +232,7 @@ def test_accounts_last_line_wins_and_earlier_lines_are_counted(con, tmp_path):
 def test_undo_of_an_earlier_batch_waits_for_the_later_one(con, tmp_path):
     first = import_table(con, "accounts", write_file(tmp_path, "a.csv", MASTER_HEADER + "A1,甲,制造,张三,否,,\n"))
     second = import_table(con, "accounts", write_file(tmp_path, "b.csv", MASTER_HEADER + "A1,甲,医药,李四,是,,\n"))
-    with pytest.raises(TableImportRefused) as refusal:
+    with pytest.raises(ImportRefused) as refusal:
         undo_import(con, first.batch_id)
     assert (refusal.value.code, refusal.value.values) == ("undo_later", {"batch": first.batch_id, "later": second.batch_id})
     assert "undo batch 2 first" in refusal.value.message()
@@ -246,7 +247,7 @@ def test_new_account_with_order_lines_is_kept_until_the_lines_are_undone(con, tm
     orders = import_paths(con, write_file(
         tmp_path, "orders.csv", "Order ID,Order Date,Customer ID,Sales\nO1,2024-01-05,C001,100\n"
     ))
-    with pytest.raises(TableImportRefused) as refusal:
+    with pytest.raises(ImportRefused) as refusal:
         undo_import(con, master.batch_id)
     assert refusal.value.values["later"] == orders.batch_id
     undone = undo_import(con, orders.batch_id)  # the transaction batch, through the same call
@@ -391,10 +392,24 @@ def test_broken_file_is_refused_and_database_unchanged(con, tmp_path):
 
 
 def test_missing_required_column_is_refused(con, tmp_path):
-    with pytest.raises(TableImportRefused) as refusal:
+    with pytest.raises(ImportRefused) as refusal:
         import_table(con, "surveys", write_file(tmp_path, "s.csv", "客户编号,调查日期\nA1,2026-09-30\n"))
     assert refusal.value.code == "required_fields"
     assert refusal.value.message() == "The mapping lacks required fields: NPS."
+
+
+@pytest.mark.parametrize("kind, text, language, reason, field", [
+    ("visits", "客户编号,拜访日期,拜访方式\nA1,,上门\nA1,2026-10-12,电话\n", "en", "date missing", "Visit date"),
+    ("visits", "客户编号,拜访日期,拜访方式\nA1,,上门\nA1,2026-10-12,电话\n", "zh", "缺少日期", "拜访日期"),
+    ("tickets", "客户编号,工单日期,严重程度\nA1,,高\nA1,2026-10-12,低\n", "en", "date missing", "Opened date"),
+])
+def test_a_missing_date_is_named_by_its_own_field_not_as_an_order_date(con, tmp_path, kind, text, language, reason, field):
+    report = import_table(con, kind, write_file(tmp_path, f"{kind}.csv", text), dry_run=True)
+    with use_language(language):
+        assert [(row.line, reason_label(row.reason), field_label(row.field)) for row in report.rejected] == [(2, reason, field)]
+        csv_line = report.rejected_csv().splitlines()[1]
+        assert csv_line == f"{kind}.csv,2,{reason},{field},"
+    assert "order" not in reason and "订单" not in reason
 
 
 def test_mostly_unreadable_rows_refuse_the_batch(con, tmp_path):
@@ -416,9 +431,9 @@ def test_ambiguous_slash_dates_are_asked(con, tmp_path):
 
 def test_mapping_is_saved_per_kind(con, tmp_path):
     path = write_file(tmp_path, "v.csv", "Who,When,How\nA1,2026-10-01,onsite\n")
-    save_table_mapping(con, "visits", "crm", {"account_id": "Who", "visit_date": "When", "kind": "How", "revenue": "x"})
-    assert load_table_mapping(con, "visits", "crm") == {"account_id": "Who", "visit_date": "When", "kind": "How"}
-    report = import_table(con, "visits", path, mapping=load_table_mapping(con, "visits", "crm"))
+    save_mapping(con, "visits", "crm", {"account_id": "Who", "visit_date": "When", "kind": "How", "revenue": "x"})
+    assert load_mapping(con, "visits", "crm") == {"account_id": "Who", "visit_date": "When", "kind": "How"}
+    report = import_table(con, "visits", path, mapping=load_mapping(con, "visits", "crm"))
     assert report.rows_to_import == 1
 
 

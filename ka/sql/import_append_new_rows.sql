@@ -1,5 +1,5 @@
--- Visits, tickets, surveys, strategic projects: which checked rows are new. A row's key
--- ({{key}}, fixed per table in ka/importing/activity.py) is counted per file: the n-th line with
+-- The appended tables (visits, tickets, surveys, strategic projects, relationships): which checked rows are new. A row's key
+-- ({{key}}, fixed per table in ka/importing/kinds.py) is counted per file: the n-th line with
 -- a key is that key's n-th occurrence. Across the files of a batch an occurrence counts once
 -- (overlapping exports), and it is new only when {{table}} holds fewer rows with that key.
 -- So re-importing a file adds nothing, and two real identical visits in one file are both kept.

@@ -1,6 +1,6 @@
 -- Undo an appended batch ($batch_id) of {{table}}: delete as many rows equal to each added row
 -- as the batch added (identical rows cannot be told apart, so the table's rows end up exactly as
--- before). {{columns}}/{{column_match}} are fixed per table in ka/importing/activity.py.
+-- before). {{columns}}/{{column_match}} are fixed per table in ka/importing/kinds.py.
 delete from {{table}}
 where rowid in (
     select stored.rowid

@@ -1,4 +1,4 @@
-"""Validate and load: stage → checks → report → merge, and undo of a batch.
+"""Transaction lines (merge rule `lines`): stage → checks → report → merge, and undo of a batch of lines.
 
 A batch is first landed in a stage: a scratch DuckDB file beside the batch's temporary files, attached
 as `import_stage`, where every line is stored once with its values parsed (compressed on disk, so a
@@ -28,21 +28,17 @@ import duckdb
 
 from ka import db
 from ka.importing import read
-from ka.importing.mapping import (
-    FIELDS, LINE_NO_SYNONYMS, SYNONYMS, clean_mapping, missing_required, normalise, propose_mapping,
-    relevant_duplicates,
+from ka.importing.kinds import LINE_NO_SYNONYMS, Kind
+from ka.importing.mapping import normalise, short_list
+from ka.importing.options import (
+    BROKEN_ROWS_TOLERATED, BROKEN_SHARE_LIMIT, QUOTED_LINES, REJECTED_KEPT, REJECTED_SHARE_LIMIT, ImportOptions,
 )
 from ka.importing.report import (
-    FileSummary, ImportRefused, ImportReport, Layout, MonthTotal, RejectedRow, batch_details, decide_day_first,
-    format_report,
+    DryRunDone, FileSummary, ImportRefused, ImportReport, Layout, MonthTotal, RejectedRow, batch_details,
+    decide_day_first, field_label, format_report, reason_label, required_label,
 )
 from ka.importing.window import HARD_FIRST, HARD_LAST, DateWindow, load_date_window
 
-BROKEN_SHARE_LIMIT = 0.05   # more broken rows than this in a file → the file's structure is wrong; refuse
-BROKEN_ROWS_TOLERATED = 2   # ... but a couple of broken rows in a tiny file are only rejected
-REJECTED_SHARE_LIMIT = 0.5  # more unreadable values than this → the mapping is wrong; refuse
-REJECTED_KEPT = 10_000      # rejected rows listed in the report (all are counted)
-QUOTED_LINES = 3            # broken lines quoted in a refusal
 TEXT_FIELDS = ("account_id", "account_name", "product", "category", "region", "industry", "ka_manager")
 MOJIBAKE_CHARS = ("'Ã'", "'Â'", "'â'", "'ï'", "chr(65533)")  # SQL literals: a line with none of these is not mojibake
 # How each canonical field is kept while the file is read (see _landing_select): ids and text parsed
@@ -65,84 +61,11 @@ RELEASE_MEMORY_LIMIT = "64MiB"  # set for a moment after a batch, so DuckDB hand
 HARD_WINDOW = f"date '{HARD_FIRST.isoformat()}' and date '{HARD_LAST.isoformat()}'"  # SQL from constants
 
 
-@dataclass
-class ImportOptions:
-    mapping: dict[str, str] | None = None    # one mapping for every file (they must then share one header)
-    mappings: dict[tuple[str, ...], dict[str, str]] | None = None  # a mapping per header (the page: per layout)
-    encoding: str | None = None              # None: detected per file
-    sheet: str | None = None                 # Excel: a sheet name, read.ALL_SHEETS, or None for the first
-    date_order: str | None = None            # 'mdy' / 'dmy'; None: detected, refused when ambiguous
-    drop_duplicates: bool = False            # drop exact repeats of a line within one file
-    source: str = "cli"
-    date_window: DateWindow | None = None    # None: the window saved in settings (see ka/importing/window.py)
-
-
-class _DryRunDone(Exception):
-    """Raised inside the transaction to roll a dry run back; carries the report out."""
-
-    def __init__(self, report: ImportReport):
-        self.report = report
-
-
-def inspect_batch(sources: list[read.SourceFile], options: ImportOptions) -> list[read.FilePart]:
-    parts: list[read.FilePart] = []
-    for source in sources:
-        parts.extend(read.inspect(source, options.encoding, options.sheet))
-    return parts
-
-
-def plan_layouts(
-    parts: list[read.FilePart], options: ImportOptions, fields=FIELDS, synonyms=SYNONYMS,
-) -> tuple[list[Layout], list[int]]:
-    """The distinct headers of the batch, each with its own mapping, and the layout of each part.
-
-    Files are never read with another file's mapping: each header gets the mapping chosen for it
-    (ImportOptions.mappings), or its own proposal. One mapping given for the whole batch
-    (ImportOptions.mapping, e.g. a saved one on the command line) needs every file to share one header;
-    otherwise the batch is refused, naming the files whose header differs.
-    """
-    found: list[tuple[str, ...]] = []
-    part_layout: list[int] = []
-    for part in parts:
-        headers = tuple(part.headers)
-        if headers not in found:
-            found.append(headers)
-        part_layout.append(found.index(headers))
-    if options.mapping and len(found) > 1:
-        differing = [part.label for part, number in zip(parts, part_layout) if number != 0]
-        raise ImportRefused("headers_differ", first=parts[0].label, files=_names(differing))
-    layouts = []
-    for number, headers in enumerate(found):
-        given = (options.mappings or {}).get(headers) or options.mapping
-        mapping = clean_mapping(given, fields) if given else propose_mapping(list(headers), fields, synonyms)
-        files = [part.label for part, index in zip(parts, part_layout) if index == number]
-        layouts.append(Layout(headers, mapping, files))
-        first = parts[part_layout.index(number)]
-        if given:  # a chosen mapping may name a labelled column ("sales #9"), never a name used twice
-            twice = {name: columns for name, columns in first.duplicates.items() if name in given.values()}
-        else:      # the proposal cannot choose between two columns of a name it knows
-            twice = relevant_duplicates(first.duplicates, synonyms)
-        if twice:
-            raise ImportRefused("duplicate_headers", file=first.label, names="; ".join(
-                f"{name} ({', '.join(str(column) for column in columns)})" for name, columns in twice.items()
-            ))
-        absent = [header for header in mapping.values() if header not in headers]
-        if absent:
-            raise ImportRefused("missing_columns", file=first.label, columns=", ".join(absent))
-    return layouts, part_layout
-
-
-def _names(labels: list[str], shown: int = 5) -> str:
-    return ", ".join(labels[:shown]) + (f" (+{len(labels) - shown})" if len(labels) > shown else "")
-
-
-def run_import(
-    con, sources: list[read.SourceFile], options: ImportOptions | None = None, *, dry_run: bool = False
+def import_lines(
+    con, spec: Kind, parts: list[read.FilePart], layouts: list[Layout], part_layout: list[int], options: ImportOptions,
+    *, dry_run: bool,
 ) -> ImportReport:
-    """Import the files as one batch (or only report what would happen). Raises ImportRefused."""
-    options = options or ImportOptions()
-    parts = inspect_batch(sources, options)
-    layouts, part_layout = plan_layouts(parts, options)
+    """Import the files' lines as one batch (or only report what would happen). Raises ImportRefused."""
     # Stage and merge are two transactions (DuckDB writes one database per transaction), on one writer:
     # on a served database the next version, published only when the block ends normally; a dry run or
     # a refusal leaves it by an exception, so nothing is published.
@@ -151,19 +74,19 @@ def run_import(
             window = options.date_window or load_date_window(con)  # (after the writer's checks of the folder)
             with _import_memory(cur), _stage_database(cur, Path(temp_dir)):
                 try:
-                    staged = _stage(cur, parts, layouts, part_layout, options, Path(temp_dir), window)
+                    staged = _stage(cur, spec, parts, layouts, part_layout, options, Path(temp_dir), window)
                     with db.transaction(cur) as writer:  # on the batch's own cursor: its temp views live there
                         report = _check(writer, staged, options)
                         if dry_run or report.rows_to_import == 0:
                             report.dry_run = dry_run  # nothing new to import is not a dry run: the report says 0 rows
                             report.text = format_report(report)
-                            raise _DryRunDone(report)
+                            raise DryRunDone(report)
                         _merge(writer, report, options)
                         report.text = format_report(report)  # before the commit: a report that fails stops the batch
                 finally:
                     _drop_temp_objects(cur)
         return report
-    except _DryRunDone as done:
+    except DryRunDone as done:
         return done.report
 
 
@@ -255,7 +178,7 @@ def _legacy_line_column(part: read.FilePart, options: ImportOptions) -> str | No
     return next((by_name[name] for name in LINE_NO_SYNONYMS if name in by_name), None)
 
 
-def _stage(cur, parts, layouts, part_layout, options: ImportOptions, temp_dir: Path, window: DateWindow) -> Staged:
+def _stage(cur, spec: Kind, parts, layouts, part_layout, options: ImportOptions, temp_dir: Path, window: DateWindow) -> Staged:
     """Land every group of files in the stage database (one scan each, values parsed while read), then
     parse and check the lines there (the view import_parsed): everything the database is not needed for."""
     cur.execute(db.load_sql("import_macros"))
@@ -292,11 +215,11 @@ def _stage(cur, parts, layouts, part_layout, options: ImportOptions, temp_dir: P
                 rows_read += total
         # A broken file is refused as broken (above) before the mapping is judged.
         for layout in layouts:
-            missing = missing_required(layout.mapping)
+            missing = ", ".join(required_label(name) for name in spec.missing(layout.mapping))
             if missing and len(layouts) == 1:
-                raise ImportRefused("required_fields", fields=", ".join(missing))
+                raise ImportRefused("required_fields", fields=missing)
             if missing:
-                raise ImportRefused("required_fields_of", fields=", ".join(missing), files=_names(layout.files))
+                raise ImportRefused("required_fields_of", fields=missing, files=short_list(layout.files))
         _number_repeats(cur, groups)
         day_first = _day_first(cur, groups, options)
         _parse_slow_dates(cur, groups, bool(day_first))
@@ -391,7 +314,10 @@ def _check(cur, staged: Staged, options: ImportOptions) -> ImportReport:
     _key_and_count(cur, report, options, staged, dedupe_in_batch=len(staged.parts) > 1)
     if report.rows_read and report.rows_rejected / report.rows_read > REJECTED_SHARE_LIMIT:
         first = report.rejected[:QUOTED_LINES]
-        quoted = "\n".join(f"  {row.file} {row.line}: {row.reason} {row.field or ''} {row.value or ''}" for row in first)
+        quoted = "\n".join(
+            f"  {row.file} {row.line}: {reason_label(row.reason)} {field_label(row.field) if row.field else ''} {row.value or ''}"
+            for row in first
+        )
         raise ImportRefused("mostly_rejected", rejected=report.rows_rejected, rows=report.rows_read, lines=quoted)
     return report
 
@@ -669,55 +595,25 @@ def _merge(cur, report: ImportReport, options: ImportOptions) -> None:
     report.dry_run = False
 
 
-# --- history and undo -----------------------------------------------------------------------
-def read_batches(con) -> list[dict]:
-    """Import history, newest first, with each batch's file names."""
-    rows = db.query_dicts(
-        con,
-        "select batch_id, imported_at, kind, source, files, rows_imported, revenue_total, status "
-        "from import_batches order by batch_id desc",
+# --- undo -----------------------------------------------------------------------------------
+def undo_lines(cur, batch_id: int, details: dict) -> tuple[int, Decimal]:
+    """Delete a batch's lines and the accounts it created that have no lines left (in the caller's
+    transaction). Returns the lines and the revenue removed."""
+    cur.execute(
+        "create or replace temp table undo_accounts as select distinct account_id from transactions where batch_id = ?",
+        [batch_id],
     )
-    for row in rows:
-        details = json.loads(row.pop("files") or "{}")
-        files = details.get("files", []) if isinstance(details, dict) else []
-        row["file_names"] = ", ".join(f["name"] for f in files[:3]) + (f" (+{len(files) - 3})" if len(files) > 3 else "")
-        row["file_count"] = len(files)
-    return rows
-
-
-def undo_batch(con, batch_id: int) -> dict:
-    """Delete a batch's lines, drop the accounts it created that have no lines left, mark it undone.
-
-    All-or-nothing like the import. Returns what was removed.
-    """
-    with db.write_transaction(con) as cur:
-        found = cur.execute(
-            "select kind, status, files from import_batches where batch_id = ?", [batch_id]
-        ).fetchall()
-        if not found:
-            raise ImportRefused("undo_unknown", batch=batch_id)
-        kind, status, files = found[0]
-        if status != "active":
-            raise ImportRefused("undo_done", batch=batch_id)
-        if kind != "transactions":
-            raise ImportRefused("undo_kind", batch=batch_id, kind=kind)
-        cur.execute(
-            "create or replace temp table undo_accounts as select distinct account_id from transactions where batch_id = ?",
-            [batch_id],
-        )
-        removed = cur.execute(
-            "select count(*), coalesce(sum(revenue), 0) from transactions where batch_id = ?", [batch_id]
-        ).fetchall()[0]
-        cur.execute("delete from transactions where batch_id = ?", [batch_id])
-        db.refresh_account_month(cur, "undo_accounts")
-        created = (json.loads(files or "{}") or {}).get("new_accounts", [])
-        cur.execute(
-            """
-            delete from accounts
-            where account_id in (select unnest(?::varchar[]))
-              and account_id not in (select account_id from transactions)
-            """,
-            [created],
-        )
-        cur.execute("update import_batches set status = 'undone' where batch_id = ?", [batch_id])
-    return {"batch_id": batch_id, "rows": removed[0], "revenue": Decimal(removed[1])}
+    removed = cur.execute(
+        "select count(*), coalesce(sum(revenue), 0) from transactions where batch_id = ?", [batch_id]
+    ).fetchall()[0]
+    cur.execute("delete from transactions where batch_id = ?", [batch_id])
+    db.refresh_account_month(cur, "undo_accounts")
+    cur.execute(
+        """
+        delete from accounts
+        where account_id in (select unnest(?::varchar[]))
+          and account_id not in (select account_id from transactions)
+        """,
+        [details.get("new_accounts", [])],
+    )
+    return removed[0], Decimal(removed[1])
