@@ -266,6 +266,7 @@ def render_report(report: importing.ImportReport) -> None:
         render_months(report, months_col)
         files_col.markdown(f"**{t('data_import.files_header')}**")
         render_files(report, files_col, key="data_import_file_table")
+        st.caption(t("data_import.line_key_note"))  # how lines are keyed; a table's rows go by the kind's key
     else:
         render_table_notes(report)
         render_files(report, st, key="data_import_file_table")
@@ -432,7 +433,6 @@ def render_files(report, container, key: str) -> None:
             "layout": t("data_import.col_layout"),
         },
     )
-    st.caption(t("data_import.line_key_note"))
 
 
 def render_rejected_and_sample(report) -> None:

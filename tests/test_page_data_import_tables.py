@@ -150,3 +150,15 @@ def test_a_saved_mapping_of_a_kind_is_offered_for_that_kind(writable_app_db):
     at.radio(key="data_import_kind").set_value("visits").run()
     assert not at.exception
     assert at.selectbox(key="data_import_saved_mapping_visits").options == ["Proposed from the headers"]
+
+
+def test_only_transaction_lines_explain_the_line_key(writable_app_db):
+    """The note on how a line is known (by its own text) is about transaction lines; a table's rows go
+    by the kind's key, so a visits batch does not show it."""
+    note = i18n.catalog("en")["data_import.line_key_note"]
+    visits = _run("en", "visits", {"visits.csv": (EXAMPLES / "visits.csv").read_bytes()})
+    assert not visits.exception and _metrics(visits)["New rows"] == "6"
+    assert note not in [caption.value for caption in visits.caption]
+    lines = _run("en", "transactions", {"erp.csv": "客户编号,订单日期,销售额\nKA00001,2026-09-01,100\n".encode("utf-8")})
+    assert not lines.exception and _metrics(lines)["Rows to import"] == "1"
+    assert note in [caption.value for caption in lines.caption]
