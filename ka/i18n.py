@@ -242,3 +242,24 @@ def format_change_by_unit(unit: str, value) -> str:
     if text == format_by_unit(unit, 0):  # float noise such as −1e-12 shows as 0, not −0
         return text
     return f"+{text}" if value > 0 else f"-{text}"
+
+
+def period_label(period) -> str:
+    """A period (ka.periods.Period) as the pages and decks name it: "Q3 2026", "2026年第3季度", ..."""
+    if period.kind == "quarter":
+        return t("period.quarter", year=period.start.year, quarter=(period.start.month - 1) // 3 + 1)
+    if period.kind == "month":
+        return t("period.month", year=period.start.year, month=period.start.month)
+    if period.kind == "year":
+        return t("period.year", year=period.start.year)
+    if period.kind == "t12m":
+        return t("period.t12m", end=f"{period.end:%Y-%m}")
+    return t("period.range", start=f"{period.start:%Y-%m-%d}", end=f"{period.end:%Y-%m-%d}")
+
+
+def display_name(name: str | None, name_en: str | None) -> str:
+    """An account's name in the language in use: the English name where the data has one, in English."""
+    if get_language() == "en" and isinstance(name_en, str) and name_en:
+        return name_en
+    return name if isinstance(name, str) else ""
+

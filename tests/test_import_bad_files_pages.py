@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import shutil
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -26,14 +25,6 @@ DATED = {
     "old_date.csv": (GOOD + "1900-01-01,KA00004,99999\n").encode(),
     "mac_line_ends.csv": GOOD.replace("\n", "\r").encode(),
 }
-
-
-@pytest.fixture
-def writable_app_db(demo_db_path, tmp_path, monkeypatch):
-    path = tmp_path / "app.duckdb"
-    shutil.copy(demo_db_path, path)
-    monkeypatch.setenv("KA_RADAR_DB", str(path))
-    return path
 
 
 def _cli_import(database, path) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 from decimal import Decimal
 
 import pytest
@@ -22,21 +21,6 @@ CSV = (
     "O3,2024-02-11,,,Gear,9.75,1.00,West\n"
     "O4,2024-13-11,C003,Gamma,Gear,5.00,1.00,West\n"
 ).encode("utf-8")
-
-
-@pytest.fixture(autouse=True)
-def reset_language():
-    yield
-    i18n.set_language(i18n.DEFAULT_LANGUAGE)
-
-
-@pytest.fixture
-def writable_app_db(demo_db_path, tmp_path, monkeypatch):
-    """A copy of the small demo: the page imports into it."""
-    path = tmp_path / "import.duckdb"
-    shutil.copy(demo_db_path, path)
-    monkeypatch.setenv("KA_RADAR_DB", str(path))
-    return path
 
 
 def _run(lang: str = "en", files: dict | None = None) -> AppTest:

@@ -3,7 +3,6 @@ the report counts new / updated / rejected rows, import and undo restore the acc
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -14,21 +13,6 @@ from ka import db, i18n
 
 PAGE = str(ROOT / "pages" / "data_import.py")
 EXAMPLES = ROOT / "data" / "examples"
-
-
-@pytest.fixture(autouse=True)
-def reset_language():
-    yield
-    i18n.set_language(i18n.DEFAULT_LANGUAGE)
-
-
-@pytest.fixture
-def writable_app_db(demo_db_path, tmp_path, monkeypatch):
-    """A copy of the small demo (accounts KA00001 … KA00060): the page imports into it."""
-    path = tmp_path / "import.duckdb"
-    shutil.copy(demo_db_path, path)
-    monkeypatch.setenv("KA_RADAR_DB", str(path))
-    return path
 
 
 def _run(lang: str, kind: str, files: dict) -> AppTest:

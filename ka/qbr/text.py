@@ -5,27 +5,7 @@ from __future__ import annotations
 import math
 
 from ka import i18n
-from ka.i18n import format_amount, format_number, format_pct, t
-from ka.periods import Period
-
-
-def period_label(period: Period) -> str:
-    if period.kind == "quarter":
-        return t("period.quarter", year=period.start.year, quarter=(period.start.month - 1) // 3 + 1)
-    if period.kind == "month":
-        return t("period.month", year=period.start.year, month=period.start.month)
-    if period.kind == "year":
-        return t("period.year", year=period.start.year)
-    if period.kind == "t12m":
-        return t("period.t12m", end=f"{period.end:%Y-%m}")
-    return t("period.range", start=f"{period.start:%Y-%m-%d}", end=f"{period.end:%Y-%m-%d}")
-
-
-def display_name(name: str | None, name_en: str | None) -> str:
-    """The English deck shows the English name where the data has one."""
-    if i18n.get_language() == "en" and isinstance(name_en, str) and name_en:
-        return name_en
-    return name if isinstance(name, str) else ""
+from ka.i18n import display_name, format_amount, format_number, format_pct, period_label, t  # noqa: F401 (the decks' words)
 
 
 def is_missing(value) -> bool:

@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from ka import charts, demo, health, i18n, overview
-from ka.i18n import t
-from ka.periods import Period
+from ka.i18n import display_name as account_display_name  # noqa: F401 (one wording for pages and decks)
+from ka.i18n import period_label, t  # noqa: F401
 from ka.ui.context import TIER_FILTER_KEY
 from ka.ui.text import literal
 
@@ -16,25 +16,6 @@ INVERSE_KPIS = overview.INVERSE_KPIS  # a rise is bad news: the delta arrow turn
 # Health colours in markdown (st.metric labels, captions); tables use colour_label + colour_style,
 # since emoji fonts are missing on many servers.
 COLOUR_MARKS = {"red": ":red[●]", "yellow": ":orange[●]", "green": ":green[●]", health.NO_SCORE: ":gray[○]"}
-
-
-def period_label(period: Period) -> str:
-    if period.kind == "quarter":
-        return t("period.quarter", year=period.start.year, quarter=(period.start.month - 1) // 3 + 1)
-    if period.kind == "month":
-        return t("period.month", year=period.start.year, month=period.start.month)
-    if period.kind == "year":
-        return t("period.year", year=period.start.year)
-    if period.kind == "t12m":
-        return t("period.t12m", end=f"{period.end:%Y-%m}")
-    return t("period.range", start=f"{period.start:%Y-%m-%d}", end=f"{period.end:%Y-%m-%d}")
-
-
-def account_display_name(name: str | None, name_en: str | None) -> str:
-    """English UI shows the English name where the data has one."""
-    if i18n.get_language() == "en" and isinstance(name_en, str) and name_en:
-        return name_en
-    return name or ""
 
 
 def display_value(dimension: str, value) -> str:
