@@ -2,6 +2,7 @@
 
 import json
 import logging
+import shlex
 import traceback
 from datetime import date
 
@@ -77,6 +78,10 @@ uploads = st.file_uploader(
     t("data_import.upload"), type=["csv", "tsv", "txt", "xlsx", "xlsm"], accept_multiple_files=True,
     key=f"data_import_upload_{st.session_state[UPLOADER_KEY]}", help=t("data_import.upload_help"),
 )
+# Streamlit keeps an upload in the server's memory up to its cap (server.maxUploadSize, 200 MB): a larger
+# file goes through the command line, which reads it from disk in one pass.
+st.caption(t("data_import.large_files", limit=format_int(st.get_option("server.maxUploadSize"))))
+st.code(f"python -m ka import --db {shlex.quote(ctx.db_path)} --kind {spec.name} FILE", language="bash")  # as text
 upload_signature = tuple((upload.file_id, upload.name, upload.size) for upload in uploads or [])
 if upload_signature != st.session_state.get("data_import_upload_signature", ()):
     # copied to disk once per new upload, in chunks: the session keeps paths, not bytes

@@ -122,7 +122,7 @@ def test_broken_file_is_refused_on_the_page(writable_app_db):
     at = _run("zh", {"broken.csv": CSV.splitlines(keepends=True)[0] + rows.encode()})
     assert not at.exception
     assert at.error[0].value == "该批次被拒绝，数据库未作任何改动。"
-    assert "10 行中有 10 行的字段数与表头不一致" in at.code[0].value
+    assert any("10 行中有 10 行的字段数与表头不一致" in block.value for block in at.code)
     with db.open(writable_app_db) as con:
         assert db.query_rows(con, "select count(*) from import_batches")[0][0] == 1
 
@@ -205,3 +205,17 @@ def test_an_accounts_master_goes_beside_the_demo_without_asking(writable_app_db)
     at.run()
     assert not at.exception and at.button(key="data_import_commit")
     assert not [r for r in at.radio if r.key == "own_data_start_clean"]  # its report counts against the demo
+
+
+@pytest.mark.parametrize("kind", ["transactions", "visits"])
+def test_a_file_over_the_upload_cap_is_sent_to_the_command_line_with_the_exact_command(writable_app_db, kind):
+    """Streamlit refuses an upload over its cap in the browser; the page says so beforehand and gives
+    the command that imports the file from disk, for this database and the kind chosen."""
+    i18n.set_language("en")
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["lang"] = "en"
+    at.session_state["data_import_kind"] = kind
+    at.run()
+    assert not at.exception
+    assert any("A file over 200 MB is imported on the command line" in caption.value for caption in at.caption)
+    assert [block.value for block in at.code] == [f"python -m ka import --db {writable_app_db} --kind {kind} FILE"]
