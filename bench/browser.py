@@ -231,18 +231,27 @@ class Tab:
         button.scroll_into_view_if_needed()
         return self.timed(lambda: button.click())
 
+    def open_list(self, label: str, within=None) -> None:
+        """Open the option list of the selectbox with this label. A click just after a rerun has drawn
+        can leave the list closed (the box keeps the focus); the arrow key then opens it."""
+        box = (within or self.page).get_by_role("combobox", name=label, exact=True)
+        box.click()
+        first = self.page.get_by_role("option").first
+        try:
+            first.wait_for(timeout=3000)
+        except Exception:
+            box.press("ArrowDown")
+            first.wait_for()
+
     def choose(self, label: str, option: str, within=None) -> Timing:
         """Pick an option of the selectbox with this label (the dropdown opens untimed)."""
-        scope = within or self.page
-        scope.get_by_role("combobox", name=label, exact=True).click()
+        self.open_list(label, within)
         choice = self.page.get_by_role("option", name=option, exact=True)
         choice.wait_for()
         return self.timed(lambda: choice.click())
 
     def options(self, label: str, within=None) -> list[str]:
-        scope = within or self.page
-        scope.get_by_role("combobox", name=label, exact=True).click()
-        self.page.get_by_role("option").first.wait_for()
+        self.open_list(label, within)
         names = self.page.get_by_role("option").all_inner_texts()
         self.page.keyboard.press("Escape")
         return [name.strip() for name in names]
