@@ -1,7 +1,7 @@
 """The one streamlit-aware package of ka/: page context and sidebar, cached loaders, formatting,
 and the error boundary. Pages import `from ka import ui` and use what is listed here.
 
-    context.py     init_page() → PageContext (database, period, scope; ctx.load / ctx.derive)
+    context.py     init_page() → PageContext (database, period, scope; ctx.load / ctx.derive); fragment()
     cache.py       the connection and the one cached call behind ctx.load / ctx.derive
     sidebar.py     the shared filters and the language switch, drawn by app.py
     format.py      period labels, account names, dimension values, subtitles with the filters, KPI deltas, colours
@@ -16,8 +16,8 @@ and the error boundary. Pages import `from ka import ui` and use what is listed 
 
 from ka.ui.cache import clear_caches, derived, loaded
 from ka.ui.context import (
-    SELECTED_ACCOUNT_KEY, TIER_FILTER_KEY, PageContext, init_page, init_session, select_account, selected_account,
-    stop_unless_permitted, tier_base_scope, view_params,
+    SELECTED_ACCOUNT_KEY, TIER_FILTER_KEY, PageContext, fragment, init_page, init_session, select_account,
+    selected_account, stop_unless_permitted, tier_base_scope, view_params,
 )
 from ka.ui.errors import error_boundary
 from ka.ui.format import (
@@ -35,7 +35,7 @@ __all__ = [
     "INVERSE_KPIS", "SELECTED_ACCOUNT_KEY", "TIER_FILTER_KEY", "TRANSLATED_SELECTBOXES", "Col", "PageContext",
     "account_button", "account_display_name", "account_query", "ask_start_clean", "clear_caches", "colour_label",
     "colour_mark", "colour_style", "derived", "display_value", "error_boundary", "filters_caption",
-    "follow_account_click", "init_page", "init_session", "kpi_delta", "literal", "loaded", "open_account", "open_from_chart",
+    "follow_account_click", "fragment", "init_page", "init_session", "kpi_delta", "literal", "loaded", "open_account", "open_from_chart",
     "page_link", "period_caption", "period_label", "remove_demo", "render_sidebar", "scope_caption", "select_account",
     "selected_account", "show_empty_state", "show_table", "stop_unless_permitted", "tier_base_scope", "view_params",
     "with_display_names", "with_display_values",

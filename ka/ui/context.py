@@ -7,6 +7,7 @@ with their defaults.
 
 from __future__ import annotations
 
+import functools
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import date
@@ -23,6 +24,7 @@ from ka.periods import (
 )
 from ka.scope import ALL, Scope
 from ka.ui import auth, cache
+from ka.ui.errors import error_boundary
 from ka.ui.pages_mode import leave_pages_directory_mode
 
 LANGUAGE_KEY = "lang"  # also the URL parameter: ?lang=zh
@@ -214,6 +216,19 @@ def apply_tier_filter(ctx: PageContext) -> Scope:
     config = ctx.load(tiers.read_tier_settings)["config"]
     tiered = ctx.load(tiers.read_account_tiers, ctx.period, tier_base_scope(ctx.scope), config)
     return replace(ctx.scope, account_ids=tiers.account_ids_in_tiers(tiered, chosen))
+
+
+def fragment(render: Callable[[], None]) -> Callable[[], None]:
+    """`st.fragment` for the part of a page that its own widgets rerun alone (a slider and the figures it
+    moves). Such a rerun skips app.py and the page's start: the language (per script run, read by t() and
+    the cache keys) is set again from this session, and the part has an error boundary of its own."""
+    @functools.wraps(render)
+    def in_session() -> None:
+        i18n.set_language(st.session_state.get(LANGUAGE_KEY, i18n.DEFAULT_LANGUAGE))
+        with error_boundary():
+            render()
+
+    return st.fragment(in_session)
 
 
 def tier_base_scope(scope: Scope) -> Scope:

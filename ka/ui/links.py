@@ -24,6 +24,7 @@ def open_account(account_id: str | None) -> None:
     if account_id:
         select_account(account_id)
         st.session_state[PENDING_KEY] = str(account_id)
+        st.rerun()  # the whole app, also from a click inside a fragment: app.py switches the page
 
 
 def follow_account_click() -> None:
