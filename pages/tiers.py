@@ -89,116 +89,126 @@ def save_settings(config: tiers.TierConfig, service: pd.DataFrame) -> None:
     tiers.write_tier_settings(ctx.con, config, strategies, cadence)  # the tier filter reads it on the next run
     ctx.audit("tier_settings", method=config.method, metric=config.metric)
     st.toast(t("tiers.saved"), icon=":material/check:")
+    st.rerun()  # the whole app: the sidebar's tier filter and the saved rules are read outside the fragment
 
 
-set_rule_defaults(saved["config"])
-with st.expander(t("tiers.rules_title"), expanded=True, icon=":material/tune:"):
-    config = render_rules()
-    st.caption(t("tiers.rules_help"))
-    service = render_service_editor()
-    if config is not None:
-        st.button(t("tiers.save"), key="tiers_save", on_click=save_settings, args=(config, service),
-                  help=t("tiers.save_help"), icon=":material/save:", disabled=not ctx.may("strategies"))
-if config is None:
-    st.stop()
+# --- the rules and everything they draw ------------------------------------------------------
+# A fragment: a new threshold, method or page of a table reruns this part only, not the sidebar and
+# the page's start; nothing outside it depends on the rules being edited (the sidebar's tier filter
+# uses the saved rules, and saving reruns the whole app).
+@ui.fragment
+def render_tiers() -> None:
+    set_rule_defaults(saved["config"])
+    with st.expander(t("tiers.rules_title"), expanded=True, icon=":material/tune:"):
+        config = render_rules()
+        st.caption(t("tiers.rules_help"))
+        service = render_service_editor()
+        if config is not None:
+            st.button(t("tiers.save"), key="tiers_save", on_click=save_settings, args=(config, service),
+                      help=t("tiers.save_help"), icon=":material/save:", disabled=not ctx.may("strategies"))
+    if config is None:
+        st.stop()
 
-window = tiers.tier_window(ctx.period, config.window)
-tiered = ui.with_display_values(ui.with_display_names(ctx.load(tiers.read_account_tiers, ctx.period, scope, config)),
-                                {"region": "region", "industry": "industry", "ka_manager": "ka_manager"})
-st.caption(ui.scope_caption(ctx, t("tiers.caption", window=ui.period_label(window), accounts=format_int(len(tiered)),
-                                   metric=t(f"common.{config.metric}"), method=t(f"tiers.method_{config.method}"))))
-if st.session_state.get(ui.TIER_FILTER_KEY):
-    st.caption(t("tiers.filter_note"))
-if tiered.empty:
-    ui.show_empty_state(ctx)
-    st.stop()
+    window = tiers.tier_window(ctx.period, config.window)
+    tiered = ui.with_display_values(ui.with_display_names(ctx.load(tiers.read_account_tiers, ctx.period, scope, config)),
+                                    {"region": "region", "industry": "industry", "ka_manager": "ka_manager"})
+    st.caption(ui.scope_caption(ctx, t("tiers.caption", window=ui.period_label(window), accounts=format_int(len(tiered)),
+                                       metric=t(f"common.{config.metric}"), method=t(f"tiers.method_{config.method}"))))
+    if st.session_state.get(ui.TIER_FILTER_KEY):
+        st.caption(t("tiers.filter_note"))
+    if tiered.empty:
+        ui.show_empty_state(ctx)
+        st.stop()
 
-# --- tier counts and the tier table ---------------------------------------------------------
-counts = tiers.compute_tier_counts(tiered)
-for column, tier in zip(st.columns(len(tiers.TIERS)), tiers.TIERS):
-    column.metric(t("tiers.count_label", tier=tier), format_int(counts[tier]), border=True)
+    # --- tier counts and the tier table ---------------------------------------------------------
+    counts = tiers.compute_tier_counts(tiered)
+    for column, tier in zip(st.columns(len(tiers.TIERS)), tiers.TIERS):
+        column.metric(t("tiers.count_label", tier=tier), format_int(counts[tier]), border=True)
 
-cadence = dict(zip(service["tier"], service["visits_per_month"].astype(float)))
-summary = tiers.compute_tier_summary(tiered, tiers.window_months(window), cadence, ctx.load(tiers.read_has_visits))
-summary = summary.assign(
-    strategy=summary["tier"].map(dict(zip(service["tier"], service["strategy"]))),
-    visits_per_month=summary["tier"].map(cadence),
-)
-st.subheader(t("tiers.table_title"))
-ui.show_table(summary, {
-    "tier": Col(t("tiers.tier"), width=50),
-    "accounts": Col(t("common.accounts"), "count"),
-    "revenue": Col(t("common.revenue"), "money"),
-    "share": Col(t("tiers.revenue_share"), "share"),
-    "strategy": Col(t("tiers.strategy"), width=230),
-    "promised_visits": Col(t("tiers.promised_visits"), "number", help=t("tiers.promised_visits_help")),
-    "actual_visits": Col(t("tiers.actual_visits"), "count"),
-    "compliance": Col(t("tiers.compliance"), "share", help=t("tiers.compliance_help")),
-    "gross_profit": Col(t("common.gross_profit"), "money", shown=False),
-    "average_revenue": Col(t("tiers.average_revenue"), "money", shown=False),
-    "visits_per_month": Col(t("tiers.visits_per_month"), "ratio", shown=False),
-}, key="tiers_summary")
-if counts["C"] and int(tiered["is_nonpositive"].sum()):
-    st.caption(t("tiers.nonpositive_note", count=format_int(int(tiered["is_nonpositive"].sum()))))
+    cadence = dict(zip(service["tier"], service["visits_per_month"].astype(float)))
+    summary = tiers.compute_tier_summary(tiered, tiers.window_months(window), cadence, ctx.load(tiers.read_has_visits))
+    summary = summary.assign(
+        strategy=summary["tier"].map(dict(zip(service["tier"], service["strategy"]))),
+        visits_per_month=summary["tier"].map(cadence),
+    )
+    st.subheader(t("tiers.table_title"))
+    ui.show_table(summary, {
+        "tier": Col(t("tiers.tier"), width=50),
+        "accounts": Col(t("common.accounts"), "count"),
+        "revenue": Col(t("common.revenue"), "money"),
+        "share": Col(t("tiers.revenue_share"), "share"),
+        "strategy": Col(t("tiers.strategy"), width=230),
+        "promised_visits": Col(t("tiers.promised_visits"), "number", help=t("tiers.promised_visits_help")),
+        "actual_visits": Col(t("tiers.actual_visits"), "count"),
+        "compliance": Col(t("tiers.compliance"), "share", help=t("tiers.compliance_help")),
+        "gross_profit": Col(t("common.gross_profit"), "money", shown=False),
+        "average_revenue": Col(t("tiers.average_revenue"), "money", shown=False),
+        "visits_per_month": Col(t("tiers.visits_per_month"), "ratio", shown=False),
+    }, key="tiers_summary")
+    if counts["C"] and int(tiered["is_nonpositive"].sum()):
+        st.caption(t("tiers.nonpositive_note", count=format_int(int(tiered["is_nonpositive"].sum()))))
 
-# --- Pareto and composition -----------------------------------------------------------------
-thresholds = (config.a_cumulative, config.b_cumulative) if config.method == "cumulative" else ()
-st.plotly_chart(
-    charts.build_pareto(tiered, thresholds), key="tiers_pareto", on_select=lambda: ui.open_from_chart("tiers_pareto"),
-    selection_mode="points",
-)
-if len(tiered) > charts.PARETO_BARS:
-    st.caption(t("tiers.pareto_tail", bars=format_int(charts.PARETO_BARS), rest=format_int(len(tiered) - charts.PARETO_BARS)))
-st.subheader(t("tiers.composition_title"))
-for tab, dimension in zip(st.tabs([t("common.region"), t("common.industry"), t("common.ka_manager")]),
-                          ("region", "industry", "ka_manager")):
-    composition = tiers.compute_tier_composition(tiered, dimension)  # labels are display values already
-    tab.plotly_chart(charts.build_tier_composition(composition, t(f"tiers.composition_by_{dimension}")),
-                     key=f"tiers_composition_{dimension}")
+    # --- Pareto and composition -----------------------------------------------------------------
+    thresholds = (config.a_cumulative, config.b_cumulative) if config.method == "cumulative" else ()
+    st.plotly_chart(
+        charts.build_pareto(tiered, thresholds), key="tiers_pareto", on_select=lambda: ui.open_from_chart("tiers_pareto"),
+        selection_mode="points",
+    )
+    if len(tiered) > charts.PARETO_BARS:
+        st.caption(t("tiers.pareto_tail", bars=format_int(charts.PARETO_BARS), rest=format_int(len(tiered) - charts.PARETO_BARS)))
+    st.subheader(t("tiers.composition_title"))
+    for tab, dimension in zip(st.tabs([t("common.region"), t("common.industry"), t("common.ka_manager")]),
+                              ("region", "industry", "ka_manager")):
+        composition = tiers.compute_tier_composition(tiered, dimension)  # labels are display values already
+        tab.plotly_chart(charts.build_tier_composition(composition, t(f"tiers.composition_by_{dimension}")),
+                         key=f"tiers_composition_{dimension}")
 
-# --- tier migration -------------------------------------------------------------------------
-st.subheader(t("tiers.migration_heading"))
-st.session_state.setdefault("tiers_migration_base", "prior")
-st.radio(t("tiers.migration_base"), ("prior", "year_ago"), key="tiers_migration_base", horizontal=True,
-         format_func=lambda b: t(f"tiers.migration_base_{b}"))
-before = ctx.period.prior() if st.session_state["tiers_migration_base"] == "prior" else ctx.period.year_ago()
-migration = ctx.derive(
-    tiers.compute_tier_migration,
-    ui.loaded(tiers.read_account_tiers, before, scope, config), ui.loaded(tiers.read_account_tiers, ctx.period, scope, config),
-)
-st.caption(t("tiers.migration_help"))
-st.plotly_chart(
-    charts.build_tier_sankey(tiers.compute_migration_flows(migration), ui.period_label(before), ui.period_label(ctx.period)),
-    key="tiers_sankey",
-)
-movers = ui.with_display_names(tiers.compute_movers(migration))
-pseudo_tiers = {tiers.NEW: t("tiers.node_new"), tiers.LOST: t("tiers.node_lost")}
-movers = movers.assign(tier_before=movers["tier_before"].replace(pseudo_tiers),
-                       tier_after=movers["tier_after"].replace(pseudo_tiers))
-ui.show_table(ui.page_of(movers, "tiers_movers"), {
-    "account": Col(t("common.account"), "account", width=300),
-    "tier_before": Col(t("tiers.tier_before", period=ui.period_label(before))),
-    "tier_after": Col(t("tiers.tier_after", period=ui.period_label(ctx.period))),
-    "metric_before": Col(t("tiers.metric_before"), "money"),
-    "metric_after": Col(t("tiers.metric_after"), "money"),
-    "change": Col(t("common.change"), "money"),
-    "account_id": Col(t("common.account_id"), shown=False),
-}, key=ui.table_key("tiers_movers"))
-st.caption(t("tiers.movers_count", count=format_int(len(movers))))
+    # --- tier migration -------------------------------------------------------------------------
+    st.subheader(t("tiers.migration_heading"))
+    st.session_state.setdefault("tiers_migration_base", "prior")
+    st.radio(t("tiers.migration_base"), ("prior", "year_ago"), key="tiers_migration_base", horizontal=True,
+             format_func=lambda b: t(f"tiers.migration_base_{b}"))
+    before = ctx.period.prior() if st.session_state["tiers_migration_base"] == "prior" else ctx.period.year_ago()
+    migration = ctx.derive(
+        tiers.compute_tier_migration,
+        ui.loaded(tiers.read_account_tiers, before, scope, config), ui.loaded(tiers.read_account_tiers, ctx.period, scope, config),
+    )
+    st.caption(t("tiers.migration_help"))
+    st.plotly_chart(
+        charts.build_tier_sankey(tiers.compute_migration_flows(migration), ui.period_label(before), ui.period_label(ctx.period)),
+        key="tiers_sankey",
+    )
+    movers = ui.with_display_names(tiers.compute_movers(migration))
+    pseudo_tiers = {tiers.NEW: t("tiers.node_new"), tiers.LOST: t("tiers.node_lost")}
+    movers = movers.assign(tier_before=movers["tier_before"].replace(pseudo_tiers),
+                           tier_after=movers["tier_after"].replace(pseudo_tiers))
+    ui.show_table(ui.page_of(movers, "tiers_movers"), {
+        "account": Col(t("common.account"), "account", width=300),
+        "tier_before": Col(t("tiers.tier_before", period=ui.period_label(before))),
+        "tier_after": Col(t("tiers.tier_after", period=ui.period_label(ctx.period))),
+        "metric_before": Col(t("tiers.metric_before"), "money"),
+        "metric_after": Col(t("tiers.metric_after"), "money"),
+        "change": Col(t("common.change"), "money"),
+        "account_id": Col(t("common.account_id"), shown=False),
+    }, key=ui.table_key("tiers_movers"))
+    st.caption(t("tiers.movers_count", count=format_int(len(movers))))
 
-# --- all accounts with their tier (a click on a name opens the account) ---------------------------
-st.subheader(t("tiers.accounts_title"))
-ui.show_table(ui.page_of(tiered, "tiers_accounts"), {
-    "account": Col(t("common.account"), "account", width=195),
-    "tier": Col(t("tiers.tier"), width=45),
-    "share": Col(t("tiers.share_of", metric=t(f"common.{config.metric}")), "share"),
-    "cumulative_share": Col(t("tiers.cumulative_share"), "share"),
-    "revenue": Col(t("common.revenue"), "money"),
-    "region": Col(t("common.region")),
-    "industry": Col(t("common.industry")),
-    "ka_manager": Col(t("common.ka_manager")),
-    "account_id": Col(t("common.account_id"), shown=False),
-    "gross_profit": Col(t("common.gross_profit"), "money", shown=False),
-    "visits": Col(t("tiers.actual_visits"), "count", shown=False),
-    "is_nonpositive": Col(t("tiers.nonpositive"), "flag", help=t("tiers.nonpositive_help"), shown=False),
-}, key=ui.table_key("tiers_accounts"))
+    # --- all accounts with their tier (a click on a name opens the account) ---------------------------
+    st.subheader(t("tiers.accounts_title"))
+    ui.show_table(ui.page_of(tiered, "tiers_accounts"), {
+        "account": Col(t("common.account"), "account", width=195),
+        "tier": Col(t("tiers.tier"), width=45),
+        "share": Col(t("tiers.share_of", metric=t(f"common.{config.metric}")), "share"),
+        "cumulative_share": Col(t("tiers.cumulative_share"), "share"),
+        "revenue": Col(t("common.revenue"), "money"),
+        "region": Col(t("common.region")),
+        "industry": Col(t("common.industry")),
+        "ka_manager": Col(t("common.ka_manager")),
+        "account_id": Col(t("common.account_id"), shown=False),
+        "gross_profit": Col(t("common.gross_profit"), "money", shown=False),
+        "visits": Col(t("tiers.actual_visits"), "count", shown=False),
+        "is_nonpositive": Col(t("tiers.nonpositive"), "flag", help=t("tiers.nonpositive_help"), shown=False),
+    }, key=ui.table_key("tiers_accounts"))
+
+
+render_tiers()
