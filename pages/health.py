@@ -82,173 +82,181 @@ def render_tuning() -> health.HealthConfig:
     )
 
 
-set_tuning_defaults(saved_config)
-# the end of the selected period, as on every page (a month end: the period's own, or the data's last one)
-as_of = health.latest_month_end(ctx.period_as_of)
-with st.expander(t("health.tuning_title"), icon=":material/tune:"):
-    config = render_tuning()
-is_edited = config != saved_config
-
-previous_month_end = month_start(as_of) - timedelta(days=1)
-inputs = ui.loaded(health.read_health_inputs, previous_month_end, as_of, ctx.scope)
-scored_all = ctx.derive(health.compute_scores, inputs, config)
-current = scored_all[scored_all["as_of"] == as_of]
-before = scored_all[scored_all["as_of"] == previous_month_end]
-st.caption(ui.scope_caption(ctx, t("health.caption", as_of=f"{as_of:%Y-%m-%d}", accounts=format_int(len(current)),
-                                   config=config_label(saved_version) + (" *" if is_edited else ""))),
-           help=t("health.windows_help"))
-if current.empty:
-    ui.show_empty_state(ctx)
-    st.stop()
-
-# --- would change colour against the saved configuration ----------------------------------------
-if is_edited:
-    saved_scores = ctx.derive(health.compute_scores, inputs, saved_config)
-    changes = ui.with_display_names(
-        health.compute_colour_changes(current, saved_scores[saved_scores["as_of"] == as_of]))
-    with st.container(border=True):
-        st.markdown(f"**{t('health.would_change', count=len(changes))}**" if len(changes) else t("health.would_change_none"))
-        if len(changes):
-            ui.show_table(changes.assign(
-                saved=[colour_label(c) for c in changes["colour_saved"]],
-                edited=[colour_label(c) for c in changes["colour_edited"]],
-            ), {
-                "account": Col(t("common.account"), "account", width=260),
-                "saved": Col(t("health.col_saved")), "score_saved": Col(t("health.col_score_saved"), "score"),
-                "edited": Col(t("health.col_edited")), "score_edited": Col(t("health.col_score_edited"), "score"),
-                "revenue_12m": Col(t("common.revenue_12m"), "money"),
-                "account_id": Col(t("common.account_id"), shown=False),
-            }, key="health_would_change", styler=lambda styled: styled.map(colour_style, subset=["saved", "edited"]))
-        if st.button(t("health.save"), key="health_save", type="primary", disabled=not ctx.may("weights")) \
-                and ctx.may("weights"):
-            number = health.save_config(ctx.con, config)
-            ctx.audit("health_config", version=number)
-            st.toast(t("health.saved", version=number))
-            st.rerun()
-
-# --- colour counts, revenue by colour and by tier -----------------------------------------------
-summary = health.compute_colour_summary(current).set_index("colour")
-summary_before = health.compute_colour_summary(before).set_index("colour")
-columns = st.columns(4)
-for column, colour in zip(columns, (*health.COLOURS, health.NO_SCORE)):
-    count = int(summary.loc[colour, "accounts"])
-    change = count - int(summary_before.loc[colour, "accounts"]) if len(before) else None
-    column.metric(
-        t("health.colour_metric", colour=f"{ui.colour_mark(colour)} {t(f'health.colour.{colour}')}"), format_int(count),
-        delta=None if change is None else f"{change:+d}", delta_color="inverse" if colour == "red" else "normal",
-        border=True,
-    )
-    column.caption(t("health.colour_revenue", amount=format_amount(summary.loc[colour, "revenue"])))
-st.plotly_chart(charts.build_health_tier_bars(health.compute_tier_colours(current)), key="health_by_tier")
-st.caption(t("health.tier_note"))
-
-# --- the list: red first, then yellow and green, each by revenue at risk ----------------------------
-st.subheader(t("health.list_title"), help=t("health.list_help"))
-st.caption(t("health.revenue_at_risk_help"))
-listing = ui.with_display_names(health.compute_account_list(current, before))
-shown = ui.page_of(listing, "health_list")  # a page of the list: its reasons are written for these rows only
-table = shown.assign(
-    light=[colour_label(c) for c in shown["colour"]],
-    change=[f"{health.change_arrow(c)} {format_number(c, 0) if pd.notna(c) else ''}".strip() for c in shown["score_change"]],
-    reasons=health.reason_texts(shown),
-)
-
-
 def pick_from_list(key: str, rows: pd.DataFrame) -> None:
     picked = st.session_state[key]["selection"]["rows"]
     if picked:
         ui.select_account(rows["account_id"].iloc[picked[0]])
 
 
-ui.show_table(table, {
-    "account": Col(t("common.account"), "account", width=175),
-    "light": Col(t("health.col_colour"), width=70),
-    "tier": Col(t("health.col_tier"), width=45),
-    "score": Col(t("health.col_score"), "score", width=50),
-    "change": Col(t("health.col_change"), width=85, help=t("health.col_change_help")),
-    "revenue_at_risk": Col(t("common.revenue_at_risk"), "money", width=105),
-    "reasons": Col(t("health.col_reasons"), "reasons"),
-    "revenue_12m": Col(t("common.revenue_12m"), "money", shown=False),
-    "account_id": Col(t("common.account_id"), shown=False),
-}, key=ui.table_key("health_list"), on_select=partial(pick_from_list, ui.table_key("health_list"), table),
-    selection_mode="single-row", styler=lambda styled: styled.map(colour_style, subset=["light"]))
-st.caption(t("health.list_note"))
+# --- what the tuning moves: colours, list, why, migration and backtest ------------------------------
+# A fragment: a weight, a threshold, the list's page or selection, a month end or the churn rule reruns
+# this part only, not the sidebar and the page's start; every figure the configuration colours is in it.
+# Saving a configuration reruns the whole app.
+@ui.fragment
+def render_health() -> None:
+    set_tuning_defaults(saved_config)
+    # the end of the selected period, as on every page (a month end: the period's own, or the data's last one)
+    as_of = health.latest_month_end(ctx.period_as_of)
+    with st.expander(t("health.tuning_title"), icon=":material/tune:"):
+        config = render_tuning()
+    is_edited = config != saved_config
 
-people.render_red_plans(ctx, listing)
+    previous_month_end = month_start(as_of) - timedelta(days=1)
+    inputs = ui.loaded(health.read_health_inputs, previous_month_end, as_of, ctx.scope)
+    scored_all = ctx.derive(health.compute_scores, inputs, config)
+    current = scored_all[scored_all["as_of"] == as_of]
+    before = scored_all[scored_all["as_of"] == previous_month_end]
+    st.caption(ui.scope_caption(ctx, t("health.caption", as_of=f"{as_of:%Y-%m-%d}", accounts=format_int(len(current)),
+                                       config=config_label(saved_version) + (" *" if is_edited else ""))),
+               help=t("health.windows_help"))
+    if current.empty:
+        ui.show_empty_state(ctx)
+        st.stop()
 
-# --- why: contribution and history of the selected account ----------------------------------------
-# inputs at every month end take seconds on 10 million lines: read once per scope and kept apart; a new
-# configuration scores only what is shown (one account, two month ends, the backtest's colours)
-history_inputs = ui.loaded(health.read_history_inputs, ctx.scope, large=True)
-with st.spinner(t("health.history_progress", months=format_int(len(month_ends))), show_time=True):
-    ctx.load(health.read_history_inputs, ctx.scope, large=True)  # shown only when it takes a while: the first visit
-selected_id = ui.selected_account()
-if selected_id not in set(listing["account_id"]):
-    selected_id = listing["account_id"].iloc[0]
-row = listing[listing["account_id"] == selected_id].iloc[0]
-st.subheader(t("health.why_title", account=ui.literal(row["account"]), colour=t(f"health.colour.{row['colour']}")))
-st.markdown(ui.literal(health.describe_why(row, format_amount(row["revenue_at_risk"]))))
-left, right = st.columns(2)
-if row["colour"] != health.NO_SCORE:
-    left.plotly_chart(charts.build_health_contribution(row, health.MEASURES), key="health_contribution")
-account_history = ctx.derive(health.compute_account_history, history_inputs, selected_id, config)
-marks = [(pd.Timestamp(v["saved_at"]).date(), t("health.history_config_mark", version=v["version"])) for v in versions]
-right.plotly_chart(
-    charts.build_health_history(account_history, config.red_below, config.green_above, marks), key="health_history"
-)
-right.caption(t("health.history_note"))
+    # --- would change colour against the saved configuration ----------------------------------------
+    if is_edited:
+        saved_scores = ctx.derive(health.compute_scores, inputs, saved_config)
+        changes = ui.with_display_names(
+            health.compute_colour_changes(current, saved_scores[saved_scores["as_of"] == as_of]))
+        with st.container(border=True):
+            st.markdown(f"**{t('health.would_change', count=len(changes))}**" if len(changes) else t("health.would_change_none"))
+            if len(changes):
+                ui.show_table(changes.assign(
+                    saved=[colour_label(c) for c in changes["colour_saved"]],
+                    edited=[colour_label(c) for c in changes["colour_edited"]],
+                ), {
+                    "account": Col(t("common.account"), "account", width=260),
+                    "saved": Col(t("health.col_saved")), "score_saved": Col(t("health.col_score_saved"), "score"),
+                    "edited": Col(t("health.col_edited")), "score_edited": Col(t("health.col_score_edited"), "score"),
+                    "revenue_12m": Col(t("common.revenue_12m"), "money"),
+                    "account_id": Col(t("common.account_id"), shown=False),
+                }, key="health_would_change", styler=lambda styled: styled.map(colour_style, subset=["saved", "edited"]))
+            if st.button(t("health.save"), key="health_save", type="primary", disabled=not ctx.may("weights")) \
+                    and ctx.may("weights"):
+                number = health.save_config(ctx.con, config)
+                ctx.audit("health_config", version=number)
+                st.toast(t("health.saved", version=number))
+                st.rerun()
 
-# --- colour migration between two month ends -------------------------------------------------------
-st.subheader(t("health.migration_title"), help=t("health.migration_help"))
-earlier_ends = [d for d in month_ends if d <= as_of] or month_ends
-if st.session_state.get("health_migration_as_of") != as_of:  # a new period: compare three months up to its end
-    st.session_state["health_migration_as_of"] = as_of
-    st.session_state["health_migration_to"] = earlier_ends[0]
-    st.session_state["health_migration_from"] = earlier_ends[min(3, len(earlier_ends) - 1)]
-left, right = st.columns(2)
-migration_from = left.selectbox(t("health.migration_from"), month_ends, key="health_migration_from",
-                                format_func=lambda d: f"{d:%Y-%m-%d}")
-migration_to = right.selectbox(t("health.migration_to"), month_ends, key="health_migration_to",
-                               format_func=lambda d: f"{d:%Y-%m-%d}")
-migration = ctx.derive(health.compute_history_migration, history_inputs, migration_from, migration_to, config)
-migration = migration.rename(index=colour_label, columns=colour_label).rename_axis(
-    index=t("health.migration_from"), columns=t("health.migration_to"))
-st.dataframe(migration.style.map(colour_style), key="health_migration")
-
-# --- backtest ------------------------------------------------------------------------------------
-st.subheader(t("health.backtest_title"), help=t("health.backtest_help"))
-left, right = st.columns(2)
-st.session_state.setdefault("health_churn_rule", "no_order")
-st.session_state.setdefault("health_churn_drop", 50)
-left.radio(t("health.churn_rule"), health.CHURN_RULES, key="health_churn_rule",
-           format_func=lambda r: t(f"health.churn.{r}"))
-right.slider(t("health.churn_drop"), 10, 100, step=5, format="%d%%", key="health_churn_drop",
-             disabled=st.session_state["health_churn_rule"] != "revenue_drop")
-rule = health.ChurnRule(st.session_state["health_churn_rule"], st.session_state["health_churn_drop"] / 100)
-with st.spinner(t("health.backtest_progress", months=format_int(len(month_ends))), show_time=True):
-    backtest, result = ctx.derive(health.compute_history_backtest, history_inputs, config, rule, ctx.as_of)
-if result["rows"] == 0:
-    st.info(t("health.backtest_empty"))
-else:
+    # --- colour counts, revenue by colour and by tier -----------------------------------------------
+    summary = health.compute_colour_summary(current).set_index("colour")
+    summary_before = health.compute_colour_summary(before).set_index("colour")
     columns = st.columns(4)
-    columns[0].metric(t("health.precision"), format_pct(result["red_precision"]), help=t("health.precision_help"), border=True)
-    columns[1].metric(t("health.recall"), format_pct(result["red_recall"]), help=t("health.recall_help"), border=True)
-    columns[2].metric(t("health.lift"), format_number(result["red_lift"], 1) + "×" if result["red_lift"] else "—",
-                      help=t("health.lift_help", base_rate=format_pct(result["base_rate"])), border=True)
-    lead = result["median_lead_days"]
-    columns[3].metric(
-        t("health.lead_time"), t("health.lead_time_value", days=format_number(lead, 0)) if lead is not None else "—",
-        help=t("health.lead_time_help", warned=result["lost_warned"], lost=result["lost_accounts"]), border=True,
+    for column, colour in zip(columns, (*health.COLOURS, health.NO_SCORE)):
+        count = int(summary.loc[colour, "accounts"])
+        change = count - int(summary_before.loc[colour, "accounts"]) if len(before) else None
+        column.metric(
+            t("health.colour_metric", colour=f"{ui.colour_mark(colour)} {t(f'health.colour.{colour}')}"), format_int(count),
+            delta=None if change is None else f"{change:+d}", delta_color="inverse" if colour == "red" else "normal",
+            border=True,
+        )
+        column.caption(t("health.colour_revenue", amount=format_amount(summary.loc[colour, "revenue"])))
+    st.plotly_chart(charts.build_health_tier_bars(health.compute_tier_colours(current)), key="health_by_tier")
+    st.caption(t("health.tier_note"))
+
+    # --- the list: red first, then yellow and green, each by revenue at risk ----------------------------
+    st.subheader(t("health.list_title"), help=t("health.list_help"))
+    st.caption(t("health.revenue_at_risk_help"))
+    listing = ui.with_display_names(health.compute_account_list(current, before))
+    shown = ui.page_of(listing, "health_list")  # a page of the list: its reasons are written for these rows only
+    table = shown.assign(
+        light=[colour_label(c) for c in shown["colour"]],
+        change=[f"{health.change_arrow(c)} {format_number(c, 0) if pd.notna(c) else ''}".strip() for c in shown["score_change"]],
+        reasons=health.reason_texts(shown),
     )
-    st.caption(t("health.backtest_reading", precision=format_pct(result["red_precision"]),
-                 recall=format_pct(result["red_recall"]), base_rate=format_pct(result["base_rate"]),
-                 lift=format_number(result["red_lift"], 1) if result["red_lift"] else "—"))
-    ui.show_table(
-        backtest.assign(colour=[colour_label(c) if c != "all" else t("health.colour.all") for c in backtest["colour"]]),
-        {"colour": Col(t("health.col_colour")), "accounts": Col(t("health.col_accounts"), "count"),
-         "churned": Col(t("health.col_churned"), "count"), "churn_rate": Col(t("health.col_churn_rate"), "share")},
-        key="health_backtest", styler=lambda styled: styled.map(colour_style, subset=["colour"]),
+
+    ui.show_table(table, {
+        "account": Col(t("common.account"), "account", width=175),
+        "light": Col(t("health.col_colour"), width=70),
+        "tier": Col(t("health.col_tier"), width=45),
+        "score": Col(t("health.col_score"), "score", width=50),
+        "change": Col(t("health.col_change"), width=85, help=t("health.col_change_help")),
+        "revenue_at_risk": Col(t("common.revenue_at_risk"), "money", width=105),
+        "reasons": Col(t("health.col_reasons"), "reasons"),
+        "revenue_12m": Col(t("common.revenue_12m"), "money", shown=False),
+        "account_id": Col(t("common.account_id"), shown=False),
+    }, key=ui.table_key("health_list"), on_select=partial(pick_from_list, ui.table_key("health_list"), table),
+        selection_mode="single-row", styler=lambda styled: styled.map(colour_style, subset=["light"]))
+    st.caption(t("health.list_note"))
+
+    people.render_red_plans(ctx, listing)
+
+    # --- why: contribution and history of the selected account ----------------------------------------
+    # inputs at every month end take seconds on 10 million lines: read once per scope and kept apart; a new
+    # configuration scores only what is shown (one account, two month ends, the backtest's colours)
+    history_inputs = ui.loaded(health.read_history_inputs, ctx.scope, large=True)
+    with st.spinner(t("health.history_progress", months=format_int(len(month_ends))), show_time=True):
+        ctx.load(health.read_history_inputs, ctx.scope, large=True)  # shown only when it takes a while: the first visit
+    selected_id = ui.selected_account()
+    if selected_id not in set(listing["account_id"]):
+        selected_id = listing["account_id"].iloc[0]
+    row = listing[listing["account_id"] == selected_id].iloc[0]
+    st.subheader(t("health.why_title", account=ui.literal(row["account"]), colour=t(f"health.colour.{row['colour']}")))
+    st.markdown(ui.literal(health.describe_why(row, format_amount(row["revenue_at_risk"]))))
+    left, right = st.columns(2)
+    if row["colour"] != health.NO_SCORE:
+        left.plotly_chart(charts.build_health_contribution(row, health.MEASURES), key="health_contribution")
+    account_history = ctx.derive(health.compute_account_history, history_inputs, selected_id, config)
+    marks = [(pd.Timestamp(v["saved_at"]).date(), t("health.history_config_mark", version=v["version"])) for v in versions]
+    right.plotly_chart(
+        charts.build_health_history(account_history, config.red_below, config.green_above, marks), key="health_history"
     )
+    right.caption(t("health.history_note"))
+
+    # --- colour migration between two month ends -------------------------------------------------------
+    st.subheader(t("health.migration_title"), help=t("health.migration_help"))
+    earlier_ends = [d for d in month_ends if d <= as_of] or month_ends
+    if st.session_state.get("health_migration_as_of") != as_of:  # a new period: compare three months up to its end
+        st.session_state["health_migration_as_of"] = as_of
+        st.session_state["health_migration_to"] = earlier_ends[0]
+        st.session_state["health_migration_from"] = earlier_ends[min(3, len(earlier_ends) - 1)]
+    left, right = st.columns(2)
+    migration_from = left.selectbox(t("health.migration_from"), month_ends, key="health_migration_from",
+                                    format_func=lambda d: f"{d:%Y-%m-%d}")
+    migration_to = right.selectbox(t("health.migration_to"), month_ends, key="health_migration_to",
+                                   format_func=lambda d: f"{d:%Y-%m-%d}")
+    migration = ctx.derive(health.compute_history_migration, history_inputs, migration_from, migration_to, config)
+    migration = migration.rename(index=colour_label, columns=colour_label).rename_axis(
+        index=t("health.migration_from"), columns=t("health.migration_to"))
+    st.dataframe(migration.style.map(colour_style), key="health_migration")
+
+    # --- backtest ------------------------------------------------------------------------------------
+    st.subheader(t("health.backtest_title"), help=t("health.backtest_help"))
+    left, right = st.columns(2)
+    st.session_state.setdefault("health_churn_rule", "no_order")
+    st.session_state.setdefault("health_churn_drop", 50)
+    left.radio(t("health.churn_rule"), health.CHURN_RULES, key="health_churn_rule",
+               format_func=lambda r: t(f"health.churn.{r}"))
+    right.slider(t("health.churn_drop"), 10, 100, step=5, format="%d%%", key="health_churn_drop",
+                 disabled=st.session_state["health_churn_rule"] != "revenue_drop")
+    rule = health.ChurnRule(st.session_state["health_churn_rule"], st.session_state["health_churn_drop"] / 100)
+    with st.spinner(t("health.backtest_progress", months=format_int(len(month_ends))), show_time=True):
+        backtest, result = ctx.derive(health.compute_history_backtest, history_inputs, config, rule, ctx.as_of)
+    if result["rows"] == 0:
+        st.info(t("health.backtest_empty"))
+    else:
+        columns = st.columns(4)
+        columns[0].metric(t("health.precision"), format_pct(result["red_precision"]), help=t("health.precision_help"), border=True)
+        columns[1].metric(t("health.recall"), format_pct(result["red_recall"]), help=t("health.recall_help"), border=True)
+        columns[2].metric(t("health.lift"), format_number(result["red_lift"], 1) + "×" if result["red_lift"] else "—",
+                          help=t("health.lift_help", base_rate=format_pct(result["base_rate"])), border=True)
+        lead = result["median_lead_days"]
+        columns[3].metric(
+            t("health.lead_time"), t("health.lead_time_value", days=format_number(lead, 0)) if lead is not None else "—",
+            help=t("health.lead_time_help", warned=result["lost_warned"], lost=result["lost_accounts"]), border=True,
+        )
+        st.caption(t("health.backtest_reading", precision=format_pct(result["red_precision"]),
+                     recall=format_pct(result["red_recall"]), base_rate=format_pct(result["base_rate"]),
+                     lift=format_number(result["red_lift"], 1) if result["red_lift"] else "—"))
+        ui.show_table(
+            backtest.assign(colour=[colour_label(c) if c != "all" else t("health.colour.all") for c in backtest["colour"]]),
+            {"colour": Col(t("health.col_colour")), "accounts": Col(t("health.col_accounts"), "count"),
+             "churned": Col(t("health.col_churned"), "count"), "churn_rate": Col(t("health.col_churn_rate"), "share")},
+            key="health_backtest", styler=lambda styled: styled.map(colour_style, subset=["colour"]),
+        )
+
+
+render_health()
 
 # --- how each measure is computed, and the saved versions ----------------------------------------
 with st.expander(t("health.explain_title"), icon=":material/help:"):
