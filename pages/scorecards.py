@@ -39,39 +39,6 @@ def kpi_text(name: str, value) -> str:
     return format_by_unit(kpi.KPI_BY_NAME[name].unit, value)
 
 
-# --- weights ------------------------------------------------------------------------------------
-with st.expander(t("scorecards.weights"), icon=":material/tune:"):
-    st.caption(t("scorecards.weights_help"))
-    st.markdown(f"**{t('scorecards.dimension_weights')}**")
-    for column, dimension in zip(st.columns(len(kpi.DIMENSIONS)), kpi.DIMENSIONS):
-        column.slider(t(f"scorecards.dimension_name.{dimension}"), 0, 100, key=f"scorecards_weight_{dimension}")
-    for column, dimension in zip(st.columns(len(kpi.DIMENSIONS)), kpi.DIMENSIONS):
-        column.markdown(t("scorecards.kpi_weights", dimension=t(f"scorecards.dimension_name.{dimension}")))
-        for item in kpi.KPIS:
-            if item.dimension == dimension:
-                column.slider(t(f"scorecards.kpi_name.{item.name}"), 0, 100, key=f"scorecards_weight_{item.name}")
-weights = kpi.Weights.from_dicts(
-    {d: st.session_state[f"scorecards_weight_{d}"] for d in kpi.DIMENSIONS},
-    {k: st.session_state[f"scorecards_weight_{k}"] for k in kpi.KPI_NAMES},
-)
-shares = weights.kpi_shares()
-dimension_shares = weights.dimension_shares()
-st.caption(t(
-    "scorecards.weights_sum", total=format_pct(sum(shares.values())),
-    dimensions=" · ".join(f"{t(f'scorecards.dimension_name.{d}')} {format_pct(s, 0)}" for d, s in dimension_shares.items()),
-))
-
-# --- the scorecards -------------------------------------------------------------------------------
-values = ctx.load(kpi.read_kpi_values, ctx.period, ctx.scope, level)
-targets = ctx.load(kpi.read_targets, level, period_key)
-cards = kpi.compute_scorecards(level, ctx.period, values, targets, weights, config)
-groups = len(cards.composite)
-caption_key = f"scorecards.caption_{level}" + ("_one" if groups == 1 else "")  # "1 KA manager", "8 KA managers"
-st.caption(ui.scope_caption(ctx, t(caption_key, count=format_int(groups), period=ui.period_label(ctx.period))))
-if cards.composite.empty:
-    st.info(t("scorecards.no_groups"), icon=":material/filter_alt_off:")
-    st.stop()
-st.caption(t("scorecards.thresholds", green=format_pct(config.green_from, 0), yellow=format_pct(config.yellow_from, 0)))
 STATUS_COLOURS = {"green": "#16a34a", "yellow": "#d97706", "red": "#dc2626"}
 
 
@@ -138,96 +105,139 @@ def colour_status_counts(styled):
     return styled
 
 
-st.subheader(t("scorecards.ranking"))
-render_ranking(cards, "scorecards_ranking")
+# --- what the weights move: the scorecards, their detail, targets and the trend ---------------------
+# A fragment: a weight, the drill-down or a detail reruns this part only, not the sidebar and the page's
+# start; the level above changes what is read and reruns the whole app, as a saved target does.
+@ui.fragment
+def render_scorecards() -> None:
+    # --- weights ------------------------------------------------------------------------------------
+    with st.expander(t("scorecards.weights"), icon=":material/tune:"):
+        st.caption(t("scorecards.weights_help"))
+        st.markdown(f"**{t('scorecards.dimension_weights')}**")
+        for column, dimension in zip(st.columns(len(kpi.DIMENSIONS)), kpi.DIMENSIONS):
+            column.slider(t(f"scorecards.dimension_name.{dimension}"), 0, 100, key=f"scorecards_weight_{dimension}")
+        for column, dimension in zip(st.columns(len(kpi.DIMENSIONS)), kpi.DIMENSIONS):
+            column.markdown(t("scorecards.kpi_weights", dimension=t(f"scorecards.dimension_name.{dimension}")))
+            for item in kpi.KPIS:
+                if item.dimension == dimension:
+                    column.slider(t(f"scorecards.kpi_name.{item.name}"), 0, 100, key=f"scorecards_weight_{item.name}")
+    weights = kpi.Weights.from_dicts(
+        {d: st.session_state[f"scorecards_weight_{d}"] for d in kpi.DIMENSIONS},
+        {k: st.session_state[f"scorecards_weight_{k}"] for k in kpi.KPI_NAMES},
+    )
+    shares = weights.kpi_shares()
+    dimension_shares = weights.dimension_shares()
+    st.caption(t(
+        "scorecards.weights_sum", total=format_pct(sum(shares.values())),
+        dimensions=" · ".join(f"{t(f'scorecards.dimension_name.{d}')} {format_pct(s, 0)}" for d, s in dimension_shares.items()),
+    ))
 
-export = kpi.compute_scorecard_table(cards)
-left, right, _ = st.columns([1, 1, 4])
-# the files are built when clicked, not on every slider move (an XLSX of 5,000 accounts takes a second)
-left.download_button(
-    t("scorecards.download_csv"), lambda: export_frame(export).to_csv(index=False).encode("utf-8-sig"),
-    file_name=f"scorecards_{level}_{period_key}.csv", mime="text/csv", key="scorecards_download_csv",
-    on_click=ctx.audit, args=("export",), kwargs={"what": "scorecards", "level": level, "period": period_key, "format": "csv"},
-)
-right.download_button(
-    t("scorecards.download_xlsx"), lambda: kpi.scorecard_xlsx(export),
-    file_name=f"scorecards_{level}_{period_key}.xlsx", key="scorecards_download_xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    on_click=ctx.audit, args=("export",), kwargs={"what": "scorecards", "level": level, "period": period_key, "format": "xlsx"},
-)
+    # --- the scorecards -------------------------------------------------------------------------------
+    values = ctx.load(kpi.read_kpi_values, ctx.period, ctx.scope, level)
+    targets = ctx.load(kpi.read_targets, level, period_key)
+    cards = kpi.compute_scorecards(level, ctx.period, values, targets, weights, config)
+    groups = len(cards.composite)
+    caption_key = f"scorecards.caption_{level}" + ("_one" if groups == 1 else "")  # "1 KA manager", "8 KA managers"
+    st.caption(ui.scope_caption(ctx, t(caption_key, count=format_int(groups), period=ui.period_label(ctx.period))))
+    if cards.composite.empty:
+        st.info(t("scorecards.no_groups"), icon=":material/filter_alt_off:")
+        st.stop()
+    st.caption(t("scorecards.thresholds", green=format_pct(config.green_from, 0), yellow=format_pct(config.yellow_from, 0)))
 
-# --- drill from a manager to their accounts ------------------------------------------------------
-if level == "manager":
-    managers = list(cards.composite["group_id"])
-    if st.session_state["scorecards_manager"] not in managers:
-        st.session_state["scorecards_manager"] = None
-    manager = st.selectbox(t("scorecards.drill"), managers, key="scorecards_manager", index=None,
-                           placeholder=t("scorecards.drill_none"), format_func=manager_name)
-    if manager is not None:
-        st.subheader(t("scorecards.drill_accounts", manager=ui.literal(manager_name(manager))))
-        account_scope = replace(ctx.scope, managers=(manager,))
-        account_values = ctx.load(kpi.read_kpi_values, ctx.period, account_scope, "account")
-        account_targets = ctx.load(kpi.read_targets, "account", period_key)
-        account_cards = kpi.compute_scorecards("account", ctx.period, account_values, account_targets, weights, config)
-        render_ranking(account_cards, "scorecards_drill_table")
+    st.subheader(t("scorecards.ranking"))
+    render_ranking(cards, "scorecards_ranking")
 
-# --- one scorecard in detail -----------------------------------------------------------------------
-st.subheader(t("scorecards.detail"))
-names = {row["group_id"]: display_name(row, level) for row in cards.composite.to_dict("records")}
-chosen = st.selectbox(t("scorecards.detail_of"), list(names), format_func=names.get, key="scorecards_detail")
-detail = cards.scores[cards.scores["group_id"] == chosen]
-detail_table = pd.DataFrame({
-    "kpi": [t(f"scorecards.kpi_name.{k}") for k in detail["kpi"]],
-    "dimension": [t(f"scorecards.dimension_name.{d}") for d in detail["dimension"]],
-    "value": [kpi_text(k, v) for k, v in zip(detail["kpi"], detail["value"])],
-    "target": [kpi_text(k, v) for k, v in zip(detail["kpi"], detail["target"])],
-    "target_source": [t(f"scorecards.source_name.{s}") if isinstance(s, str) else "—" for s in detail["target_source"]],
-    "status": [status_text(s, a) for s, a in zip(detail["status"], detail["attainment"])],
-    "weight": [shares[k] for k in detail["kpi"]],
-})
-ui.show_table(detail_table, {
-    "kpi": Col(t("scorecards.kpi")), "dimension": Col(t("scorecards.dimension")),
-    "value": Col(t("scorecards.value")), "target": Col(t("scorecards.target")),
-    "target_source": Col(t("scorecards.target_source")), "status": Col(t("scorecards.status_attainment")),
-    "weight": Col(t("scorecards.effective_weight"), "share"),
-}, key="scorecards_detail_table", styler=lambda styled: styled.map(status_style, subset=["status"]))
+    left, right, _ = st.columns([1, 1, 4])
+    # the files, and the wide table in them, are built when clicked, not on every slider move (an XLSX
+    # of 5,000 accounts takes a second)
+    left.download_button(
+        t("scorecards.download_csv"),
+        lambda: export_frame(kpi.compute_scorecard_table(cards)).to_csv(index=False).encode("utf-8-sig"),
+        file_name=f"scorecards_{level}_{period_key}.csv", mime="text/csv", key="scorecards_download_csv",
+        on_click=ctx.audit, args=("export",), kwargs={"what": "scorecards", "level": level, "period": period_key, "format": "csv"},
+    )
+    right.download_button(
+        t("scorecards.download_xlsx"), lambda: kpi.scorecard_xlsx(kpi.compute_scorecard_table(cards)),
+        file_name=f"scorecards_{level}_{period_key}.xlsx", key="scorecards_download_xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click=ctx.audit, args=("export",), kwargs={"what": "scorecards", "level": level, "period": period_key, "format": "xlsx"},
+    )
 
-# --- targets ---------------------------------------------------------------------------------------
-with st.expander(t("scorecards.targets"), icon=":material/flag:"):
-    st.caption(t("scorecards.targets_help", period=ui.period_label(ctx.period)))
-    who_labels = {kpi.DEFAULT_SCOPE_ID: t("scorecards.target_all"), **names}
-    a, b, c = st.columns(3)
-    who = a.selectbox(t("scorecards.target_who"), list(who_labels), key="scorecards_target_who",
-                      format_func=who_labels.get)
-    metric = b.selectbox(t("scorecards.target_kpi"), list(kpi.KPI_NAMES), key="scorecards_target_kpi",
-                         format_func=kpi_labels.get)
-    value = c.number_input(t("scorecards.target_value"), value=0.0, step=0.01, format="%.4f",
-                           key="scorecards_target_value", help=t("scorecards.target_value_help"))
-    save, remove, _ = st.columns([1, 1, 4])
-    may_edit = ctx.may("targets")
-    if save.button(t("scorecards.target_save"), key="scorecards_target_save", type="primary", disabled=not may_edit) \
-            and may_edit:
-        kpi.save_target(ctx.con, level, who, period_key, metric, value)
-        ctx.audit("target_save", level=level, who=who, period=period_key, metric=metric, target=value)
-        st.toast(t("scorecards.target_saved"))
-        st.rerun()
-    if remove.button(t("scorecards.target_remove"), key="scorecards_target_remove", disabled=not may_edit) and may_edit:
-        kpi.save_target(ctx.con, level, who, period_key, metric, None)
-        ctx.audit("target_remove", level=level, who=who, period=period_key, metric=metric)
-        st.toast(t("scorecards.target_removed"))
-        st.rerun()
+    # --- drill from a manager to their accounts ------------------------------------------------------
+    if level == "manager":
+        managers = list(cards.composite["group_id"])
+        if st.session_state["scorecards_manager"] not in managers:
+            st.session_state["scorecards_manager"] = None
+        manager = st.selectbox(t("scorecards.drill"), managers, key="scorecards_manager", index=None,
+                               placeholder=t("scorecards.drill_none"), format_func=manager_name)
+        if manager is not None:
+            st.subheader(t("scorecards.drill_accounts", manager=ui.literal(manager_name(manager))))
+            account_scope = replace(ctx.scope, managers=(manager,))
+            account_values = ctx.load(kpi.read_kpi_values, ctx.period, account_scope, "account")
+            account_targets = ctx.load(kpi.read_targets, "account", period_key)
+            account_cards = kpi.compute_scorecards("account", ctx.period, account_values, account_targets, weights, config)
+            render_ranking(account_cards, "scorecards_drill_table")
 
-# --- trend and definitions ---------------------------------------------------------------------------
-if level == "manager":
-    st.subheader(t("scorecards.trend"))
-    # every quarter is read and kept on its own (the last is the period above; the next period shares all
-    # quarters but one); the weights only recombine the scores
-    quarters = tuple(kpi.trend_quarters(ctx.period))
-    trend_scores = ui.derived(kpi.compute_trend_scores, quarters,
-                              *[ui.loaded(kpi.read_kpi_values, q, ctx.scope, level) for q in quarters],
-                              *[ui.loaded(kpi.read_targets, level, kpi.target_period_key(q)) for q in quarters])
-    trend = ctx.derive(kpi.compute_composite_trend, trend_scores, weights)
-    st.plotly_chart(charts.build_composite_trend(trend, names), key="scorecards_trend")
+    # --- one scorecard in detail -----------------------------------------------------------------------
+    st.subheader(t("scorecards.detail"))
+    names = {row["group_id"]: display_name(row, level) for row in cards.composite.to_dict("records")}
+    chosen = st.selectbox(t("scorecards.detail_of"), list(names), format_func=names.get, key="scorecards_detail")
+    detail = cards.scores[cards.scores["group_id"] == chosen]
+    detail_table = pd.DataFrame({
+        "kpi": [t(f"scorecards.kpi_name.{k}") for k in detail["kpi"]],
+        "dimension": [t(f"scorecards.dimension_name.{d}") for d in detail["dimension"]],
+        "value": [kpi_text(k, v) for k, v in zip(detail["kpi"], detail["value"])],
+        "target": [kpi_text(k, v) for k, v in zip(detail["kpi"], detail["target"])],
+        "target_source": [t(f"scorecards.source_name.{s}") if isinstance(s, str) else "—" for s in detail["target_source"]],
+        "status": [status_text(s, a) for s, a in zip(detail["status"], detail["attainment"])],
+        "weight": [shares[k] for k in detail["kpi"]],
+    })
+    ui.show_table(detail_table, {
+        "kpi": Col(t("scorecards.kpi")), "dimension": Col(t("scorecards.dimension")),
+        "value": Col(t("scorecards.value")), "target": Col(t("scorecards.target")),
+        "target_source": Col(t("scorecards.target_source")), "status": Col(t("scorecards.status_attainment")),
+        "weight": Col(t("scorecards.effective_weight"), "share"),
+    }, key="scorecards_detail_table", styler=lambda styled: styled.map(status_style, subset=["status"]))
+
+    # --- targets ---------------------------------------------------------------------------------------
+    with st.expander(t("scorecards.targets"), icon=":material/flag:"):
+        st.caption(t("scorecards.targets_help", period=ui.period_label(ctx.period)))
+        who_labels = {kpi.DEFAULT_SCOPE_ID: t("scorecards.target_all"), **names}
+        a, b, c = st.columns(3)
+        who = a.selectbox(t("scorecards.target_who"), list(who_labels), key="scorecards_target_who",
+                          format_func=who_labels.get)
+        metric = b.selectbox(t("scorecards.target_kpi"), list(kpi.KPI_NAMES), key="scorecards_target_kpi",
+                             format_func=kpi_labels.get)
+        value = c.number_input(t("scorecards.target_value"), value=0.0, step=0.01, format="%.4f",
+                               key="scorecards_target_value", help=t("scorecards.target_value_help"))
+        save, remove, _ = st.columns([1, 1, 4])
+        may_edit = ctx.may("targets")
+        if save.button(t("scorecards.target_save"), key="scorecards_target_save", type="primary", disabled=not may_edit) \
+                and may_edit:
+            kpi.save_target(ctx.con, level, who, period_key, metric, value)
+            ctx.audit("target_save", level=level, who=who, period=period_key, metric=metric, target=value)
+            st.toast(t("scorecards.target_saved"))
+            st.rerun()
+        if remove.button(t("scorecards.target_remove"), key="scorecards_target_remove", disabled=not may_edit) and may_edit:
+            kpi.save_target(ctx.con, level, who, period_key, metric, None)
+            ctx.audit("target_remove", level=level, who=who, period=period_key, metric=metric)
+            st.toast(t("scorecards.target_removed"))
+            st.rerun()
+
+    # --- trend and definitions ---------------------------------------------------------------------------
+    if level == "manager":
+        st.subheader(t("scorecards.trend"))
+        # every quarter is read and kept on its own (the last is the period above; the next period shares all
+        # quarters but one); the weights only recombine the scores
+        quarters = tuple(kpi.trend_quarters(ctx.period))
+        trend_scores = ui.derived(kpi.compute_trend_scores, quarters,
+                                  *[ui.loaded(kpi.read_kpi_values, q, ctx.scope, level) for q in quarters],
+                                  *[ui.loaded(kpi.read_targets, level, kpi.target_period_key(q)) for q in quarters])
+        trend = ctx.derive(kpi.compute_composite_trend, trend_scores, weights)
+        st.plotly_chart(charts.build_composite_trend(trend, names), key="scorecards_trend")
+
+
+render_scorecards()
 
 with st.expander(t("scorecards.definitions"), icon=":material/menu_book:"):
     for item in kpi.KPIS:
