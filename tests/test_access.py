@@ -120,6 +120,28 @@ def test_sessions_expire_after_inactivity():
     assert access.expired(now - timedelta(minutes=31), 30, now)
 
 
+@pytest.mark.parametrize("idle_minutes, signed_in", [(None, True), (29, True), (31, False)])
+def test_a_part_of_a_page_that_reruns_alone_checks_the_idle_limit_too(monkeypatch, idle_minutes, signed_in):
+    """A fragment's rerun skips the login gate: ui.fragment asks auth.still_signed_in first, which
+    must see an idle session as expired and count a live one's move as activity."""
+    def part():
+        import streamlit as st
+
+        from ka.ui import auth
+
+        st.write(str(auth.still_signed_in()))
+
+    monkeypatch.setenv("KA_RADAR_IDLE_MINUTES", "30")
+    at = AppTest.from_function(part)
+    now = datetime.now(timezone.utc)
+    if idle_minutes is not None:
+        at.session_state["auth_last_seen"] = now - timedelta(minutes=idle_minutes)
+    at.run()
+    assert at.markdown[0].value == str(signed_in)
+    if idle_minutes is not None and signed_in:
+        assert at.session_state["auth_last_seen"] >= now  # the move counted as activity
+
+
 @pytest.mark.parametrize("role, allowed", [
     ("admin", {"users", "import", "undo", "settings", "targets", "weights", "strategies", "scenarios", "actions"}),
     ("director", {"targets", "weights", "strategies", "scenarios", "actions"}),

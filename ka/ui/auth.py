@@ -161,6 +161,19 @@ def render_login(store: state.StateStore) -> None:
         st.rerun()
 
 
+def still_signed_in() -> bool:
+    """For a part of a page that reruns alone (a fragment), which skips require_user: False once the
+    session has been idle too long; a move inside the part counts as activity."""
+    seen = st.session_state.get(SEEN_KEY)
+    if seen is None:  # access control is off (a signed-out session never reaches a page's parts)
+        return True
+    now = datetime.now(timezone.utc)
+    if access.expired(seen, idle_minutes(), now):
+        return False
+    st.session_state[SEEN_KEY] = now
+    return True
+
+
 def log_out(expired: bool = False) -> None:
     """Forget the user and everything the session kept (filters, selections, uploads); with an
     identity provider, its identity cookie too."""

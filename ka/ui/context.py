@@ -220,10 +220,13 @@ def apply_tier_filter(ctx: PageContext) -> Scope:
 
 def fragment(render: Callable[[], None]) -> Callable[[], None]:
     """`st.fragment` for the part of a page that its own widgets rerun alone (a slider and the figures it
-    moves). Such a rerun skips app.py and the page's start: the language (per script run, read by t() and
-    the cache keys) is set again from this session, and the part has an error boundary of its own."""
+    moves). Such a rerun skips app.py and the page's start: the idle-session check is made again, the
+    language (per script run, read by t() and the cache keys) is set again from this session, and the
+    part has an error boundary of its own."""
     @functools.wraps(render)
     def in_session() -> None:
+        if not auth.still_signed_in():
+            st.rerun(scope="app")  # the whole app: the login gate says the session has expired
         i18n.set_language(st.session_state.get(LANGUAGE_KEY, i18n.DEFAULT_LANGUAGE))
         with error_boundary():
             render()
