@@ -184,3 +184,14 @@ def test_missing_required(fields, missing):
 )
 def test_excel_text(value, expected):
     assert read.excel_text(value) == expected
+
+
+def test_every_kind_is_declared_consistently_and_a_mistyped_spec_is_refused():
+    from ka.importing.kinds import KINDS, Kind
+
+    for spec in KINDS.values():
+        assert set(spec.fields) <= set(spec.header_synonyms), spec.name  # every field can be proposed
+    with pytest.raises(ValueError, match="merge rule"):
+        Kind("notes", "notes", ("account_id",), ("account_id",), (), ("account_id",), ("account_id",), merge="upserts")
+    with pytest.raises(ValueError, match="not among its fields"):
+        Kind("notes", "notes", ("account_id",), ("account_id", "note_date"), (), ("account_id",), ("account_id",))

@@ -43,6 +43,14 @@ class Kind:
     per_header_mappings: bool = False  # files of several headers in one batch, each read with its own mapping
     drops_repeats: bool = False        # may drop exact repeats of a line within a file, on request
 
+    def __post_init__(self) -> None:
+        # the pipeline picks its stages by the merge rule: an unknown one would be merged as nothing at all
+        if self.merge not in MERGE_RULES:
+            raise ValueError(f"kind {self.name}: merge rule {self.merge!r} is not one of {MERGE_RULES}")
+        unknown = [name for name in (*self.required, *self.dates) if name not in self.fields]
+        if unknown:
+            raise ValueError(f"kind {self.name}: required or date fields not among its fields: {unknown}")
+
     @property
     def upsert(self) -> bool:
         return self.merge == "upsert"
