@@ -80,6 +80,57 @@ def test_date(macros, text, day_first, expected):
     assert macros.execute("select ka_date(?, ?)", [text, day_first]).fetchall()[0][0] == expected
 
 
+FIRST, LAST = date(2024, 1, 1), date(2026, 12, 31)
+
+
+@pytest.mark.parametrize(
+    ("check", "args", "expected"),
+    [
+        ("ka_check_account", [None], ("account_id", "no_account", None)),
+        ("ka_check_account", ["KA1"], None),
+        ("ka_check_required", ["name", None], ("name", "no_value", None)),
+        ("ka_check_required", ["name", "Plan"], None),
+        ("ka_check_required_choice", ["colour", " ", None], ("colour", "no_value", " ")),
+        ("ka_check_required_choice", ["colour", "purple", None], ("colour", "unknown_value", "purple")),
+        ("ka_check_required_choice", ["colour", "红", "red"], None),
+        ("ka_check_choice", ["level", "N/A", None], None),               # optional: a blank passes
+        ("ka_check_choice", ["level", "boss", None], ("level", "unknown_value", "boss")),
+        ("ka_check_yes_no", ["is_active", "perhaps", None], ("is_active", "bad_yes_no", "perhaps")),
+        ("ka_check_yes_no", ["is_active", "", None], None),
+        ("ka_check_required_date", ["visit_date", "", None, FIRST, LAST], ("visit_date", "no_date", "")),
+        ("ka_check_required_date", ["visit_date", "soon", None, FIRST, LAST], ("visit_date", "bad_date", "soon")),
+        ("ka_check_required_date", ["visit_date", "2023-12-31", date(2023, 12, 31), FIRST, LAST],
+         ("visit_date", "date_out_of_range", "2023-12-31")),
+        ("ka_check_required_date", ["visit_date", "2024-01-01", date(2024, 1, 1), FIRST, LAST], None),
+        ("ka_check_date", ["closed_on", "", None], None),
+        ("ka_check_date", ["closed_on", "soon", None], ("closed_on", "bad_date", "soon")),
+        ("ka_check_date_range", ["closed_on", "", None, FIRST, LAST], None),
+        ("ka_check_date_range", ["closed_on", "2027-01-01", date(2027, 1, 1), FIRST, LAST],
+         ("closed_on", "date_out_of_range", "2027-01-01")),
+        ("ka_check_date_range", ["closed_on", "2026-12-31", date(2026, 12, 31), FIRST, LAST], None),
+    ],
+)
+def test_row_checks(macros, check, args, expected):
+    """Each check is null when the value passes, else (field, reason, the text as read)."""
+    placeholders = ", ".join("?" for _ in args)
+    row = macros.execute(
+        f"select r.field, r.reason, r.value from (select {check}({placeholders}) as r)", args
+    ).fetchall()[0]
+    assert (None if row == (None, None, None) else row) == expected
+
+
+def test_the_first_failing_check_is_the_reason(macros):
+    """A kind's parse SQL lists its checks in coalesce(...): a row failing two reports the first."""
+    row = macros.execute(
+        "select r.field, r.reason from (select coalesce(ka_check_account(null), ka_check_required('name', null)) as r)"
+    ).fetchall()[0]
+    assert row == ("account_id", "no_account")
+    row = macros.execute(
+        "select r.field, r.reason from (select coalesce(ka_check_account('KA1'), ka_check_required('name', null)) as r)"
+    ).fetchall()[0]
+    assert row == ("name", "no_value")
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("17850.0", "17850"), ("007", "007"), ("05021", "05021"), (" A-1 ", "A-1"), ("C537600", "C537600"),

@@ -93,23 +93,17 @@ def _stage(cur, spec: Kind, parts, mapping: dict[str, str], options: ImportOptio
     day_first = _day_first(cur, spec, parts, mapping, options)
     report.date_order = {True: "dmy", False: "mdy", None: "none_needed"}[day_first]
     day_first = bool(day_first)
-    picks = []
-    for number, part in enumerate(parts):  # generated column names only (c0, c1, ...)
-        columns = ", ".join(
-            (f"c{part.headers.index(mapping[name])}" if name in mapping else "null::varchar") + f" as {name}_text"
-            for name in spec.fields
-        )
-        picks.append(f"select {number}::integer as file_no, _line as line_no, {columns} from import_raw_{number}")
     if spec.name == "targets":
         cur.register("import_metric_arrow", metric_aliases())
         cur.execute("create or replace temp table import_metric_names as select * from import_metric_arrow")
         cur.unregister("import_metric_arrow")
     params = {"day_first": day_first, "date_first": window.first, "date_last": window.last,
               "hard_first": HARD_FIRST, "hard_last": HARD_LAST}
-    cur.execute(db.load_sql("import_picked", {"picked": " union all ".join(picks)}))
+    cur.execute(db.load_sql("import_picked", {"picked": _picked_columns(spec, parts, mapping)}))
     parse_sql = db.load_sql(spec.sql_name("parse"))
     # (DuckDB refuses parameters a statement does not use)
     cur.execute(parse_sql, {name: value for name, value in params.items() if f"${name}" in parse_sql} or None)
+    cur.execute(db.with_identifiers(db.load_sql("import_table_rows"), columns=", ".join(spec.columns)))
     if "account_id" in spec.fields and "account_id" not in mapping:
         _match_names_to_accounts(cur)
     _check_mojibake(cur, spec)
@@ -121,6 +115,25 @@ def _stage(cur, spec: Kind, parts, mapping: dict[str, str], options: ImportOptio
         )
         raise ImportRefused("mostly_rejected", rejected=report.rows_rejected, rows=report.rows_read, lines=quoted)
     return report
+
+
+def _picked_columns(spec: Kind, parts, mapping: dict[str, str]) -> str:
+    """One select per landed file: each field's text under its field name, and the account read from
+    its id or name the same way for every kind. Generated names only (c0, c1, ... and the kind's
+    fixed field names)."""
+    selects = []
+    for number, part in enumerate(parts):
+        texts = {
+            name: f"c{part.headers.index(mapping[name])}" if name in mapping else "null::varchar"
+            for name in spec.fields
+        }
+        columns = [f"{text} as {name}_text" for name, text in texts.items()]
+        if "account_id" in texts:
+            columns.append(f"ka_account({texts['account_id']}, {texts['account_name']}) as account_id")
+        selects.append(
+            f"select {number}::integer as file_no, _line as line_no, {', '.join(columns)} from import_raw_{number}"
+        )
+    return " union all ".join(selects)
 
 
 def _land(cur, parts, report: ImportReport, temp_dir: Path) -> list[RejectedRow]:

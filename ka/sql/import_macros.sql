@@ -95,6 +95,31 @@ create or replace temp macro ka_date_reason(date_text, date_value) as
         when date_value is null then 'bad_date'
         else 'date_out_of_range'
     end;
+-- A row's failed check as one value: the field, the reason (a code that ka/importing/report.py puts
+-- in words) and the text the value was read from. A kind's parse SQL lists its checks in order as
+-- coalesce(check, check, ...): each is null when the row passes it, so the first failure is kept;
+-- import_table_rows.sql spreads it into reason_field, reason and reason_value.
+create or replace temp macro ka_reject(field, reason, value := null) as
+    struct_pack(field := field, reason := reason, value := value::varchar);
+create or replace temp macro ka_check_account(account_id) as
+    case when account_id is null then ka_reject('account_id', 'no_account') end;
+create or replace temp macro ka_check_required(field, value) as
+    case when value is null then ka_reject(field, 'no_value') end;
+-- A value read from a fixed list (a role, a colour, a status): blank where it is required, or not on the list.
+create or replace temp macro ka_check_required_choice(field, text, value) as
+    case when value is null then ka_reject(field, case when ka_blank(text) then 'no_value' else 'unknown_value' end, text) end;
+create or replace temp macro ka_check_choice(field, text, value) as
+    case when not ka_blank(text) and value is null then ka_reject(field, 'unknown_value', text) end;
+create or replace temp macro ka_check_yes_no(field, text, value) as
+    case when not ka_blank(text) and value is null then ka_reject(field, 'bad_yes_no', text) end;
+-- A date the row needs: missing, unreadable or outside first … last.
+create or replace temp macro ka_check_required_date(field, text, value, first, last) as
+    case when value is null or value not between first and last then ka_reject(field, ka_date_reason(text, value), text) end;
+-- An optional date: unreadable where given (ka_check_date), outside first … last (ka_check_date_range).
+create or replace temp macro ka_check_date(field, text, value) as
+    case when not ka_blank(text) and value is null then ka_reject(field, 'bad_date', text) end;
+create or replace temp macro ka_check_date_range(field, text, value, first, last) as
+    case when value not between first and last then ka_reject(field, 'date_out_of_range', text) end;
 create or replace temp macro ka_date_parts(v) as
     regexp_extract(ka_fullwidth(trim(v)), '^([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4}|[0-9]{2})([^0-9]|$)', ['a', 'b', 'y', 'rest']);
 -- Double encoding (UTF-8 read as Windows-1252, "BerguvsvÃ¤gen") and replacement characters.
