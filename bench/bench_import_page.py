@@ -12,37 +12,20 @@ finished. Also the time from choosing the file to the report, and from the click
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.browser import Server  # noqa: E402
 from bench.common import load_average  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 TIMEOUT_MS = 30 * 60 * 1000
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 def memory_mb(pid: int) -> tuple[float, float]:
@@ -75,33 +58,21 @@ def main() -> None:
 
     from playwright.sync_api import expect, sync_playwright
 
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "KA_RADAR_DB": str(work / "ka_radar.duckdb")}
+    db_path = str(work / "ka_radar.duckdb")
     # The app opens only an existing database outside its default location, so the demo is built first.
-    subprocess.run([sys.executable, "-m", "ka", "demo", "--db", env["KA_RADAR_DB"]], cwd=args.code, check=True,
+    subprocess.run([sys.executable, "-m", "ka", "demo", "--db", db_path], cwd=args.code, check=True,
                    stdout=subprocess.DEVNULL)
-    log = open(work / "streamlit.log", "w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=args.code, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
+    server = Server.start(db_path, work / "streamlit.log", root=Path(args.code))
     try:
-        deadline = time.time() + 120
-        while not healthy(url):
-            if server.poll() is not None or time.time() > deadline:
-                raise SystemExit((work / "streamlit.log").read_text()[-3000:])
-            time.sleep(0.5)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
             )
             page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="en-US" if args.lang == "en" else "zh-CN")
-            page.goto(f"{url}/data_import")
+            page.goto(f"{server.url}/data_import")
             wait_idle(page)
             time.sleep(3)
-            rss, _ = memory_mb(server.pid)
+            rss, _ = memory_mb(server.process.pid)
             print(f"before upload: RSS {rss:,.0f} MB", flush=True)
             started = time.perf_counter()
             page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(csv_path))
@@ -109,7 +80,7 @@ def main() -> None:
             expect(import_button.first).to_be_visible(timeout=TIMEOUT_MS)
             wait_idle(page)
             checked = time.perf_counter() - started
-            rss_checked, peak_checked = memory_mb(server.pid)
+            rss_checked, peak_checked = memory_mb(server.process.pid)
             print(f"report shown after {checked:.1f} s: RSS {rss_checked:,.0f} MB, peak so far {peak_checked:,.0f} MB",
                   flush=True)
             started = time.perf_counter()
@@ -120,17 +91,12 @@ def main() -> None:
             print(f"import done after {imported:.1f} s", flush=True)
             for wait in (5, 25):
                 time.sleep(wait)
-                rss_after, peak = memory_mb(server.pid)
+                rss_after, peak = memory_mb(server.process.pid)
                 print(f"{'5' if wait == 5 else '30'} s after the import: RSS {rss_after:,.0f} MB (peak {peak:,.0f} MB); "
                       f"{rss_after - rss:+,.0f} MB against before the upload", flush=True)
             browser.close()
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-        log.close()
+        server.stop()
     print(f"load average after: {load_average()}")
 
 

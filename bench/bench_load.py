@@ -27,13 +27,10 @@ import csv
 import json
 import os
 import random
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -44,6 +41,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.browser import Server  # noqa: E402
 from bench.common import ROOT, ensure_big_demo  # noqa: E402
 
 PAGES = ("", "account", "tiers", "health", "whatif", "scorecards", "data_import")
@@ -64,56 +62,6 @@ class Session:
     url: str
     number: int
     samples: list[Sample] = field(default_factory=list)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
-def start_app(db: str, log: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    with open(log, "w") as log_file:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-             "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env={**os.environ, "KA_RADAR_DB": db}, stdout=log_file, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    deadline = time.time() + 180
-    while not _healthy(url):
-        if process.poll() is not None or time.time() > deadline:
-            raise RuntimeError(f"the app did not start: {log.read_text()[-2000:]}")
-        time.sleep(0.5)
-    return process, url
-
-
-def stop_app(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-
-
-def rss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
 
 
 def _error_in(message: ForwardMsg) -> str | None:
@@ -187,15 +135,15 @@ def write_import_file(path: Path, lines: int, first_day: date, last_day: date) -
 
 
 async def measure(db: str, apps: int, sessions: int, import_file: Path, seconds: float, work: Path) -> dict:
-    servers = [start_app(db, work / f"app-{apps}-{sessions}-{n}.log") for n in range(apps)]
+    servers = [Server.start(db, work / f"app-{apps}-{sessions}-{n}.log", timeout=180) for n in range(apps)]
     try:
         phase = {"name": "warm-up"}
         stop = asyncio.Event()
         pages_after: dict[int, int] = {}
-        clients = [Session(servers[n % apps][1], n) for n in range(sessions)]
+        clients = [Session(servers[n % apps].url, n) for n in range(sessions)]
         tasks = [asyncio.create_task(session_loop(c, phase, stop, pages_after)) for c in clients]
         # warm-up: every page once per app process (connections, caches), then measure
-        warm = [Session(url, 1000 + n) for n, (_, url) in enumerate(servers)]
+        warm = [Session(server.url, 1000 + n) for n, server in enumerate(servers)]
         for client in warm:
             ws_url = client.url.replace("http://", "ws://") + "/_stcore/stream"
             async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None, origin=client.url) as ws:
@@ -206,12 +154,11 @@ async def measure(db: str, apps: int, sessions: int, import_file: Path, seconds:
         started = time.perf_counter()
         importing = subprocess.Popen([sys.executable, "-m", "ka", "import", "--db", db, str(import_file)], cwd=ROOT,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        peak = {pid: 0.0 for pid in (p.pid for p, _ in servers)}
+        peak = [0.0 for _ in servers]
         import_seconds = None
         deadline = started + seconds
         while time.perf_counter() < deadline:
-            for pid in peak:
-                peak[pid] = max(peak[pid], rss_mb(pid))
+            peak = [max(mib, server.rss_mib()) for mib, server in zip(peak, servers)]
             if import_seconds is None and importing.poll() is not None:
                 import_seconds = time.perf_counter() - started
                 phase["name"] = "after"
@@ -237,13 +184,13 @@ async def measure(db: str, apps: int, sessions: int, import_file: Path, seconds:
             "error_examples": sorted({s.error for s in samples if s.error})[:3],
             "import_s": round(import_seconds, 1), "import_exit": importing.returncode,
             "import_error": err.strip()[-300:] if importing.returncode else "",
-            "rss_mb_peak": [round(v) for v in peak.values()],
+            "rss_mb_peak": [round(v) for v in peak],
             "load_before": [round(v, 2) for v in load_before], "load_after": [round(v, 2) for v in load_after],
             "batch": batch,
         }
     finally:
-        for process, _ in servers:
-            stop_app(process)
+        for server in servers:
+            server.stop()
 
 
 def _p95(values: list[float]) -> float | None:

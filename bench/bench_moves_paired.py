@@ -59,8 +59,9 @@ def main() -> None:
                 servers, tabs = {}, {}
                 try:
                     for side in SIDES:
-                        browser.ROOT = roots[side]  # Server.start serves the app.py under ROOT
-                        servers[side] = browser.Server.start(dbs[side], out_dir / "logs" / f"paired-{side}-{name}.log")
+                        servers[side] = browser.Server.start(
+                            dbs[side], out_dir / "logs" / f"paired-{side}-{name}.log", root=roots[side]
+                        )
                         tabs[side] = Tab(chromium, servers[side])
                         tabs[side].open(spec.path)
                     moves = {side: {} for side in SIDES}
@@ -76,7 +77,6 @@ def main() -> None:
                         tab.close()
                     for server in servers.values():
                         server.stop()
-                    browser.ROOT = roots["after"]
         finally:
             chromium.close()
     Path(args.json).write_text(json.dumps({"load": load, "pages": summary}, indent=1))

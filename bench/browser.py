@@ -105,17 +105,18 @@ class Server:
     log: Path
 
     @classmethod
-    def start(cls, db_path: str, log: Path) -> "Server":
+    def start(cls, db_path: str, log: Path, root: Path = ROOT, timeout: float = 120) -> "Server":
+        """Serve the app.py of the checkout `root` (this one unless said) and wait until it answers."""
         port = free_port()
         env = {**os.environ, "KA_RADAR_DB": db_path}
         with open(log, "w") as out:
             process = subprocess.Popen(
                 [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
                  "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
             )
         server = cls(process, f"http://127.0.0.1:{port}", log)
-        deadline = time.time() + 120
+        deadline = time.time() + timeout
         while not server.healthy():
             if process.poll() is not None or time.time() > deadline:
                 server.stop()
