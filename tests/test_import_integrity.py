@@ -268,7 +268,7 @@ def test_activity_dates_outside_the_window_are_rejected(con, tmp_path):
 # --- the report is made before the commit --------------------------------------------------------
 def test_a_report_that_cannot_be_written_leaves_no_batch_behind(con, tmp_path, monkeypatch):
     path = write_file(tmp_path, "orders.csv", ORDERS)
-    before = fingerprint(con)
+    before = fingerprint(con, sequence=False)
 
     def broken_report(report):
         raise ValueError("Invalid format specifier '%Y-%m'")
@@ -276,9 +276,7 @@ def test_a_report_that_cannot_be_written_leaves_no_batch_behind(con, tmp_path, m
     monkeypatch.setattr(transactions, "format_report", broken_report)
     with pytest.raises(ValueError):
         import_paths(con, path)
-    after = fingerprint(con)
-    before.pop("sequence"), after.pop("sequence")  # a sequence value drawn in a rolled-back transaction may stay used
-    assert after == before
+    assert fingerprint(con, sequence=False) == before
     monkeypatch.undo()
     assert import_paths(con, path).rows_to_import == 3
 

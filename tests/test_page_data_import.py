@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ka_testing import ROOT
-from import_helpers import uploaded
+from import_helpers import metric_values, run_import_page, table_with, uploaded
 from ka import access, db, demo, i18n, importing, state
 
 PAGE = str(ROOT / "pages" / "data_import.py")
@@ -23,35 +23,16 @@ CSV = (
 ).encode("utf-8")
 
 
-def _run(lang: str = "en", files: dict | None = None) -> AppTest:
-    # AppTest formats selectbox values in the test's thread: give it the page's language too
-    i18n.set_language(lang)
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["lang"] = lang
-    if files is not None:
-        at.session_state["data_import_sources"] = uploaded(files)
-    return at.run()
-
-
-def _table(at: AppTest, column: str):
-    """The page's table that has `column` (AppTest does not expose dataframe keys)."""
-    return next(frame.value for frame in at.dataframe if column in frame.value.columns)
-
-
-def _metrics(at: AppTest) -> dict[str, str]:
-    return {metric.label: metric.value for metric in at.metric}
-
-
 def _batch_rows(path, batch_id: int) -> tuple:
     with db.open(path) as con:
         return db.query_rows(con, "select count(*), sum(revenue) from transactions where batch_id = ?", [batch_id])[0]
 
 
 def test_without_files_shows_the_history(writable_app_db):
-    at = _run()
+    at = run_import_page()
     assert not at.exception
     assert at.title[0].value == "Data import"
-    history = _table(at, "batch")
+    history = table_with(at, "batch")
     assert list(history["kind"]) == ["demo data"] and list(history["status"]) == ["active"]
     assert len(at.selectbox) == 0  # the demo batch cannot be undone here
 
@@ -64,35 +45,35 @@ def test_without_files_shows_the_history(writable_app_db):
     ],
 )
 def test_report_then_import_then_undo(writable_app_db, lang, labels):
-    at = _run(lang, {"orders.csv": CSV})
+    at = run_import_page(lang, {"orders.csv": CSV})
     assert not at.exception
     assert at.selectbox(key="data_import_map_revenue").value == "Sales"
     assert at.selectbox(key="data_import_map_account_id").value == "Customer ID"
     assert at.selectbox(key="data_import_map_quantity").value == ""
-    metrics = _metrics(at)
+    metrics = metric_values(at)
     read, to_import, rejected, revenue, new = labels
     assert (metrics[read], metrics[to_import], metrics[rejected], metrics[new]) == ("5", "3", "1", "2")
     assert metrics[revenue] == "350"
-    rejected_rows = _table(at, "line")
+    rejected_rows = table_with(at, "line")
     assert list(rejected_rows["line"]) == [6] and list(rejected_rows["field"]) == [
         "Order date" if lang == "en" else "订单日期"
     ]
     assert "9.75" in at.warning[0].value or "10" in at.warning[0].value  # the row without an account
-    sample = _table(at, "account_id")
+    sample = table_with(at, "account_id")
     assert list(sample["account_id"]) == ["C001", "C001", "C002"]
 
     at.button(key="data_import_commit").click().run()
     assert not at.exception
     assert _batch_rows(writable_app_db, 2) == (3, Decimal("350.5000"))
     assert at.success[0].value.startswith("Batch 2 imported" if lang == "en" else "批次 2 已导入")
-    history = _table(at, "batch")
+    history = table_with(at, "batch")
     assert list(history["batch"]) == [2, 1]
 
     at.selectbox(key="data_import_undo_batch").set_value(2)
     at.button(key="data_import_undo").click().run()
     assert not at.exception
     assert _batch_rows(writable_app_db, 2) == (0, None)
-    assert list(_table(at, "batch")["status"])[0] == (
+    assert list(table_with(at, "batch")["status"])[0] == (
         "undone" if lang == "en" else "已撤销"
     )
     imported, undone = reversed(access.read_audit(state.state_store(writable_app_db), limit=2))
@@ -101,10 +82,10 @@ def test_report_then_import_then_undo(writable_app_db, lang, labels):
 
 
 def test_correcting_the_mapping_changes_the_report(writable_app_db):
-    at = _run("en", {"orders.csv": CSV})
-    assert _metrics(at)["Revenue to import"] == "350"
+    at = run_import_page("en", {"orders.csv": CSV})
+    assert metric_values(at)["Revenue to import"] == "350"
     at.selectbox(key="data_import_map_revenue").set_value("Profit").run()
-    assert _metrics(at)["Revenue to import"] == "-5"
+    assert metric_values(at)["Revenue to import"] == "-5"
     at.text_input(key="data_import_mapping_name").set_value("profit as revenue").run()
     at.button(key="data_import_save_mapping").click().run()
     with db.open(writable_app_db) as con:
@@ -112,14 +93,14 @@ def test_correcting_the_mapping_changes_the_report(writable_app_db):
 
 
 def test_missing_required_field_is_asked_for(writable_app_db):
-    at = _run("en", {"odd.csv": b"When,Who,HowMuch\n2024-01-02,A,5\n"})
+    at = run_import_page("en", {"odd.csv": b"When,Who,HowMuch\n2024-01-02,A,5\n"})
     assert not at.exception
     assert "Order date" in at.warning[0].value and len(at.metric) == 0
 
 
 def test_broken_file_is_refused_on_the_page(writable_app_db):
     rows = "".join(f"O{n},2024-01-01,C1,Acme, Inc.,P,{n},1,East\n" for n in range(10))
-    at = _run("zh", {"broken.csv": CSV.splitlines(keepends=True)[0] + rows.encode()})
+    at = run_import_page("zh", {"broken.csv": CSV.splitlines(keepends=True)[0] + rows.encode()})
     assert not at.exception
     assert at.error[0].value == "该批次被拒绝，数据库未作任何改动。"
     assert any("10 行中有 10 行的字段数与表头不一致" in block.value for block in at.code)
@@ -147,12 +128,12 @@ def test_uploaded_files_are_deleted_when_their_import_ends(writable_app_db):
 def test_a_folder_of_two_headers_shows_a_mapping_for_each(writable_app_db):
     plain = b"Order Date,Customer ID,Sales\n2026-09-01,KA00001,100\n"
     rich = b"Sales,Cost,Customer ID,Order Date,Region\n200,150,KA00002,2026-09-02,East\n"
-    at = _run("en", {"a.csv": plain, "b.csv": rich})
+    at = run_import_page("en", {"a.csv": plain, "b.csv": rich})
     assert not at.exception
     assert at.selectbox(key="data_import_map_revenue").value == "Sales"
     assert at.selectbox(key="data_import_map_cost").value == ""        # a.csv has no cost
     assert at.selectbox(key="data_import_map_1_cost").value == "Cost"  # b.csv has its own mapping
-    files = _table(at, "encoding")
+    files = table_with(at, "encoding")
     assert list(files["layout"]) == [1, 2]
     at.button(key="data_import_commit").click().run()
     with db.open(writable_app_db) as con:
@@ -162,12 +143,12 @@ def test_a_folder_of_two_headers_shows_a_mapping_for_each(writable_app_db):
 
 
 def test_a_duplicated_header_asks_which_column_to_use(writable_app_db):
-    at = _run("en", {"dups.csv": b"Order Date,Customer ID,Sales,Sales\n2026-09-01,KA00001,1,100\n"})
+    at = run_import_page("en", {"dups.csv": b"Order Date,Customer ID,Sales,Sales\n2026-09-01,KA00001,1,100\n"})
     assert not at.exception
     assert "Sales (3, 4)" in [element.value for element in at.text]  # header names as text, not markdown
     assert "Revenue" in at.warning[1].value  # not guessed: the user chooses
     at.selectbox(key="data_import_map_revenue").set_value("Sales #4").run()
-    assert _metrics(at)["Revenue to import"] == "100"
+    assert metric_values(at)["Revenue to import"] == "100"
 
 
 def _demo_lines(path) -> int:
@@ -179,7 +160,7 @@ def _demo_lines(path) -> int:
 def test_the_first_import_into_the_demo_starts_clean_or_goes_beside_it(writable_app_db, choice, demo_stays):
     demo_lines = _demo_lines(writable_app_db)
     assert demo_lines > 0
-    at = _run("en", {"orders.csv": CSV})
+    at = run_import_page("en", {"orders.csv": CSV})
     choice_radio = at.radio(key="own_data_start_clean")
     assert choice_radio.value == "clean"  # a company's first file: by default its own clean database
     choice_radio.set_value(choice).run()
@@ -191,7 +172,7 @@ def test_the_first_import_into_the_demo_starts_clean_or_goes_beside_it(writable_
         assert demo.is_demo(con) == demo_stays
         assert db.query_rows(con, "select count(*) from transactions")[0][0] == 3 + (demo_lines if demo_stays else 0)
     # the next file asks no more: the company's data has begun (beside the demo, or alone)
-    again = _run("en", {"more.csv": CSV.replace(b"O1,", b"P1,").replace(b"O2,", b"P2,")})
+    again = run_import_page("en", {"more.csv": CSV.replace(b"O1,", b"P1,").replace(b"O2,", b"P2,")})
     assert not again.exception and again.button(key="data_import_commit")  # a batch ready to import
     assert not [r for r in again.radio if r.key == "own_data_start_clean"]
 

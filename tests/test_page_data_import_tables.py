@@ -5,31 +5,12 @@ from __future__ import annotations
 
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from ka_testing import ROOT
-from import_helpers import uploaded
+from import_helpers import metric_values, run_import_page, table_with
 from ka import db, i18n
 
-PAGE = str(ROOT / "pages" / "data_import.py")
 EXAMPLES = ROOT / "data" / "examples"
-
-
-def _run(lang: str, kind: str, files: dict) -> AppTest:
-    i18n.set_language(lang)  # AppTest formats widget values in the test's thread
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["lang"] = lang
-    at.session_state["data_import_kind"] = kind
-    at.session_state["data_import_sources"] = uploaded(files)
-    return at.run()
-
-
-def _table(at: AppTest, column: str):
-    return next(frame.value for frame in at.dataframe if column in frame.value.columns)
-
-
-def _metrics(at: AppTest) -> dict[str, str]:
-    return {metric.label: metric.value for metric in at.metric}
 
 
 def _accounts(path) -> list[tuple]:
@@ -48,17 +29,17 @@ def _accounts(path) -> list[tuple]:
 def test_accounts_master_updates_the_demo_accounts_and_undo_restores_them(writable_app_db, lang, labels, kind_name,
                                                                            status_undone):
     before = _accounts(writable_app_db)
-    at = _run(lang, "accounts", {"客户主数据.csv": (EXAMPLES / "accounts_master.csv").read_bytes()})
+    at = run_import_page(lang, kind="accounts", files={"客户主数据.csv": (EXAMPLES / "accounts_master.csv").read_bytes()})
     assert not at.exception
     assert at.radio(key="data_import_kind").value == "accounts"
     assert at.selectbox(key="data_import_map_industry").value == "所属行业"
     assert at.selectbox(key="data_import_map_contract_end_date").value == "合同到期日"
     assert at.selectbox(key="data_import_map_is_strategic").value == "是否战略客户"
     read, new, updated, rejected, unchanged = labels
-    metrics = _metrics(at)
+    metrics = metric_values(at)
     # KA00001 contract end, KA00002 industry/region/manager and KA00003 strategic flag change; KA09001/2 are new
     assert (metrics[read], metrics[new], metrics[updated], metrics[rejected], metrics[unchanged]) == ("5", "2", "3", "0", "0")
-    sample = _table(at, "contract_end_date")
+    sample = table_with(at, "contract_end_date")
     assert list(sample["account_id"]) == ["KA00001", "KA00002", "KA00003", "KA09001", "KA09002"]
 
     at.button(key="data_import_commit").click().run()
@@ -71,25 +52,25 @@ def test_accounts_master_updates_the_demo_accounts_and_undo_restores_them(writab
             ("汽车零部件", "华东", "王磊")
         ]
         assert db.query_rows(con, "select count(*) from accounts") == [(62,)]
-    history = _table(at, "batch")
+    history = table_with(at, "batch")
     assert (list(history["batch"]), list(history["kind"])[0]) == ([2, 1], kind_name)
 
     at.selectbox(key="data_import_undo_batch").set_value(2)
     at.button(key="data_import_undo").click().run()
     assert not at.exception
     assert _accounts(writable_app_db) == before
-    assert list(_table(at, "batch")["status"])[0] == status_undone
+    assert list(table_with(at, "batch")["status"])[0] == status_undone
 
 
 def test_gbk_tickets_report_unknown_accounts_and_import(writable_app_db):
-    at = _run("zh", "tickets", {"工单.csv": (EXAMPLES / "tickets_gbk.csv").read_bytes()})
+    at = run_import_page("zh", kind="tickets", files={"工单.csv": (EXAMPLES / "tickets_gbk.csv").read_bytes()})
     assert not at.exception
     assert at.selectbox(key="data_import_map_opened_date").value == "投诉日期"
-    metrics = _metrics(at)
+    metrics = metric_values(at)
     assert (metrics["新增行数"], metrics["拒绝行数"]) == ("4", "0")
     assert "更新行数" not in metrics  # appended tables update nothing
     assert at.info[0].value.startswith("尚不在数据库中的客户：1 个。")  # KA09001
-    assert (list(_table(at, "encoding")["encoding"]), list(_table(at, "encoding")["file"])) == (["gb18030"], ["工单.csv"])
+    assert (list(table_with(at, "encoding")["encoding"]), list(table_with(at, "encoding")["file"])) == (["gb18030"], ["工单.csv"])
     at.button(key="data_import_commit").click().run()
     with db.open(writable_app_db) as con:
         assert db.query_rows(con, "select count(*) from tickets where opened_date >= '2026-09-03' and severity in ('高', '中', '低')") == [(4,)]
@@ -97,34 +78,34 @@ def test_gbk_tickets_report_unknown_accounts_and_import(writable_app_db):
 
 def test_rejected_visit_rows_are_listed_with_their_lines(writable_app_db):
     text = "客户编号,拜访日期,拜访方式\nKA00001,2026-10-12,上门拜访\nKA00002,下周,电话\n,2026-10-13,上门\nKA00003,2026-10-14,电话\n"
-    at = _run("en", "visits", {"visits.csv": text.encode("utf-8")})
+    at = run_import_page("en", kind="visits", files={"visits.csv": text.encode("utf-8")})
     assert not at.exception
-    assert (_metrics(at)["New rows"], _metrics(at)["Rows rejected"]) == ("2", "2")
-    rejected = _table(at, "line")
+    assert (metric_values(at)["New rows"], metric_values(at)["Rows rejected"]) == ("2", "2")
+    rejected = table_with(at, "line")
     assert list(rejected["line"]) == [3, 4]
     assert list(rejected["reason"]) == ["unreadable date", "no account"]
     assert list(rejected["field"]) == ["Visit date", "Account ID"]
 
 
 def test_the_kind_choice_drives_the_mapping_and_what_is_required(writable_app_db):
-    at = _run("en", "transactions", {"surveys.csv": (EXAMPLES / "surveys.csv").read_bytes()})
+    at = run_import_page("en", kind="transactions", files={"surveys.csv": (EXAMPLES / "surveys.csv").read_bytes()})
     assert "Order date" in at.warning[0].value  # read as order lines, the survey file lacks an order date
     at.radio(key="data_import_kind").set_value("surveys").run()
     assert not at.exception
     assert at.selectbox(key="data_import_map_nps").value == "净推荐值"
-    assert _metrics(at)["New rows"] == "4"
+    assert metric_values(at)["New rows"] == "4"
     at.selectbox(key="data_import_map_nps").set_value("").run()
     assert "NPS" in at.warning[0].value and len(at.metric) == 0
 
 
 def test_a_saved_mapping_of_a_kind_is_offered_for_that_kind(writable_app_db):
     text = "Who,When,Score\nKA00001,2026-09-30,30\n".encode("utf-8")
-    at = _run("en", "surveys", {"s.csv": text})
+    at = run_import_page("en", kind="surveys", files={"s.csv": text})
     assert "NPS" in at.warning[0].value  # "Score" is not a known NPS header
     at.selectbox(key="data_import_map_nps").set_value("Score").run()
     at.selectbox(key="data_import_map_account_id").set_value("Who").run()
     at.selectbox(key="data_import_map_survey_date").set_value("When").run()
-    assert _metrics(at)["New rows"] == "1"
+    assert metric_values(at)["New rows"] == "1"
     at.text_input(key="data_import_mapping_name").set_value("crm").run()
     at.button(key="data_import_save_mapping").click().run()
     with db.open(writable_app_db) as con:
@@ -140,9 +121,9 @@ def test_only_transaction_lines_explain_the_line_key(writable_app_db):
     """The note on how a line is known (by its own text) is about transaction lines; a table's rows go
     by the kind's key, so a visits batch does not show it."""
     note = i18n.catalog("en")["data_import.line_key_note"]
-    visits = _run("en", "visits", {"visits.csv": (EXAMPLES / "visits.csv").read_bytes()})
-    assert not visits.exception and _metrics(visits)["New rows"] == "6"
+    visits = run_import_page("en", kind="visits", files={"visits.csv": (EXAMPLES / "visits.csv").read_bytes()})
+    assert not visits.exception and metric_values(visits)["New rows"] == "6"
     assert note not in [caption.value for caption in visits.caption]
-    lines = _run("en", "transactions", {"erp.csv": "客户编号,订单日期,销售额\nKA00001,2026-09-01,100\n".encode("utf-8")})
-    assert not lines.exception and _metrics(lines)["Rows to import"] == "1"
+    lines = run_import_page("en", kind="transactions", files={"erp.csv": "客户编号,订单日期,销售额\nKA00001,2026-09-01,100\n".encode("utf-8")})
+    assert not lines.exception and metric_values(lines)["Rows to import"] == "1"
     assert note in [caption.value for caption in lines.caption]
