@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
@@ -32,7 +31,7 @@ from ka.importing.options import (
     BROKEN_ROWS_TOLERATED, BROKEN_SHARE_LIMIT, QUOTED_LINES, REJECTED_KEPT, REJECTED_SHARE_LIMIT, ImportOptions,
 )
 from ka.importing.report import (
-    DryRunDone, FileSummary, ImportRefused, ImportReport, RejectedRow, batch_details, decide_day_first, field_label,
+    DryRunDone, FileSummary, ImportRefused, ImportReport, RejectedRow, batch_details, decide_day_first,
     format_report, reason_label, required_label,
 )
 from ka.importing.window import HARD_FIRST, HARD_LAST, load_date_window
@@ -347,6 +346,9 @@ def _merge(cur, spec: Kind, report: ImportReport, options: ImportOptions) -> Non
 def undo_rows(cur, spec: Kind, batch_id: int) -> int:
     """Undo a batch of the kind (in the caller's transaction): what it added goes, what it replaced
     comes back. Returns the rows restored; refused while a later batch builds on the same rows."""
+    if spec.upsert:
+        later = db.load_sql("import_upsert_later", {"table": spec.table, "key": ", ".join(spec.key)})
+        _refuse_if_later(cur, batch_id, later)
     if spec.name == "accounts":
         return _undo_accounts(cur, batch_id)
     if spec.name == "targets":
@@ -373,13 +375,6 @@ def _refuse_if_later(cur, batch_id: int, later_sql: str) -> None:
 
 
 def _undo_accounts(cur, batch_id: int) -> int:
-    _refuse_if_later(cur, batch_id, """
-        select min(later.batch_id)
-        from import_replaced_accounts as later
-        join import_batches using (batch_id)
-        where import_batches.status = 'active' and later.batch_id > $batch_id
-          and later.account_id in (select account_id from import_replaced_accounts where batch_id = $batch_id)
-    """)
     # accounts the batch created that order lines now use: those lines' batch goes first
     _refuse_if_later(cur, batch_id, """
         select min(batch_id) from transactions
@@ -392,7 +387,6 @@ def _undo_accounts(cur, batch_id: int) -> int:
 
 def _undo_upsert(cur, spec: Kind, batch_id: int) -> int:
     fragments = _upsert_fragments(spec)
-    _refuse_if_later(cur, batch_id, db.load_sql("import_upsert_later", fragments))
     rows = cur.execute(
         db.with_identifiers("select count(*) from {replaced} where batch_id = ?", replaced=f"import_replaced_{spec.table}"),
         [batch_id],
@@ -402,14 +396,6 @@ def _undo_upsert(cur, spec: Kind, batch_id: int) -> int:
 
 
 def _undo_targets(cur, batch_id: int) -> int:
-    _refuse_if_later(cur, batch_id, """
-        select min(later.batch_id)
-        from import_replaced_targets as later
-        join import_batches using (batch_id)
-        where import_batches.status = 'active' and later.batch_id > $batch_id
-          and (later.scope, later.scope_id, later.period, later.metric) in (
-              select scope, scope_id, period, metric from import_replaced_targets where batch_id = $batch_id)
-    """)
     rows = cur.execute("select count(*) from import_replaced_targets where batch_id = ?", [batch_id]).fetchall()[0][0]
     cur.execute(
         "delete from targets where (scope, scope_id, period, metric) in "
