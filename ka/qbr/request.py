@@ -104,23 +104,26 @@ def resolve_period(con: duckdb.DuckDBPyConnection, text: str | None) -> Period:
     return period
 
 
+def _visible(con: duckdb.DuckDBPyConnection, column: str, value: str | None, scope: Scope) -> bool:
+    """Whether an account `scope` may see has `value` in `column` (account_id or ka_manager)."""
+    sql = db.with_identifiers(
+        "select 1 from scoped_accounts($regions, $industries, $managers, $account_ids) where {column} = $value limit 1",
+        column=column,
+    )
+    return bool(db.query_rows(con, sql, {**scope.params(), "value": value or ""}))
+
+
 def check_account(con: duckdb.DuckDBPyConnection, account_id: str | None, scope: Scope = ALL) -> str:
     """The account, when it exists and `scope` may see it (an account outside it reads as unknown)."""
-    rows = db.query_rows(
-        con, "select account_id from scoped_accounts($regions, $industries, $managers, $account_ids) "
-             "where account_id = $account_id", {**scope.params(), "account_id": account_id or ""})
-    if not rows:
+    if not _visible(con, "account_id", account_id, scope):
         raise RequestError("qbr.error.unknown_account", account=account_id or "")
-    return rows[0][0]
+    return account_id
 
 
 def check_manager(con: duckdb.DuckDBPyConnection, manager: str | None, scope: Scope = ALL) -> str:
-    rows = db.query_rows(
-        con, "select distinct ka_manager from scoped_accounts($regions, $industries, $managers, $account_ids) "
-             "where ka_manager = $manager", {**scope.params(), "manager": manager or ""})
-    if not rows:
+    if not _visible(con, "ka_manager", manager, scope):
         raise RequestError("qbr.error.unknown_manager", manager=manager or "")
-    return rows[0][0]
+    return manager
 
 
 def check_filters(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
