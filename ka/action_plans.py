@@ -73,7 +73,10 @@ def read_scoped_account_ids(con: duckdb.DuckDBPyConnection, scope: Scope) -> set
 def _state_rows(store: StateStore) -> pd.DataFrame:
     columns = ["action_id", "account_id", "title", "owner", "due_date", "status", "priority", "reason_kind", "cause",
                "cause_episode", "closing_note", "closed_on", "imported_key", "after_batch", "updated_at", "updated_by"]
-    rows = store.read(f"select {', '.join(columns)} from action_plans order by action_id")
+    rows = store.read(
+        "select action_id, account_id, title, owner, due_date, status, priority, reason_kind, cause, cause_episode, "
+        "closing_note, closed_on, imported_key, after_batch, updated_at, updated_by from action_plans order by action_id"
+    )
     frame = pd.DataFrame(rows, columns=columns, dtype=object)  # text stays text, a missing value None
     for name in ("due_date", "closed_on"):
         frame[name] = [date.fromisoformat(value) if value else None for value in frame[name]]
@@ -197,21 +200,40 @@ def _row_values(draft: ActionDraft) -> dict:
 _ROW_COLUMNS = ("account_id", "title", "owner", "due_date", "status", "priority", "reason_kind", "cause", "cause_episode",
                 "closing_note", "closed_on", "imported_key", "after_batch", "created_at", "created_by", "updated_at",
                 "updated_by")
+# The state store's statements for one action, written out (values as named parameters); a test
+# checks that they name exactly _ROW_COLUMNS.
+_READ_ROW = """
+    select account_id, title, owner, due_date, status, priority, reason_kind, cause, cause_episode, closing_note,
+           closed_on, imported_key, after_batch, created_at, created_by, updated_at, updated_by
+    from action_plans where action_id = :action_id
+"""
+_INSERT_ROW = """
+    insert into action_plans (account_id, title, owner, due_date, status, priority, reason_kind, cause, cause_episode,
+                              closing_note, closed_on, imported_key, after_batch, created_at, created_by, updated_at,
+                              updated_by)
+    values (:account_id, :title, :owner, :due_date, :status, :priority, :reason_kind, :cause, :cause_episode,
+            :closing_note, :closed_on, :imported_key, :after_batch, :created_at, :created_by, :updated_at, :updated_by)
+"""
+_REPLACE_ROW = """
+    insert or replace into action_plans (action_id, account_id, title, owner, due_date, status, priority, reason_kind,
+                                         cause, cause_episode, closing_note, closed_on, imported_key, after_batch,
+                                         created_at, created_by, updated_at, updated_by)
+    values (:action_id, :account_id, :title, :owner, :due_date, :status, :priority, :reason_kind, :cause,
+            :cause_episode, :closing_note, :closed_on, :imported_key, :after_batch, :created_at, :created_by,
+            :updated_at, :updated_by)
+"""
 
 
 def _read_row(sql, action_id: int) -> dict | None:
-    rows = sql.execute(f"select {', '.join(_ROW_COLUMNS)} from action_plans where action_id = ?", [action_id]).fetchall()
+    rows = sql.execute(_READ_ROW, {"action_id": action_id}).fetchall()
     return dict(zip(_ROW_COLUMNS, rows[0])) if rows else None
 
 
 def _write_row(sql, action_id: int | None, row: dict) -> int:
+    values = {name: row[name] for name in _ROW_COLUMNS}
     if action_id is None:
-        cursor = sql.execute(
-            f"insert into action_plans ({', '.join(_ROW_COLUMNS)}) values ({', '.join('?' for _ in _ROW_COLUMNS)})",
-            [row[name] for name in _ROW_COLUMNS])
-        return int(cursor.lastrowid)
-    sql.execute(f"insert or replace into action_plans (action_id, {', '.join(_ROW_COLUMNS)}) "
-                f"values (?, {', '.join('?' for _ in _ROW_COLUMNS)})", [action_id, *[row[name] for name in _ROW_COLUMNS]])
+        return int(sql.execute(_INSERT_ROW, values).lastrowid)
+    sql.execute(_REPLACE_ROW, {"action_id": action_id, **values})
     return action_id
 
 

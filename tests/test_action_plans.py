@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -328,3 +329,15 @@ def test_an_accounts_red_reasons_alone_are_those_the_health_page_lists(demo_con,
         if item["is_overridden"] and "recency" not in listed:
             listed.insert(0, "recency")
         assert list(alone["measure"]) == (listed if item["colour"] == "red" else []), item["account_id"]
+
+
+def test_the_written_out_row_statements_name_every_row_column_in_order():
+    """_READ_ROW, _INSERT_ROW and _REPLACE_ROW spell the columns out: none may be missing or out of order."""
+    def names(text: str) -> list[str]:
+        return [name.strip() for name in text.split(",")]
+
+    columns = list(action_plans._ROW_COLUMNS)
+    assert names(re.search(r"select(.*?)from", action_plans._READ_ROW, re.S)[1]) == columns
+    for statement, leading in ((action_plans._INSERT_ROW, []), (action_plans._REPLACE_ROW, ["action_id"])):
+        assert names(re.search(r"action_plans \((.*?)\)", statement, re.S)[1]) == leading + columns
+        assert re.findall(r":(\w+)", statement) == leading + columns
