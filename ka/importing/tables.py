@@ -191,12 +191,14 @@ def _match_names_to_accounts(cur) -> None:
 def _check_mojibake(cur, spec: Kind) -> None:
     """Refuse text decoded with the wrong code page (as the transaction import does)."""
     selects = [
-        f"select min(line_no) as line_no, {name} as text from import_table_rows "
-        f"where ka_is_mojibake({name}) group by all"
+        db.with_identifiers(
+            "select min(line_no) as line_no, {name} as text from import_table_rows where ka_is_mojibake({name}) group by all",
+            name=name,
+        )
         for name in spec.columns if name in TEXT_COLUMNS
     ]
     rows = cur.execute(
-        "select line_no, text from (" + " union all ".join(selects) + f") order by line_no limit {QUOTED_LINES}"
+        "select line_no, text from (" + " union all ".join(selects) + ") order by line_no limit ?", [QUOTED_LINES]
     ).fetchall()
     if rows:
         raise ImportRefused("mojibake", lines="\n".join(f"  {line}: {text}" for line, text in rows))
@@ -253,10 +255,9 @@ def _count(cur, spec: Kind, report: ImportReport, broken_rows: list[RejectedRow]
     report.rows_rejected = len(broken_rows) + value_rejects
     report.rows_to_import = cur.execute("select count(*) from import_table_ready").fetchall()[0][0]
     if spec.upsert:
-        keys = ", ".join(spec.key)
-        distinct_keys = cur.execute(
-            f"select count(*) from (select distinct {keys} from import_table_rows where reason is null)"
-        ).fetchall()[0][0]
+        distinct_keys = cur.execute(db.with_identifiers(
+            "select count(*) from (select distinct {key} from import_table_rows where reason is null)", key=", ".join(spec.key)
+        )).fetchall()[0][0]
         report.duplicate_lines_in_file = checked - distinct_keys
         report.rows_updated = cur.execute("select count(*) from import_table_ready where not was_new").fetchall()[0][0]
         report.duplicates_skipped = distinct_keys - report.rows_to_import
