@@ -571,3 +571,13 @@ def test_contacts_upsert_keeps_the_columns_a_file_lacks_and_undo_restores_them(c
     assert changed["新人"] == ("KA00001", "新人", "经理", None, None, None, None, None, True)
     undo_import(con, report.batch_id)
     assert rows(con, "contacts") == before
+
+
+def test_garbled_text_in_a_table_file_is_refused_and_quoted_with_its_line(con, tmp_path):
+    before = fingerprint(con)
+    path = write_file(tmp_path, "visits.csv", "客户编号,拜访日期,拜访类型\nKA00001,2026-10-01,On site\nKA00002,2026-10-02,BerguvsvÃ¤gen\n")
+    with pytest.raises(ImportRefused) as refusal:
+        import_table(con, "visits", path)
+    assert refusal.value.code == "mojibake"
+    assert refusal.value.values["lines"] == "  3: BerguvsvÃ¤gen"
+    assert fingerprint(con) == before
