@@ -67,13 +67,9 @@ _PERIOD_FORMS = (
 
 
 def period_text(period: Period) -> str:
-    """The URL / CLI form of a period: 2026-Q3, 2026-09 or 2026."""
-    if period.kind == "quarter":
-        return f"{period.start.year}-Q{(period.start.month - 1) // 3 + 1}"
-    if period.kind == "month":
-        return f"{period.start:%Y-%m}"
-    if period.kind == "year":
-        return f"{period.start.year}"
+    """The URL / CLI form of a period: 2026-Q3, 2026-09 or 2026 (its label without the space)."""
+    if period.kind in ("quarter", "month", "year"):
+        return period.label().replace(" ", "-")
     return f"{period.start.isoformat()}..{period.end.isoformat()}"
 
 
