@@ -6,7 +6,6 @@ unknown account, manager or period (or a PDF without a CJK font). Nothing is wri
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 

@@ -29,9 +29,7 @@ rows), never on transactions, so a slider move recomputes in milliseconds.
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 import duckdb
 import numpy as np

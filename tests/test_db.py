@@ -1,7 +1,6 @@
 """Schema contract, migrations from older files, and where the database lives."""
 
 import re
-from pathlib import Path
 
 import duckdb
 import pytest

@@ -10,7 +10,6 @@ import argparse
 import contextlib
 import gc
 import io
-import os
 import zipfile
 from datetime import date, timedelta
 from decimal import Decimal

@@ -21,7 +21,7 @@ import pytest
 from streamlit.testing.v1 import element_tree as et
 
 from hostile import build_hostile_db, hostile_names
-from ka import db, kpi, qbr
+from ka import db, kpi
 from ka.__main__ import main
 from ka.cells import export_cell, export_frame, saved_name
 from ka.periods import period_from_key

@@ -7,7 +7,6 @@ from __future__ import annotations
 import html
 import re
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from ka import db, i18n

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 import independent as independent_figures
 from ka_testing import ROOT, every_page, run_page
 from ka import db, i18n, whatif
-from ka.i18n import format_amount, format_number, format_pct
+from ka.i18n import format_amount
 from ka.periods import default_period
 from ka.scope import ALL
 

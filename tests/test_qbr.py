@@ -7,8 +7,6 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from datetime import date
-from decimal import Decimal
 
 import pytest
 from pptx import Presentation

@@ -14,14 +14,14 @@ import pandas as pd
 
 from ka import account, db, health, kpi, overview, tiers, whatif
 from ka.i18n import format_int, t
-from ka.periods import Period, add_months, month_end
+from ka.periods import Period, add_months
 from ka.qbr import actions
 from ka.qbr.model import Bullets, Cell, Chart, Metric, Metrics, Row, Series, Slide, Table
 from ka.qbr.request import Request
 from ka.qbr.slides import SlideSpec, cover_slide, status_cell, summary_line
 from ka.qbr.text import (
-    amount, change_against, display_name, is_missing, number, pct, pct_change, period_label, points_change,
-    tone_of, value_in_unit,
+    amount, change_against, display_name, is_missing, number, pct, pct_change, period_label, tone_of,
+    value_in_unit,
 )
 from ka.scope import Scope
 

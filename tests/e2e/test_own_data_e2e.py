@@ -10,7 +10,7 @@ from e2e_helpers import (
     assert_no_exception, choose_in_multiselect, choose_language, go_to_page, open_app, screenshot, wait_for_app,
 )
 from ka_testing import REALDATA
-from table_checks import ANALYSIS_PAGES, ALL_PAGES, missing_value_texts, subtitles, table_count, tables_wider_than_the_page
+from table_checks import ALL_PAGES, missing_value_texts, subtitles, table_count, tables_wider_than_the_page
 
 SUPERSTORE = REALDATA / "superstore" / "Sample - Superstore.csv"
 SUPERSTORE_LINES = 9994

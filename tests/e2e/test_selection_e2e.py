@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
 
 from e2e_helpers import (
     assert_no_exception, click_account_in_table, click_bar, go_to_page, languages, metric_values, open_app, screenshot,
