@@ -2,8 +2,8 @@
 
 Every value reaches SQL as a parameter. Shared query parts (a period's account × month rows,
 the scoped accounts) are DuckDB table macros defined at connect (ka/sql/macros.sql); the one
-place where SQL text is assembled is `with_identifiers`, for table and column names the code
-chose, each checked to be a plain identifier.
+place where SQL text is assembled is `with_identifiers` (and `joined`, its form for lists), for
+table and column names the code chose, each checked to be a plain identifier.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import os
 import re
 import threading
 from contextlib import contextmanager
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any, Iterator
@@ -375,39 +376,59 @@ def _sql_text(name: str) -> str:
 
 
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+_SLOT = re.compile(r"{([a-z_][a-z0-9_]*)}")
+_SEPARATORS = (", ", " and ", " or ", " union all ")
 
 
-def with_identifiers(template: str, **identifiers: str) -> str:
-    """`template` with {name} replaced by SQL identifiers (table and column names).
+class Sql(str):
+    """SQL text the code composed: a fixed template filled by with_identifiers, or a constant of the
+    code. It goes into another template as it is; nothing else may."""
 
-    Only for names the code chose (fixed table specs, numbered temp tables); each must be a
-    plain lowercase identifier, so nothing a user typed can reach SQL this way. Values still go
-    through parameters.
+
+def _sql_part(name: str, part: Any) -> str:
+    if isinstance(part, Sql):
+        return part
+    if isinstance(part, bool):  # an int to Python, never meant as a number here
+        raise ValueError(f"{{{name}}}: a flag is not SQL")
+    if isinstance(part, int):
+        return str(int(part))
+    if isinstance(part, date):
+        return f"date '{part.isoformat()}'"
+    if isinstance(part, str) and all(_IDENTIFIER.fullmatch(name) for name in part.split(", ")):
+        return part  # a full match: `$` would let a trailing newline through
+    raise ValueError(f"{{{name}}}: not a plain SQL identifier: {part!r}")
+
+
+def with_identifiers(template: str, **parts: Any) -> Sql:
+    """`template` with each {name} replaced by its part, in one pass. The one way SQL is composed:
+
+    - a str is an identifier (a table or column name; ", "-joined for a list), lowercase letters,
+      digits and underscores only, so nothing a user typed can reach SQL this way;
+    - an int or a date becomes its literal (file numbers, the date window: the code's own values);
+    - Sql (what this function or joined() returned) goes in as it is.
+
+    Values from data always go through parameters.
     """
-    for name, identifier in identifiers.items():
-        parts = identifier.split(", ")
-        if not all(_IDENTIFIER.fullmatch(part) for part in parts):  # `$` would let a trailing newline through
-            raise ValueError(f"not a plain SQL identifier: {identifier!r}")
-        template = template.replace("{" + name + "}", identifier)
-    if re.search(r"{[a-z_]+}", template):
-        raise ValueError("unfilled identifier in SQL template")
-    return template
+    def fill(match: re.Match) -> str:
+        if match[1] not in parts:
+            raise ValueError(f"unfilled identifier {{{match[1]}}} in SQL template")
+        return _sql_part(match[1], parts[match[1]])
+
+    return Sql(_SLOT.sub(fill, template))
 
 
-def load_sql(name: str, fragments: dict[str, str] | None = None) -> str:
-    """The text of ka/sql/<name>.sql: parameters as $name, table names (if any) via with_identifiers.
+def joined(template: str, items, separator: str = ", ", **parts: Any) -> Sql:
+    """`template` filled once per item ({item} = the item, by the rules of with_identifiers) and the
+    results joined by `separator` (a comma, and, or, or union all)."""
+    if separator not in _SEPARATORS:
+        raise ValueError(f"not an SQL separator: {separator!r}")
+    return Sql(separator.join(with_identifiers(template, item=item, **parts) for item in items))
 
-    `fragments` fill {{slot}}s with SQL the import pipeline generates from the mapped columns;
-    no other query takes them.
-    """
-    text = _sql_text(name)
-    if fragments and not name.startswith("import_"):
-        raise ValueError(f"{name}.sql takes parameters, not SQL fragments")
-    for slot, fragment in (fragments or {}).items():
-        text = text.replace("{{" + slot + "}}", fragment)
-    if "{{" in text:
-        raise ValueError(f"unfilled slot in {name}.sql")
-    return text
+
+def load_sql(name: str) -> str:
+    """The text of ka/sql/<name>.sql: parameters as $name; a query that needs table or column names
+    has {slots}, which with_identifiers fills."""
+    return _sql_text(name)
 
 
 def query_df(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> pd.DataFrame:

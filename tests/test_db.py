@@ -1,6 +1,7 @@
 """Schema contract, migrations from older files, and where the database lives."""
 
 import re
+from datetime import date
 
 import duckdb
 import pytest
@@ -136,3 +137,30 @@ def test_with_identifiers_accepts_plain_names(identifier):
 def test_with_identifiers_refuses_anything_else(identifier):
     with pytest.raises(ValueError):
         db.with_identifiers("select {x} from t", x=identifier)
+
+
+def test_with_identifiers_writes_numbers_and_dates_as_literals_and_composed_sql_as_it_is():
+    inner = db.with_identifiers("select {column} from {table}", column="c0", table="import_raw_1")
+    sql = db.with_identifiers("select {n} as file_no, {d} as first from ({inner})", n=3, d=date(2026, 1, 31), inner=inner)
+    assert sql == "select 3 as file_no, date '2026-01-31' as first from (select c0 from import_raw_1)"
+    assert isinstance(sql, db.Sql)
+
+
+@pytest.mark.parametrize("part", [True, 1.5, None, "select 1", "a\n"])
+def test_with_identifiers_refuses_flags_floats_and_plain_text(part):
+    with pytest.raises(ValueError):
+        db.with_identifiers("select {x}", x=part)
+
+
+def test_with_identifiers_refuses_an_unfilled_slot():
+    with pytest.raises(ValueError, match="unfilled"):
+        db.with_identifiers("select {x} from {table}", x="a")
+
+
+def test_joined_fills_the_template_once_per_item():
+    assert db.joined("s.{item} = l.{item}", ["a", "b"], " and ") == "s.a = l.a and s.b = l.b"
+    assert db.joined("coalesce({item}, {blank})", ["c0", "c1"], blank=db.Sql("''")) == "coalesce(c0, ''), coalesce(c1, '')"
+    with pytest.raises(ValueError):
+        db.joined("{item}", ["a"], "; ")
+    with pytest.raises(ValueError):
+        db.joined("{item}", ["a; drop table accounts"])

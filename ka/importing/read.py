@@ -408,12 +408,14 @@ def inspect_batch(sources: list[SourceFile], encoding: str | None = None, sheet:
 
 # --- landing in DuckDB ----------------------------------------------------------------------
 STAGE = "import_stage"  # the scratch database a batch is landed in (attached by the caller), see land()
+TEXT_NULL = db.Sql("null::varchar")  # what a field the mapping has no column for reads as
 # Where land() writes a group's table: a temp table of the connection, or a table of the stage database
 # (on disk and compressed, so a 10-million-line file does not have to fit in memory).
 TABLE_PLACES = {
     "temp": ("create or replace temp table {file_table}", "{file_table}"),
-    "stage": ("create or replace table " + STAGE + ".{file_table}", STAGE + ".{file_table}"),
+    "stage": ("create or replace table {stage}.{file_table}", "{stage}.{file_table}"),
 }
+ALL_COLUMNS = db.Sql("*")  # land() keeps every column as text
 
 
 def _utf8_path(part: FilePart, temp_dir: Path) -> Path:
@@ -447,7 +449,7 @@ def same_layout(first: FilePart, other: FilePart) -> bool:
 
 
 def land(
-    cur, parts: list[FilePart], number: int, temp_dir: Path, select_list: str = "*", place: str = "temp"
+    cur, parts: list[FilePart], number: int, temp_dir: Path, select_list: db.Sql = ALL_COLUMNS, place: str = "temp"
 ) -> list[tuple[int, int, str, str]]:
     """Create the temp view `import_raw_<number>` (_file, _line, c0..cN as text) for parts of one layout.
 
@@ -470,10 +472,10 @@ def land(
         "file_table": f"import_file_{number}", "raw_view": f"import_raw_{number}",
         "paths": f"import_paths_{number}", "refused": f"import_refused_{number}", "gaps": f"import_gaps_{number}",
     }
-    create, stored = TABLE_PLACES[place]
+    create, stored = (db.with_identifiers(template, stage=STAGE, **names) for template in TABLE_PLACES[place])
 
-    def sql(template: str) -> str:
-        return db.with_identifiers(template.replace("{create}", create).replace("{stored}", stored), **names)
+    def sql(template: str, **parts) -> db.Sql:
+        return db.with_identifiers(template, create=create, stored=stored, **names, **parts)
 
     if first.kind == "excel":
         import pyarrow as pa
@@ -484,8 +486,8 @@ def land(
         for index, name in enumerate(columns):
             arrays[name] = pa.array([row[index] or None for row in rows], pa.string())
         cur.register("import_arrow", pa.table(arrays))
-        picked = "*" if select_list == "*" else f"_file, _line, {select_list}"
-        cur.execute(sql("{create} as select " + picked + " from import_arrow"))
+        picked = select_list if select_list == ALL_COLUMNS else sql("_file, _line, {select_list}", select_list=select_list)
+        cur.execute(sql("{create} as select {picked} from import_arrow", picked=picked))
         cur.unregister("import_arrow")
         cur.execute(sql("create or replace temp view {raw_view} as select * from {stored}"))
         # Cells beyond the header's width are data no header names: refuse those rows.
@@ -495,16 +497,16 @@ def land(
             if len(row) > width and any(cell != "" for cell in row[width:])
         ]
     paths = [str(_utf8_path(part, temp_dir)) for part in parts]
-    picked = select_list if select_list == "*" or len(paths) == 1 else f"{select_list}, _path"
+    picked = select_list if select_list == ALL_COLUMNS or len(paths) == 1 else sql("{select_list}, _path", select_list=select_list)
     cur.execute("drop table if exists import_rejects")
     cur.execute("drop table if exists import_reject_scans")
-    # (select_list is SQL the caller built from fixed fragments and generated column names)
+    # (select_list is SQL the caller composed from fixed templates and generated column names)
     cur.execute(
-        sql("{create} as select " + picked + """ from read_csv(
+        sql("""{create} as select {picked} from read_csv(
             $paths, header = true, columns = $columns, delim = $delim, quote = '"', escape = '"',
             store_rejects = true, rejects_table = 'import_rejects', rejects_scan = 'import_reject_scans',
-            max_line_size = 10000000, filename = $filename""" + NEW_LINE_OPTIONS[first.new_line] + """
-        )"""),
+            max_line_size = 10000000, filename = $filename{new_line}
+        )""", picked=picked, new_line=NEW_LINE_OPTIONS[first.new_line]),
         {
             "paths": paths, "columns": columns, "delim": first.delimiter,
             "filename": "_path" if len(paths) > 1 else False,  # the file's path as a column only when several
@@ -550,33 +552,34 @@ def land(
     )
     if len(paths) == 1:
         # rowid counts from an offset inside a transaction, so positions are relative to the first row
-        located = "select 0 as _file, rowid - (select min(rowid) from {stored}) as position, * from {stored}"
+        located = sql("select 0 as _file, rowid - (select min(rowid) from {stored}) as position, * from {stored}")
     else:
-        located = """
+        located = sql("""
             select files.file_index as _file, file.rowid - starts.first_row as position, file.* exclude (_path)
             from {stored} as file
             join (select _path, min(rowid) as first_row from {stored} group by _path) as starts using (_path)
-            join {paths} as files on files.path = file._path"""
+            join {paths} as files on files.path = file._path""")
     refused = cur.execute(sql("select * from {refused} order by file_index, line")).fetchall()
     if not refused:  # the common case: no gaps to account for
         cur.execute(sql(
             "create or replace temp view {raw_view} as "
-            "select _file, (position + 2)::bigint as _line, * exclude (_file, position) from (" + located + ")"
+            "select _file, (position + 2)::bigint as _line, * exclude (_file, position) from ({located})",
+            located=located,
         ))
         return []
     cur.execute(
         sql("""
         create or replace temp view {raw_view} as
-        with located as (""" + located + """)
+        with located as ({located})
         select located._file, (located.position + 2 + coalesce(gaps.passed, 0))::bigint as _line,
                located.* exclude (_file, position)
         from located
         asof left join {gaps} as gaps
             on located._file = gaps.file_index and located.position >= gaps.kept_before
-        """)
+        """, located=located)
     )
     return [(file_index, int(line), kind, text) for file_index, line, kind, text in refused]
 
 
 # read_csv finds LF and CRLF itself; a lone CR is named (by its escape, as DuckDB spells it)
-NEW_LINE_OPTIONS = {"\n": "", "\r": ", new_line = '\\r'"}
+NEW_LINE_OPTIONS = {"\n": db.Sql(""), "\r": db.Sql(", new_line = '\\r'")}

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from ka import db
 from ka.cells import export_row
 from ka.i18n import t
 from ka.importing.kinds import KINDS, REQUIRED_ALTERNATIVES
@@ -157,14 +158,14 @@ class ImportReport:
         return asdict(self)
 
 
-def decide_day_first(cur, date_parts_sql: str) -> bool | None:
+def decide_day_first(cur, date_parts_sql: db.Sql) -> bool | None:
     """Day first or month first for dates like 03/04/2024, from `date_parts_sql` (a fixed query
     giving ka_date_parts of the batch's date texts): decided when a number above 12 shows which
     part is the day; None when no such date exists; refused when the data cannot tell."""
-    max_first, max_second, count = cur.execute(
-        "select max(try_cast(parts.a as integer)), max(try_cast(parts.b as integer)), count(*) from ("
-        + date_parts_sql + ") where parts.a <> ''"
-    ).fetchall()[0]
+    max_first, max_second, count = cur.execute(db.with_identifiers(
+        "select max(try_cast(parts.a as integer)), max(try_cast(parts.b as integer)), count(*) "
+        "from ({dates}) where parts.a <> ''", dates=date_parts_sql,
+    )).fetchall()[0]
     if not count:
         return None
     if max_first > 12 and max_second <= 12:

@@ -98,7 +98,7 @@ def _stage(cur, spec: Kind, parts, mapping: dict[str, str], options: ImportOptio
         cur.unregister("import_metric_arrow")
     params = {"day_first": day_first, "date_first": window.first, "date_last": window.last,
               "hard_first": HARD_FIRST, "hard_last": HARD_LAST}
-    cur.execute(db.load_sql("import_picked", {"picked": _picked_columns(spec, parts, mapping)}))
+    cur.execute(db.with_identifiers(db.load_sql("import_picked"), picked=_picked_columns(spec, parts, mapping)))
     parse_sql = db.load_sql(spec.sql_name("parse"))
     # (DuckDB refuses parameters a statement does not use)
     cur.execute(parse_sql, {name: value for name, value in params.items() if f"${name}" in parse_sql} or None)
@@ -116,23 +116,25 @@ def _stage(cur, spec: Kind, parts, mapping: dict[str, str], options: ImportOptio
     return report
 
 
-def _picked_columns(spec: Kind, parts, mapping: dict[str, str]) -> str:
+def _picked_columns(spec: Kind, parts, mapping: dict[str, str]) -> db.Sql:
     """One select per landed file: each field's text under its field name, and the account read from
     its id or name the same way for every kind. Generated names only (c0, c1, ... and the kind's
     fixed field names)."""
     selects = []
     for number, part in enumerate(parts):
         texts = {
-            name: f"c{part.headers.index(mapping[name])}" if name in mapping else "null::varchar"
+            name: f"c{part.headers.index(mapping[name])}" if name in mapping else read.TEXT_NULL
             for name in spec.fields
         }
-        columns = [f"{text} as {name}_text" for name, text in texts.items()]
+        columns = [db.with_identifiers("{text} as {name}_text", text=text, name=name) for name, text in texts.items()]
         if "account_id" in texts:
-            columns.append(f"ka_account({texts['account_id']}, {texts['account_name']}) as account_id")
-        selects.append(
-            f"select {number}::integer as file_no, _line as line_no, {', '.join(columns)} from import_raw_{number}"
-        )
-    return " union all ".join(selects)
+            columns.append(db.with_identifiers("ka_account({id}, {name}) as account_id",
+                                               id=texts["account_id"], name=texts["account_name"]))
+        selects.append(db.with_identifiers(
+            "select {number}::integer as file_no, _line as line_no, {columns} from {raw}",
+            number=number, columns=db.joined("{item}", columns), raw=f"import_raw_{number}",
+        ))
+    return db.joined("{item}", selects, " union all ")
 
 
 def _land(cur, parts, report: ImportReport, temp_dir: Path) -> list[RejectedRow]:
@@ -162,12 +164,13 @@ def _day_first(cur, spec: Kind, parts, mapping: dict[str, str], options: ImportO
     if options.date_order in ("mdy", "dmy"):
         return options.date_order == "dmy"
     selects = [
-        f"select ka_date_parts(c{part.headers.index(mapping[name])}) as parts from import_raw_{number}"
+        db.with_identifiers("select ka_date_parts({column}) as parts from {raw}",
+                            column=f"c{part.headers.index(mapping[name])}", raw=f"import_raw_{number}")
         for number, part in enumerate(parts) for name in spec.dates if name in mapping
     ]
     if not selects:
         return None
-    return decide_day_first(cur, " union all ".join(selects))
+    return decide_day_first(cur, db.joined("{item}", selects, " union all "))
 
 
 def _match_names_to_accounts(cur) -> None:
@@ -190,15 +193,12 @@ def _match_names_to_accounts(cur) -> None:
 
 def _check_mojibake(cur, spec: Kind) -> None:
     """Refuse text decoded with the wrong code page (as the transaction import does)."""
-    selects = [
-        db.with_identifiers(
-            "select min(line_no) as line_no, {name} as text from import_table_rows where ka_is_mojibake({name}) group by all",
-            name=name,
-        )
-        for name in spec.columns if name in TEXT_COLUMNS
-    ]
+    selects = db.joined(
+        "select min(line_no) as line_no, {item} as text from import_table_rows where ka_is_mojibake({item}) group by all",
+        [name for name in spec.columns if name in TEXT_COLUMNS], " union all ",
+    )
     rows = cur.execute(
-        "select line_no, text from (" + " union all ".join(selects) + ") order by line_no limit ?", [QUOTED_LINES]
+        db.with_identifiers("select line_no, text from ({selects}) order by line_no limit ?", selects=selects), [QUOTED_LINES]
     ).fetchall()
     if rows:
         raise ImportRefused("mojibake", lines="\n".join(f"  {line}: {text}" for line, text in rows))
@@ -207,16 +207,15 @@ def _check_mojibake(cur, spec: Kind) -> None:
 def _find_new_rows(cur, spec: Kind, mapping: dict[str, str]) -> None:
     """import_table_ready: the rows the batch writes (upserts: with the values they replace)."""
     if spec.name in GENERIC_UPSERTS:
-        cur.execute(db.load_sql("import_upsert_changes", _upsert_fragments(spec, mapping)))
+        cur.execute(db.with_identifiers(db.load_sql("import_upsert_changes"), **_upsert_parts(spec, mapping)))
         return
     if spec.upsert:
         cur.execute(db.load_sql(spec.sql_name("changes")))
         return
-    cur.execute(db.load_sql("import_append_new_rows", {
-        "table": spec.table,
-        "key": ", ".join(spec.key),
-        "key_match": " and ".join(f"in_batch.{name} is not distinct from stored.{name}" for name in spec.key),
-    }))
+    cur.execute(db.with_identifiers(
+        db.load_sql("import_append_new_rows"), table=spec.table, key=", ".join(spec.key),
+        key_match=db.joined("in_batch.{item} is not distinct from stored.{item}", spec.key, " and "),
+    ))
 
 
 def _mapped_columns(spec: Kind, mapping: dict[str, str]) -> set[str]:
@@ -227,24 +226,24 @@ def _mapped_columns(spec: Kind, mapping: dict[str, str]) -> set[str]:
     return mapped | set(spec.key)
 
 
-def _upsert_fragments(spec: Kind, mapping: dict[str, str] | None = None) -> dict[str, str]:
-    """The column lists of import_upsert_*.sql for one table (names from the fixed KINDS only)."""
+def _upsert_parts(spec: Kind, mapping: dict[str, str] | None = None) -> dict[str, str | db.Sql]:
+    """The names and column lists of import_upsert_*.sql for one table (names from the fixed KINDS only)."""
     mapped = _mapped_columns(spec, mapping or {})
     values = [name for name in spec.columns if name not in spec.key]
     return {
         "table": spec.table,
         "key": ", ".join(spec.key),
-        "key_match": " and ".join(f"stored.{name} = latest.{name}" for name in spec.key),
-        "merged": ", ".join(
-            f"latest.{name} as {name}" if name in mapped
-            else f"case when stored.present then stored.{name} else latest.{name} end as {name}"
+        "key_match": db.joined("stored.{item} = latest.{item}", spec.key, " and "),
+        "merged": db.joined("{item}", [
+            db.with_identifiers("latest.{name} as {name}", name=name) if name in mapped
+            else db.with_identifiers("case when stored.present then stored.{name} else latest.{name} end as {name}", name=name)
             for name in spec.columns
-        ),
-        "stored": ", ".join(f"stored.{name} as stored_{name}" for name in values),
+        ]),
+        "stored": db.joined("stored.{item} as stored_{item}", values),
         "new_values": ", ".join(values),
-        "stored_values": ", ".join(f"stored_{name}" for name in values),
+        "stored_values": db.joined("stored_{item}", values),
         "columns": ", ".join(spec.columns),
-        "stored_columns": ", ".join(name if name in spec.key else f"stored_{name}" for name in spec.columns),
+        "stored_columns": db.joined("{item}", [name if name in spec.key else f"stored_{name}" for name in spec.columns]),
     }
 
 
@@ -308,7 +307,8 @@ def _merge(cur, spec: Kind, report: ImportReport, options: ImportOptions) -> Non
     if spec.name == "accounts":
         _execute_statements(cur, db.load_sql("import_accounts_merge"), {"batch_id": batch_id})
     elif spec.name in GENERIC_UPSERTS:
-        _execute_statements(cur, db.load_sql("import_upsert_merge", _upsert_fragments(spec)), {"batch_id": batch_id})
+        _execute_statements(cur, db.with_identifiers(db.load_sql("import_upsert_merge"), **_upsert_parts(spec)),
+                            {"batch_id": batch_id})
     elif spec.name == "targets":
         cur.execute(
             "insert into import_replaced_targets select $batch_id, scope, scope_id, period, metric, previous_target "
@@ -348,7 +348,7 @@ def undo_rows(cur, spec: Kind, batch_id: int) -> int:
     """Undo a batch of the kind (in the caller's transaction): what it added goes, what it replaced
     comes back. Returns the rows restored; refused while a later batch builds on the same rows."""
     if spec.upsert:
-        later = db.load_sql("import_upsert_later", {"table": spec.table, "key": ", ".join(spec.key)})
+        later = db.with_identifiers(db.load_sql("import_upsert_later"), table=spec.table, key=", ".join(spec.key))
         _refuse_if_later(cur, batch_id, later)
     if spec.name == "accounts":
         return _undo_accounts(cur, batch_id)
@@ -360,11 +360,10 @@ def undo_rows(cur, spec: Kind, batch_id: int) -> int:
         db.with_identifiers("select count(*) from {added} where batch_id = ?", added=f"import_added_{spec.table}"),
         [batch_id],
     ).fetchall()[0][0]
-    cur.execute(db.load_sql("import_append_undo", {
-        "table": spec.table,
-        "columns": ", ".join(spec.columns),
-        "column_match": " and ".join(f"stored.{name} is not distinct from added.{name}" for name in spec.columns),
-    }), {"batch_id": batch_id})
+    cur.execute(db.with_identifiers(
+        db.load_sql("import_append_undo"), table=spec.table, columns=", ".join(spec.columns),
+        column_match=db.joined("stored.{item} is not distinct from added.{item}", spec.columns, " and "),
+    ), {"batch_id": batch_id})
     return rows
 
 
@@ -387,12 +386,11 @@ def _undo_accounts(cur, batch_id: int) -> int:
 
 
 def _undo_upsert(cur, spec: Kind, batch_id: int) -> int:
-    fragments = _upsert_fragments(spec)
     rows = cur.execute(
         db.with_identifiers("select count(*) from {replaced} where batch_id = ?", replaced=f"import_replaced_{spec.table}"),
         [batch_id],
     ).fetchall()[0][0]
-    _execute_statements(cur, db.load_sql("import_upsert_undo", fragments), {"batch_id": batch_id})
+    _execute_statements(cur, db.with_identifiers(db.load_sql("import_upsert_undo"), **_upsert_parts(spec)), {"batch_id": batch_id})
     return rows
 
 

@@ -40,7 +40,8 @@ from ka.importing.report import (
 from ka.importing.window import HARD_FIRST, HARD_LAST, DateWindow, load_date_window
 
 TEXT_FIELDS = ("account_id", "account_name", "product", "category", "region", "industry", "ka_manager")
-MOJIBAKE_CHARS = ("'Ã'", "'Â'", "'â'", "'ï'", "chr(65533)")  # SQL literals: a line with none of these is not mojibake
+# SQL literals: a line with none of these is not mojibake
+MOJIBAKE_CHARS = tuple(db.Sql(char) for char in ("'Ã'", "'Â'", "'â'", "'ï'", "chr(65533)"))
 # How each canonical field is kept while the file is read (see _landing_select): ids and text parsed
 # at once, numbers parsed with their text kept where the plain cast fails (for the reason and its
 # value), the order date cast when it is ISO and otherwise kept as text until the date order is known.
@@ -58,7 +59,6 @@ MONTH_ROWS_SQL = """
 # within about 2 GB even for a 10-million-line file. Only ever lowered: a smaller configured limit is kept.
 IMPORT_MEMORY_LIMIT = "1536MiB"
 RELEASE_MEMORY_LIMIT = "64MiB"  # set for a moment after a batch, so DuckDB hands back the pages it cached
-HARD_WINDOW = f"date '{HARD_FIRST.isoformat()}' and date '{HARD_LAST.isoformat()}'"  # SQL from constants
 
 
 def import_lines(
@@ -121,11 +121,11 @@ def _import_memory(cur):
 def _stage_database(cur, temp_dir: Path):
     """The batch's scratch database, attached as read.STAGE for as long as the batch is staged and merged."""
     path = temp_dir / "stage.duckdb"
-    cur.execute("attach ? as " + read.STAGE, [str(path)])
+    cur.execute(db.with_identifiers("attach ? as {stage}", stage=read.STAGE), [str(path)])
     try:
         yield path
     finally:
-        cur.execute("detach " + read.STAGE)
+        cur.execute(db.with_identifiers("detach {stage}", stage=read.STAGE))
 
 
 def _drop_temp_objects(cur) -> None:
@@ -232,76 +232,83 @@ def _stage(cur, spec: Kind, parts, layouts, part_layout, options: ImportOptions,
     return staged
 
 
-def _column(part: read.FilePart, mapping: dict[str, str], name: str) -> str:
+def _column(part: read.FilePart, mapping: dict[str, str], name: str) -> str | db.Sql:
     """The generated column name (c0, c1, ...) that feeds `name` in this part, or a text null."""
     header = mapping.get(name)
-    return f"c{part.headers.index(header)}" if header else "null::varchar"
+    return f"c{part.headers.index(header)}" if header else read.TEXT_NULL
 
 
-def _landing_select(part: read.FilePart, mapping: dict[str, str], line_column: str | None = None) -> str:
+def _landing_select(part: read.FilePart, mapping: dict[str, str], line_column: str | None = None) -> db.Sql:
     """The columns the reader keeps of every line (read.land's select_list), the same for every part.
 
     Fast lane: the plain casts of ISO dates and numbers, which is all a clean export needs; the
     text parsers (ka_number's regular expressions, ka_date) only run where the plain cast fails,
     and the text is kept only for those values, so nothing else is stored twice.
     """
-    line = "concat_ws(chr(31), " + ", ".join(f"coalesce(c{index}, '')" for index in range(len(part.headers))) + ")"
+    line = db.with_identifiers("concat_ws(chr(31), {fields})", fields=db.joined(
+        "coalesce({item}, '')", [f"c{index}" for index in range(len(part.headers))]))
     columns = [
-        f"md5_number({line}) as raw_hash",
+        db.with_identifiers("md5_number({line}) as raw_hash", line=line),
         # the tell-tale characters of mojibake anywhere in the line: _check_mojibake looks only at these lines
-        " or ".join(f"contains({line}, {char})" for char in MOJIBAKE_CHARS) + " as maybe_mojibake",
+        db.with_identifiers("{any} as maybe_mojibake", any=db.joined("contains({line}, {item})", MOJIBAKE_CHARS, " or ", line=line)),
     ]
     for name, landed in LANDED_IDS.items():
-        columns.append(f"ka_id({_column(part, mapping, name)}) as {landed}")
-    legacy = f"c{part.headers.index(line_column)}" if line_column else "null::varchar"
-    columns.append(f"ka_id({legacy}) as order_line")
+        columns.append(db.with_identifiers("ka_id({source}) as {landed}", source=_column(part, mapping, name), landed=landed))
+    legacy = f"c{part.headers.index(line_column)}" if line_column else read.TEXT_NULL
+    columns.append(db.with_identifiers("ka_id({source}) as order_line", source=legacy))
     for name in LANDED_TEXTS:
-        columns.append(f"ka_text({_column(part, mapping, name)}) as {name}")
+        columns.append(db.with_identifiers("ka_text({source}) as {name}", source=_column(part, mapping, name), name=name))
     # a number's text is kept where no value came of it (for a rejected row's value), and whether it was
     # blank or unreadable is decided here, so the views downstream need no text parsers
     for name, landed in LANDED_NUMBERS.items():
-        source = _column(part, mapping, name)
-        columns.append(f"ka_number({source}) as {landed}")
-        columns.append(f"case when {landed} is null then {source} end as {name}_text")
-        columns.append(f"{landed} is null and not ka_blank({source}) as {name}_bad")
-    date = _column(part, mapping, "order_date")
+        columns.append(db.with_identifiers(
+            "ka_number({source}) as {landed}, "
+            "case when {landed} is null then {source} end as {name}_text, "
+            "{landed} is null and not ka_blank({source}) as {name}_bad",
+            source=_column(part, mapping, name), landed=landed, name=name,
+        ))
     # ISO dates by the plain cast, and only for YYYY-… (as in ka_date: DuckDB would read '05/07/03' as the
     # year 5); every other date keeps its text, which _parse_slow_dates reads once the date order is known.
     # A date no window admits (0000-01-01 is 1 BC to DuckDB) keeps its text too, to be reported as written.
-    columns.append(f"case when substr({date}, 5, 1) = '-' then try_cast({date} as date) end as order_date_cast")
-    columns.append(f"case when order_date_cast between {HARD_WINDOW} then order_date_cast end as order_date")
-    columns.append(f"case when order_date is null then {date} end as order_date_text")
-    columns.append(f"order_date is null and ka_blank({date}) as order_date_blank")
-    return ", ".join(columns)
+    columns.append(db.with_identifiers(
+        "case when substr({date}, 5, 1) = '-' then try_cast({date} as date) end as order_date_cast, "
+        "case when order_date_cast between {first} and {last} then order_date_cast end as order_date, "
+        "case when order_date is null then {date} end as order_date_text, "
+        "order_date is null and ka_blank({date}) as order_date_blank",
+        date=_column(part, mapping, "order_date"), first=HARD_FIRST, last=HARD_LAST,
+    ))
+    return db.joined("{item}", columns)
 
 
-def _union(groups, select: str) -> str:
+def _union(groups, select: str) -> db.Sql:
     """`select` over every landed group ({raw} stands for its view; all have the same columns)."""
-    return " union all ".join(db.with_identifiers(select, raw=f"import_raw_{number}") for number in range(len(groups)))
+    return db.joined("{item}", [db.with_identifiers(select, raw=f"import_raw_{number}") for number in range(len(groups))],
+                     " union all ")
 
 
-def _picks(groups) -> str:
+def _picks(groups) -> db.Sql:
     """Every landed group with the batch's file numbers (a group's continue from the groups before it)."""
-    return " union all ".join(
+    return db.joined("{item}", [
         db.with_identifiers(
-            "select (" + str(int(members[0])) + " + _file)::integer as file_no, _line as line_no, "
-            + str(int(number)) + " as group_no, * exclude (_file, _line) from {raw}",
-            raw=f"import_raw_{number}",
+            "select ({first_file} + _file)::integer as file_no, _line as line_no, {number} as group_no, "
+            "* exclude (_file, _line) from {raw}",
+            first_file=int(members[0]), number=number, raw=f"import_raw_{number}",
         )
         for number, members in enumerate(groups)
-    )
+    ], " union all ")
 
 
 def _number_repeats(cur, groups) -> None:
     """Identical lines within a file, numbered (for their keys): found through the few hashes that
     occur twice, so the window never runs over the whole batch."""
-    cur.execute(
-        "create or replace table " + read.STAGE + ".import_repeats as with lines as (" + _picks(groups) + """)
+    cur.execute(db.with_identifiers(
+        """
+        create or replace table {stage}.import_repeats as with lines as ({picks})
         select file_no, line_no, row_number() over (partition by file_no, raw_hash order by line_no) as repeat_no
         from lines
         where (file_no, raw_hash) in (select file_no, raw_hash from lines group by all having count(*) > 1)
-        """
-    )
+        """, stage=read.STAGE, picks=_picks(groups),
+    ))
 
 
 def _check(cur, staged: Staged, options: ImportOptions) -> ImportReport:
@@ -344,9 +351,9 @@ def _parse_slow_dates(cur, groups, day_first: bool) -> None:
     for number in range(len(groups)):
         cur.execute(
             db.with_identifiers(
-                "update " + read.STAGE + ".{table} set order_date = ka_date(order_date_text, $day_first) "
+                "update {stage}.{table} set order_date = ka_date(order_date_text, $day_first) "
                 "where order_date_text is not null and not order_date_blank",
-                table=f"import_file_{number}",
+                stage=read.STAGE, table=f"import_file_{number}",
             ),
             {"day_first": day_first},
         )
@@ -377,7 +384,7 @@ def _parse(cur, staged: Staged, window: DateWindow) -> None:
         "(group_no integer, revenue_from_price boolean, discount_kind varchar, cost_kind varchar)"
     )
     cur.executemany("insert into import_group_settings values (?, ?, ?, ?)", rows)
-    cur.execute(db.load_sql("import_parse_lines", {"picked": _picks(staged.groups)}))
+    cur.execute(db.with_identifiers(db.load_sql("import_parse_lines"), picked=_picks(staged.groups)))
 
 
 def _discounts_are_fractions(cur, number: int) -> bool:
@@ -394,16 +401,13 @@ def _check_mojibake(cur) -> None:
     One column at a time, and the regular expression only on lines where a tell-tale character
     occurs (maybe_mojibake, found while the file was read).
     """
-    selects = [
-        db.with_identifiers(
-            "select min(line_no) as line_no, {name} as text from import_parsed "
-            "where maybe_mojibake and ka_is_mojibake({name}) group by all",
-            name=name,
-        )
-        for name in TEXT_FIELDS
-    ]
+    selects = db.joined(
+        "select min(line_no) as line_no, {item} as text from import_parsed "
+        "where maybe_mojibake and ka_is_mojibake({item}) group by all",
+        TEXT_FIELDS, " union all ",
+    )
     rows = cur.execute(
-        "select line_no, text from (" + " union all ".join(selects) + ") order by line_no limit ?", [QUOTED_LINES]
+        db.with_identifiers("select line_no, text from ({selects}) order by line_no limit ?", selects=selects), [QUOTED_LINES]
     ).fetchall()
     if rows:
         raise ImportRefused("mojibake", lines="\n".join(f"  {line}: {text}" for line, text in rows))
@@ -412,19 +416,19 @@ def _check_mojibake(cur) -> None:
 # Lines repeated across the files of one batch are kept once; a single file keyed by content cannot
 # repeat a key, so it skips this window.
 DEDUPE_IN_BATCH = {
-    True: "select file_no, line_no from import_candidates "
-          "qualify row_number() over (partition by txn_key order by file_no, line_no) > 1",
-    False: "select null::integer as file_no, null::bigint as line_no where false",
+    True: db.Sql("select file_no, line_no from import_candidates "
+                 "qualify row_number() over (partition by txn_key order by file_no, line_no) > 1"),
+    False: db.Sql("select null::integer as file_no, null::bigint as line_no where false"),
 }
 # Exact repeats of a line within a file are kept unless the user drops them.
-DROP_REPEATS = {True: "and repeat_no = 1", False: ""}
+DROP_REPEATS = {True: db.Sql("and repeat_no = 1"), False: db.Sql("")}
 # Lines an older version keyed by order id and line number (see the module doc), when any are stored.
 LEGACY_MATCHES = {
-    True: "select candidates.file_no, candidates.line_no, legacy.txn_key as old_key, candidates.txn_key as new_key "
-          "from import_candidates as candidates "
-          "join legacy_line_keys as legacy using (order_id, order_line)",
-    False: "select null::integer as file_no, null::bigint as line_no, null::varchar as old_key, "
-           "null::varchar as new_key where false",
+    True: db.Sql("select candidates.file_no, candidates.line_no, legacy.txn_key as old_key, candidates.txn_key as new_key "
+                 "from import_candidates as candidates "
+                 "join legacy_line_keys as legacy using (order_id, order_line)"),
+    False: db.Sql("select null::integer as file_no, null::bigint as line_no, null::varchar as old_key, "
+                  "null::varchar as new_key where false"),
 }
 
 
@@ -435,23 +439,26 @@ def _key_and_count(cur, report: ImportReport, options: ImportOptions, staged: St
     import_ready is a view: the lines to import are the good ones less the few set aside, so the
     batch is not copied once more before the merge.
     """
-    # (the fragments below come from the fixed dicts DROP_REPEATS, DEDUPE_IN_BATCH and LEGACY_MATCHES)
-    cur.execute(
+    # (the parts below come from the fixed dicts DROP_REPEATS, DEDUPE_IN_BATCH and LEGACY_MATCHES)
+    cur.execute(db.with_identifiers(
         """
         create or replace temp view import_candidates as
         select * exclude (reason, reason_field, reason_value) from import_parsed
-        where reason is null and account_id is not null """ + DROP_REPEATS[options.drop_duplicates]
-    )
-    cur.execute("create or replace temp table import_rekeyed as " + LEGACY_MATCHES[staged.legacy_lines])
-    cur.execute(
+        where reason is null and account_id is not null {drop_repeats}
+        """, drop_repeats=DROP_REPEATS[options.drop_duplicates],
+    ))
+    cur.execute(db.with_identifiers("create or replace temp table import_rekeyed as {matches}",
+                                    matches=LEGACY_MATCHES[staged.legacy_lines]))
+    cur.execute(db.with_identifiers(
         """
         create or replace temp table import_skipped as
         select file_no, line_no from import_candidates semi join transactions using (txn_key)
         union
         select file_no, line_no from import_rekeyed
         union all
-        """ + DEDUPE_IN_BATCH[dedupe_in_batch]
-    )
+        {dedupe}
+        """, dedupe=DEDUPE_IN_BATCH[dedupe_in_batch],
+    ))
     cur.execute(
         "create or replace temp view import_ready as "
         "select * from import_candidates anti join import_skipped using (file_no, line_no)"

@@ -1,6 +1,6 @@
 -- The landed files (import_raw_<n>, in the stage database) → typed lines with their keys and the reason a
 -- line cannot be imported, as a view: the lines are stored once, in the stage, and read from there.
--- {{picked}} is a union of selects over the landed views (file_no, line_no, group_no and the columns of
+-- <picked> is a union of selects over the landed views (file_no, line_no, group_no and the columns of
 -- load._landing_select: raw_hash = md5 of the whole line, maybe_mojibake, ids and text parsed, numbers
 -- parsed with <field>_text kept where no value came of it and <field>_bad telling an unreadable value from
 -- a blank one, order_date with order_date_text kept where it was not a plain ISO date — such dates were
@@ -11,7 +11,7 @@
 create or replace temp view import_parsed as
 with picked as (
     select lines.*, coalesce(repeats.repeat_no, 1) as repeat_no, groups.* exclude (group_no), settings.*
-    from ({{picked}}) as lines
+    from ({picked}) as lines
     join import_group_settings as groups using (group_no)
     cross join import_settings as settings
     left join import_stage.import_repeats as repeats using (file_no, line_no)
