@@ -370,12 +370,25 @@ def render_history() -> None:
         st.rerun()
 
 
+def run_with_progress(sources, options, *, dry_run: bool) -> importing.ImportReport:
+    """run_import with a status that names the stage it is at and its count, shown while it runs."""
+    place = st.empty()
+    with place.status(t("data_import.stage_reading", count=format_int(len(sources)))) as status:
+        def show(stage: str, count: int) -> None:
+            key = "data_import.stage_reading" if stage == "reading" else f"data_import.stage_{stage}_{spec.unit}"
+            status.update(label=t(key, count=format_int(count)))
+
+        report = importing.run_import(ctx.con, spec.name, sources, options, dry_run=dry_run, on_stage=show)
+    place.empty()  # a refusal leaves it by the exception: the status then stays, marked failed, above the message
+    return report
+
+
 def check_batch(sources, options) -> importing.ImportReport:
     """The dry run of the batch, computed again only when the files, the kind or the choices change."""
     signature = (spec.name, tuple((s.name, s.path.stat().st_size) for s in sources), repr(options))
     memo = st.session_state.get("data_import_checked")
     if not memo or memo[0] != signature:
-        memo = (signature, importing.run_import(ctx.con, spec.name, sources, options, dry_run=True))
+        memo = (signature, run_with_progress(sources, options, dry_run=True))
         st.session_state["data_import_checked"] = memo
     return memo[1]
 
@@ -399,7 +412,7 @@ def render_batch(sources: list[importing.SourceFile]) -> None:
                  key="data_import_commit", type="primary"):
         if start_clean:  # the batch has passed its checks above: only now does the demo go
             ui.remove_demo(ctx)
-        done = importing.run_import(ctx.con, spec.name, sources, options)
+        done = run_with_progress(sources, options, dry_run=False)
         ctx.audit("import", batch=done.batch_id, kind=spec.name, rows=done.rows_to_import,
                   files=sorted(source.name for source in sources))
         ui.clear_caches()

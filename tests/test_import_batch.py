@@ -9,7 +9,7 @@ import pytest
 
 from import_helpers import fingerprint, import_paths, totals, write_file
 from ka import db, i18n
-from ka.importing import ImportRefused, load_mapping, save_mapping, undo_import
+from ka.importing import ImportOptions, ImportRefused, list_sources, load_mapping, run_import, save_mapping, undo_import
 
 HEADER = "Order ID,Order Date,Customer ID,Customer Name,Product,Sales,Profit,Region\n"
 LINES = [
@@ -301,3 +301,23 @@ def test_a_failure_during_the_merge_leaves_the_database_unchanged(con, small_csv
     with pytest.raises(RuntimeError):
         import_paths(con, extra)
     assert fingerprint(con, sequence=False) == before
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_a_batch_tells_its_stages_with_their_counts(con, tmp_path, small_csv, dry_run):
+    second = write_file(tmp_path, "second.csv", HEADER + "O9,2024-03-01,C009,Nine,Bolt,9.00,1.00,East\n")
+    heard = []
+    report = run_import(con, "transactions", list_sources([small_csv, second]), ImportOptions(), dry_run=dry_run,
+                        on_stage=lambda stage, count: heard.append((stage, count)))
+    assert report.rows_to_import == 5
+    expected = [("reading", 2), ("checking", 5)] + ([] if dry_run else [("merging", 5)])
+    assert heard == expected
+
+
+def test_a_table_batch_tells_its_stages_too(con, tmp_path):
+    visits = write_file(tmp_path, "visits.csv", "Account ID,Visit date\nC001,2024-01-05\nC002,2024-01-06\nC002,someday\n")
+    heard = []
+    report = run_import(con, "visits", list_sources([visits]), ImportOptions(),
+                        on_stage=lambda stage, count: heard.append((stage, count)))
+    assert report.rows_to_import == 2 and report.rows_rejected == 1
+    assert heard == [("reading", 1), ("checking", 3), ("merging", 2)]

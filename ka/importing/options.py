@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from ka.importing.window import DateWindow
 
@@ -11,6 +12,14 @@ BROKEN_ROWS_TOLERATED = 2   # ... but a couple of broken rows in a tiny file are
 REJECTED_SHARE_LIMIT = 0.5  # more unreadable values than this → the mapping is wrong; refuse
 REJECTED_KEPT = 10_000      # rejected rows listed in the report (all are counted)
 QUOTED_LINES = 3            # broken lines quoted in a refusal
+
+# Told where a batch is, for a progress display: ("reading", files), ("checking", rows read),
+# ("merging", rows to import). Called from the importing thread; it must not fail.
+OnStage = Callable[[str, int], None]
+
+
+def no_progress(stage: str, count: int) -> None:
+    pass
 
 
 @dataclass

@@ -16,21 +16,25 @@ from ka import db
 from ka.importing import read, tables, transactions
 from ka.importing.kinds import KINDS
 from ka.importing.mapping import plan_layouts
-from ka.importing.options import ImportOptions
+from ka.importing.options import ImportOptions, OnStage, no_progress
 from ka.importing.report import ImportRefused, ImportReport
 
 
 def run_import(
-    con, kind: str, sources: list[read.SourceFile], options: ImportOptions | None = None, *, dry_run: bool = False
+    con, kind: str, sources: list[read.SourceFile], options: ImportOptions | None = None, *, dry_run: bool = False,
+    on_stage: OnStage = no_progress,
 ) -> ImportReport:
-    """Import the files as one batch of the kind (or only report what would happen). Raises ImportRefused."""
+    """Import the files as one batch of the kind (or only report what would happen). Raises ImportRefused.
+
+    `on_stage` hears when reading, checking and merging begin (for a progress display)."""
     spec = KINDS[kind]
     options = options or ImportOptions()
+    on_stage("reading", len(sources))
     parts = read.inspect_batch(sources, options.encoding, options.sheet)
     layouts, part_layout = plan_layouts(spec, parts, options)
     if spec.merge == "lines":
-        return transactions.import_lines(con, spec, parts, layouts, part_layout, options, dry_run=dry_run)
-    return tables.import_table(con, spec, parts, layouts[0].mapping, options, dry_run=dry_run)
+        return transactions.import_lines(con, spec, parts, layouts, part_layout, options, dry_run=dry_run, on_stage=on_stage)
+    return tables.import_table(con, spec, parts, layouts[0].mapping, options, dry_run=dry_run, on_stage=on_stage)
 
 
 def read_batches(con) -> list[dict]:

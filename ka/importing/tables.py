@@ -28,7 +28,8 @@ from ka.importing import read
 from ka.importing.kinds import METRIC_ALIASES, Kind
 from ka.importing.mapping import normalise
 from ka.importing.options import (
-    BROKEN_ROWS_TOLERATED, BROKEN_SHARE_LIMIT, QUOTED_LINES, REJECTED_KEPT, REJECTED_SHARE_LIMIT, ImportOptions,
+    BROKEN_ROWS_TOLERATED, BROKEN_SHARE_LIMIT, QUOTED_LINES, REJECTED_KEPT, REJECTED_SHARE_LIMIT, ImportOptions, OnStage,
+    no_progress,
 )
 from ka.importing.report import (
     DryRunDone, FileSummary, ImportRefused, ImportReport, RejectedRow, batch_details, decide_day_first,
@@ -63,16 +64,17 @@ def metric_aliases() -> pa.Table:
 
 # --- import ---------------------------------------------------------------------------------
 def import_table(con, spec: Kind, parts: list[read.FilePart], mapping: dict[str, str], options: ImportOptions,
-                 *, dry_run: bool) -> ImportReport:
+                 *, dry_run: bool, on_stage: OnStage = no_progress) -> ImportReport:
     """Import the files into the kind's table as one batch (or only report). Raises ImportRefused."""
     try:
         with db.write_transaction(con) as cur, tempfile.TemporaryDirectory(prefix="ka-import-") as temp_dir:
             window = options.date_window or load_date_window(con)  # (after the writer's checks of the folder)
-            report = _stage(cur, spec, parts, mapping, options, Path(temp_dir), window)
+            report = _stage(cur, spec, parts, mapping, options, Path(temp_dir), window, on_stage)
             if dry_run or report.rows_to_import == 0:
                 report.dry_run = dry_run
                 report.text = format_report(report)
                 raise DryRunDone(report)
+            on_stage("merging", report.rows_to_import)
             _merge(cur, spec, report, options)
             report.text = format_report(report)  # before the commit: a report that fails stops the batch
             return report
@@ -81,11 +83,12 @@ def import_table(con, spec: Kind, parts: list[read.FilePart], mapping: dict[str,
 
 
 def _stage(cur, spec: Kind, parts, mapping: dict[str, str], options: ImportOptions, temp_dir: Path,
-           window) -> ImportReport:
+           window, on_stage: OnStage) -> ImportReport:
     for sql_name in ("import_macros", "import_accounts_macros", "import_targets_macros", "import_people_macros"):
         cur.execute(db.load_sql(sql_name))
     report = ImportReport(kind=spec.name, mapping=mapping, date_window=(window.first, window.last))
     broken_rows = _land(cur, parts, report, temp_dir)
+    on_stage("checking", report.rows_read)
     missing = spec.missing(mapping)
     if missing:
         raise ImportRefused("required_fields", fields=", ".join(required_label(name) for name in missing))

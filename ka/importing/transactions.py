@@ -31,7 +31,8 @@ from ka.importing import read
 from ka.importing.kinds import LINE_NO_SYNONYMS, Kind
 from ka.importing.mapping import normalise, short_list
 from ka.importing.options import (
-    BROKEN_ROWS_TOLERATED, BROKEN_SHARE_LIMIT, QUOTED_LINES, REJECTED_KEPT, REJECTED_SHARE_LIMIT, ImportOptions,
+    BROKEN_ROWS_TOLERATED, BROKEN_SHARE_LIMIT, QUOTED_LINES, REJECTED_KEPT, REJECTED_SHARE_LIMIT, ImportOptions, OnStage,
+    no_progress,
 )
 from ka.importing.report import (
     DryRunDone, FileSummary, ImportRefused, ImportReport, Layout, MonthTotal, RejectedRow, batch_details,
@@ -63,7 +64,7 @@ RELEASE_MEMORY_LIMIT = "64MiB"  # set for a moment after a batch, so DuckDB hand
 
 def import_lines(
     con, spec: Kind, parts: list[read.FilePart], layouts: list[Layout], part_layout: list[int], options: ImportOptions,
-    *, dry_run: bool,
+    *, dry_run: bool, on_stage: OnStage = no_progress,
 ) -> ImportReport:
     """Import the files' lines as one batch (or only report what would happen). Raises ImportRefused."""
     # Stage and merge are two transactions (DuckDB writes one database per transaction), on one writer:
@@ -75,12 +76,14 @@ def import_lines(
             with _import_memory(cur), _stage_database(cur, Path(temp_dir)):
                 try:
                     staged = _stage(cur, spec, parts, layouts, part_layout, options, Path(temp_dir), window)
+                    on_stage("checking", staged.rows_read)
                     with db.transaction(cur) as writer:  # on the batch's own cursor: its temp views live there
                         report = _check(writer, staged, options)
                         if dry_run or report.rows_to_import == 0:
                             report.dry_run = dry_run  # nothing new to import is not a dry run: the report says 0 rows
                             report.text = format_report(report)
                             raise DryRunDone(report)
+                        on_stage("merging", report.rows_to_import)
                         _merge(writer, report, options)
                         report.text = format_report(report)  # before the commit: a report that fails stops the batch
                 finally:
