@@ -78,6 +78,7 @@ uploads = st.file_uploader(
     t("data_import.upload"), type=["csv", "tsv", "txt", "xlsx", "xlsm"], accept_multiple_files=True,
     key=f"data_import_upload_{st.session_state[UPLOADER_KEY]}", help=t("data_import.upload_help"),
 )
+progress_place = st.empty()  # where a running batch shows its stage: under the files, in sight of the drop
 # Streamlit keeps an upload in the server's memory up to its cap (server.maxUploadSize, 200 MB): a larger
 # file goes through the command line, which reads it from disk in one pass.
 st.caption(t("data_import.large_files", limit=format_int(st.get_option("server.maxUploadSize"))))
@@ -372,14 +373,13 @@ def render_history() -> None:
 
 def run_with_progress(sources, options, *, dry_run: bool) -> importing.ImportReport:
     """run_import with a status that names the stage it is at and its count, shown while it runs."""
-    place = st.empty()
-    with place.status(t("data_import.stage_reading", count=format_int(len(sources)))) as status:
+    with progress_place.status(t("data_import.stage_reading", count=format_int(len(sources)))) as status:
         def show(stage: str, count: int) -> None:
             key = "data_import.stage_reading" if stage == "reading" else f"data_import.stage_{stage}_{spec.unit}"
             status.update(label=t(key, count=format_int(count)))
 
         report = importing.run_import(ctx.con, spec.name, sources, options, dry_run=dry_run, on_stage=show)
-    place.empty()  # a refusal leaves it by the exception: the status then stays, marked failed, above the message
+    progress_place.empty()  # a refusal leaves it by the exception: the status then stays, marked failed, above the message
     return report
 
 
