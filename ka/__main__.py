@@ -21,7 +21,7 @@ def _date(text: str) -> date:
 
 def _period_from_args(con, args) -> Period:
     """--from/--to as given; otherwise the latest complete quarter of the data."""
-    first, last = overview.read_data_range(con)  # the accepted dates only (see ka/importing/window.py)
+    first, last = overview.read_data_range(con)  # the accepted dates only (see ka/date_window.py)
     if args.date_from or args.date_to:
         return Period(args.date_from or first, args.date_to or last)
     return default_period("quarter", last or date.today())

@@ -24,7 +24,7 @@ import duckdb
 import pandas as pd
 
 from ka import db
-from ka.importing.window import HARD_FIRST, HARD_LAST
+from ka.date_window import HARD_FIRST, HARD_LAST
 from ka.scope import Scope
 from ka.state import StateStore
 

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from ka import db
-from ka.importing.window import load_date_window
+from ka.date_window import load_date_window
 from ka.periods import Period, add_months, month_end
 from ka.scope import Scope, period_params
 

@@ -19,7 +19,7 @@ from ka.importing.report import (
     ImportRefused, ImportReport, Layout, field_label, format_report, kind_label, reason_label, required_label,
 )
 from ka.importing.uploads import UploadFolder, remove_leftovers
-from ka.importing.window import HARD_FIRST, HARD_LAST, DateWindow, default_last, load_date_window, save_date_window
+from ka.date_window import HARD_FIRST, HARD_LAST, DateWindow, default_last, load_date_window, save_date_window
 
 __all__ = [
     "KINDS", "Kind", "load_mapping", "mapping_names", "missing_fields", "propose_mapping", "relevant_duplicates",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from ka.importing.window import DateWindow
+from ka.date_window import DateWindow
 
 BROKEN_SHARE_LIMIT = 0.05   # more broken rows than this in a file → the file's structure is wrong; refuse
 BROKEN_ROWS_TOLERATED = 2   # ... but a couple of broken rows in a tiny file are only rejected
@@ -31,4 +31,4 @@ class ImportOptions:
     date_order: str | None = None            # 'mdy' / 'dmy'; None: detected, refused when ambiguous
     drop_duplicates: bool = False            # drop exact repeats of a line within one file (kinds that may)
     source: str = "cli"
-    date_window: DateWindow | None = None    # None: the window saved in settings (see ka/importing/window.py)
+    date_window: DateWindow | None = None    # None: the window saved in settings (see ka/date_window.py)

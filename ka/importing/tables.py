@@ -35,8 +35,8 @@ from ka.importing.report import (
     DryRunDone, FileSummary, ImportRefused, ImportReport, RejectedRow, batch_details, decide_day_first,
     format_report, reason_label, required_label,
 )
-from ka.importing.window import HARD_FIRST, HARD_LAST, load_date_window
-from ka import kpi as scorecard_kpis  # a module import: ka.kpi reads the action plans, which import this package
+from ka.date_window import HARD_FIRST, HARD_LAST, load_date_window
+from ka.kpi import KPIS
 
 
 # Upserts whose merge and undo are the generic ones (import_upsert_*.sql); a field's column where
@@ -51,7 +51,7 @@ TEXT_COLUMNS = ("account_id", "account_name", "account_name_en", "industry", "re
 def metric_aliases() -> pa.Table:
     """alias (normalised) → KPI name and whether it is a percentage, from ka.kpi and both catalogs."""
     rows: dict[str, tuple[str, bool]] = {}
-    for kpi in scorecard_kpis.KPIS:
+    for kpi in KPIS:
         names = [kpi.name, *METRIC_ALIASES.get(kpi.name, ())]
         names += [i18n.catalog(language).get(f"scorecards.kpi_name.{kpi.name}", "") for language in i18n.LANGUAGES]
         for name in names:

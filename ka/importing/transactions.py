@@ -38,7 +38,7 @@ from ka.importing.report import (
     DryRunDone, FileSummary, ImportRefused, ImportReport, Layout, MonthTotal, RejectedRow, batch_details,
     decide_day_first, field_label, format_report, reason_label, required_label,
 )
-from ka.importing.window import HARD_FIRST, HARD_LAST, DateWindow, load_date_window
+from ka.date_window import HARD_FIRST, HARD_LAST, DateWindow, load_date_window
 
 TEXT_FIELDS = ("account_id", "account_name", "product", "category", "region", "industry", "ka_manager")
 # SQL literals: a line with none of these is not mojibake

@@ -1,7 +1,7 @@
 -- Accounts master lines → typed rows, each with the first check it fails (import_table_rows.sql).
 -- Rows from import_picked.sql. An account without an id takes its name as id, as transaction lines do.
 -- Blank cells stay null: on merge they keep the value already stored. Contract dates may lie years
--- ahead, but not outside $hard_first … $hard_last (ka/importing/window.py).
+-- ahead, but not outside $hard_first … $hard_last (ka/date_window.py).
 create or replace temp table import_parsed as
 select
     *,
