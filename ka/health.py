@@ -166,9 +166,14 @@ def _ratio_change(recent: pd.Series, previous: pd.Series, has_window: pd.Series)
 
 def compute_measures(inputs: pd.DataFrame, config: HealthConfig) -> pd.DataFrame:
     """One column per measure (NaN = no data), from read_health_inputs rows."""
+    return _measures(inputs, config.min_interval_days)
+
+
+def _measures(inputs: pd.DataFrame, min_interval_days: float) -> pd.DataFrame:
+    """compute_measures: of the configuration, the measures read only min_interval_days (recency's floor)."""
     f = inputs
     out = pd.DataFrame(index=f.index)
-    interval = f["usual_interval_days"].astype("float64").clip(lower=config.min_interval_days)
+    interval = f["usual_interval_days"].astype("float64").clip(lower=min_interval_days)
     out["recency"] = f["days_since_last_order"].astype("float64") / interval
     out["revenue_trend"] = _ratio_change(f["revenue_recent"], f["revenue_previous"], f["has_previous_window"])
     out["revenue_yoy"] = _ratio_change(f["revenue_recent"], f["revenue_year_ago"], f["has_year_ago_window"])
@@ -207,8 +212,8 @@ def _score(values: dict[str, np.ndarray], config: HealthConfig) -> dict[str, np.
             "colour": np.where(overridden, "red", colour), "is_overridden": overridden & (colour != "red")}
 
 
-def _measure_values(inputs: pd.DataFrame, config: HealthConfig) -> dict[str, np.ndarray]:
-    measures = compute_measures(inputs, config)
+def _measure_values(inputs: pd.DataFrame, min_interval_days: float) -> dict[str, np.ndarray]:
+    measures = _measures(inputs, min_interval_days)
     return {m: measures[m].to_numpy(dtype="float64") for m in MEASURES}
 
 
@@ -222,7 +227,7 @@ def compute_scores(inputs: pd.DataFrame, config: HealthConfig) -> pd.DataFrame:
     (None where fewer measures miss at least half a point).
     """
     # numpy arrays, joined to the inputs once at the end (column-by-column inserts are slow in pandas)
-    values = _measure_values(inputs, config)
+    values = _measure_values(inputs, config.min_interval_days)
     scored = _score(values, config)
     columns: dict[str, np.ndarray] = {}
     for measure in MEASURES:
@@ -247,7 +252,7 @@ def compute_scores(inputs: pd.DataFrame, config: HealthConfig) -> pd.DataFrame:
 def compute_colours(inputs: pd.DataFrame, config: HealthConfig) -> pd.DataFrame:
     """Only the score and the colour of every row of `inputs` (same index): what the history's
     migration and backtest need, without the 50 columns of points and reasons of compute_scores."""
-    scored = _score(_measure_values(inputs, config), config)
+    scored = _score(_measure_values(inputs, config.min_interval_days), config)
     return pd.DataFrame({"score": scored["score"], "colour": scored["colour"]}, index=inputs.index)
 
 
@@ -511,8 +516,13 @@ def read_health_history(
 def compute_account_history(history_inputs: pd.DataFrame, account_id: str, config: HealthConfig) -> pd.DataFrame:
     """Scores of one account at every month end, oldest first (the history chart draws them in this order;
     the inputs come in no particular order)."""
-    rows = history_inputs[history_inputs["account_id"] == account_id].sort_values("as_of", kind="stable")
-    return compute_scores(rows, config)
+    return compute_scores(compute_account_inputs(history_inputs, account_id), config)
+
+
+def compute_account_inputs(history_inputs: pd.DataFrame, account_id: str) -> pd.DataFrame:
+    """The history's inputs of one account, oldest first: a few dozen rows that a new configuration
+    re-scores without looking through the whole history again."""
+    return history_inputs[history_inputs["account_id"] == account_id].sort_values("as_of", kind="stable")
 
 
 def compute_history_migration(
@@ -536,6 +546,121 @@ def compute_history_backtest(
     """compute_backtest of the colours under `config` at every month end of the history."""
     return compute_backtest(history_inputs[BACKTEST_COLUMNS].join(compute_colours(history_inputs, config)),
                             rule, data_end)
+
+
+# --- the history re-scored on a move (pure) ----------------------------------------------------------
+# A weight, threshold, band or the override changes only the scoring. The measures' values (which read the
+# configuration only for min_interval_days) and what the backtest and the migration read of each row are
+# computed once per history as read-only arrays in the rows' order, so a move scores arrays and counts.
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.setflags(write=False)  # kept in a cache that every session reads: nobody may change it
+    return array
+
+
+def _days(values) -> np.ndarray:
+    """Dates (date objects or datetime64) as float64 days since 1970-01-01, NaN where missing."""
+    days = pd.to_datetime(pd.Series(values)).to_numpy().astype("datetime64[D]")
+    return np.where(np.isnat(days), np.nan, days.astype("int64").astype("float64"))
+
+
+def compute_history_measures(history_inputs: pd.DataFrame, min_interval_days: float) -> dict[str, np.ndarray]:
+    """compute_measures of every row of the history, one read-only float64 array per measure."""
+    return {m: _read_only(v) for m, v in _measure_values(history_inputs, min_interval_days).items()}
+
+
+@dataclass(frozen=True, eq=False)
+class HistoryRows:
+    """Of every row of the history, in its order, what the backtest and the migration read besides the
+    colour (read-only arrays; see compute_history_rows)."""
+
+    account_ids: np.ndarray  # object
+    as_of: np.ndarray  # float64 days since 1970-01-01 of the row's month end
+    has_next: np.ndarray  # bool: the 3 months after the month end are in the data
+    orders_next: np.ndarray  # float64
+    revenue_next: np.ndarray  # float64
+    revenue_recent: np.ndarray  # float64
+    account_codes: np.ndarray  # int64: the row's account as a position in last_orders
+    last_orders: np.ndarray  # float64 days of each account's last order in the history, NaN where none
+    lead_days: np.ndarray  # float64 days from the row's month end to its account's last order
+
+
+def compute_history_rows(history_inputs: pd.DataFrame) -> HistoryRows:
+    """The configuration-free part of the backtest and the migration of the history, computed once."""
+    codes, _ = pd.factorize(history_inputs["account_id"])
+    last_orders = _days(history_inputs.groupby(codes)["last_order_date"].max().sort_index().to_numpy())
+    as_of = _days(history_inputs["as_of"].to_numpy())
+    return HistoryRows(*(_read_only(np.asarray(a)) for a in (
+        history_inputs["account_id"].to_numpy(dtype=object),
+        as_of,
+        history_inputs["has_next_window"].to_numpy(dtype=bool),
+        history_inputs["orders_next"].to_numpy(dtype="float64"),
+        history_inputs["revenue_next"].to_numpy(dtype="float64"),
+        history_inputs["revenue_recent"].to_numpy(dtype="float64"),
+        codes.astype("int64"),
+        last_orders,
+        last_orders[codes] - as_of,
+    )))
+
+
+def compute_backtest_from(
+    rows: HistoryRows, measures: dict[str, np.ndarray], config: HealthConfig, rule: ChurnRule, data_end: date
+) -> tuple[pd.DataFrame, dict]:
+    """compute_history_backtest from the history's cached rows and measures: the same table and summary."""
+    colour = _score(measures, config)["colour"]
+    evaluated = rows.has_next & (colour != NO_SCORE)
+    churned = rows.orders_next <= 0
+    if rule.kind == "revenue_drop":
+        churned = churned | ((rows.revenue_recent > 0) & (rows.revenue_next <= (1 - rule.drop) * rows.revenue_recent))
+    churned = churned & evaluated
+    table = []
+    for name in COLOURS:
+        part = evaluated & (colour == name)
+        accounts, part_churned = int(part.sum()), int((churned & part).sum())
+        table.append({"colour": name, "accounts": accounts, "churned": part_churned,
+                      "churn_rate": part_churned / accounts if accounts else None})
+    total, total_churned = int(evaluated.sum()), int(churned.sum())
+    red_rows, red_churned = table[0]["accounts"], table[0]["churned"]
+    base_rate = total_churned / total if total else None
+    precision = red_churned / red_rows if red_rows else None
+    summary = {
+        "rows": total,
+        "month_ends": int(np.unique(rows.as_of[evaluated]).size),
+        "churned": total_churned,
+        "base_rate": base_rate,
+        "red_precision": precision,
+        "red_recall": red_churned / total_churned if total_churned else None,
+        "red_lift": precision / base_rate if precision is not None and base_rate else None,
+        **_lead_times_from(rows, colour, data_end),
+    }
+    table.append({"colour": "all", "accounts": total, "churned": total_churned, "churn_rate": base_rate})
+    return pd.DataFrame(table), summary
+
+
+def _lead_times_from(rows: HistoryRows, colour: np.ndarray, data_end: date) -> dict:
+    """compute_lead_times from the history's cached rows and the colours of a configuration."""
+    with np.errstate(invalid="ignore"):
+        lost = rows.last_orders <= _days([data_end - timedelta(days=LOST_AFTER_DAYS)])[0]
+        warned = (colour == "red") & lost[rows.account_codes] & (rows.lead_days >= 0) & (rows.lead_days <= LEAD_LOOKBACK_DAYS)
+    longest = np.full(len(rows.last_orders), -1.0)
+    np.maximum.at(longest, rows.account_codes[warned], rows.lead_days[warned])
+    leads = longest[longest >= 0]
+    return {
+        "lost_accounts": int(lost.sum()),
+        "lost_warned": len(leads),
+        "median_lead_days": float(np.median(leads)) if len(leads) else None,
+    }
+
+
+def compute_migration_from(
+    rows: HistoryRows, measures: dict[str, np.ndarray], month_from: date, month_to: date, config: HealthConfig
+) -> pd.DataFrame:
+    """compute_history_migration from the history's cached rows and measures: the same table."""
+    def colours_at(month: date) -> pd.DataFrame:
+        at = np.flatnonzero(rows.as_of == _days([month])[0])
+        colour = _score({m: values[at] for m, values in measures.items()}, config)["colour"]
+        return pd.DataFrame({"account_id": rows.account_ids[at], "colour": colour})
+
+    return compute_colour_migration(colours_at(month_from), colours_at(month_to))
 
 
 def reason_texts(scored: pd.DataFrame) -> list[str]:

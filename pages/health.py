@@ -182,9 +182,12 @@ def render_health() -> None:
     people.render_red_plans(ctx, listing)
 
     # --- why: contribution and history of the selected account ----------------------------------------
-    # inputs at every month end take seconds on 10 million lines: read once per scope and kept apart; a new
-    # configuration scores only what is shown (one account, two month ends, the backtest's colours)
+    # inputs at every month end take seconds on 10 million lines: read once per scope and kept apart; so are
+    # their measures (per recency floor) and what the backtest reads of each row, so a new configuration only
+    # scores what is shown (one account, two month ends, the backtest's colours)
     history_inputs = ui.loaded(health.read_history_inputs, ctx.scope, large=True)
+    history_rows = ui.derived(health.compute_history_rows, history_inputs, large=True)
+    history_measures = ui.derived(health.compute_history_measures, history_inputs, config.min_interval_days, large=True)
     with st.spinner(t("health.history_progress", months=format_int(len(month_ends))), show_time=True):
         ctx.load(health.read_history_inputs, ctx.scope, large=True)  # shown only when it takes a while: the first visit
     selected_id = ui.selected_account()
@@ -196,7 +199,8 @@ def render_health() -> None:
     left, right = st.columns(2)
     if row["colour"] != health.NO_SCORE:
         left.plotly_chart(charts.build_health_contribution(row, health.MEASURES), key="health_contribution")
-    account_history = ctx.derive(health.compute_account_history, history_inputs, selected_id, config)
+    account_history = ctx.derive(health.compute_scores, ui.derived(health.compute_account_inputs, history_inputs, selected_id),
+                                 config)
     marks = [(pd.Timestamp(v["saved_at"]).date(), t("health.history_config_mark", version=v["version"])) for v in versions]
     right.plotly_chart(
         charts.build_health_history(account_history, config.red_below, config.green_above, marks), key="health_history"
@@ -215,7 +219,7 @@ def render_health() -> None:
                                     format_func=lambda d: f"{d:%Y-%m-%d}")
     migration_to = right.selectbox(t("health.migration_to"), month_ends, key="health_migration_to",
                                    format_func=lambda d: f"{d:%Y-%m-%d}")
-    migration = ctx.derive(health.compute_history_migration, history_inputs, migration_from, migration_to, config)
+    migration = ctx.derive(health.compute_migration_from, history_rows, history_measures, migration_from, migration_to, config)
     migration = migration.rename(index=colour_label, columns=colour_label).rename_axis(
         index=t("health.migration_from"), columns=t("health.migration_to"))
     st.dataframe(migration.style.map(colour_style), key="health_migration")
@@ -231,7 +235,7 @@ def render_health() -> None:
                  disabled=st.session_state["health_churn_rule"] != "revenue_drop")
     rule = health.ChurnRule(st.session_state["health_churn_rule"], st.session_state["health_churn_drop"] / 100)
     with st.spinner(t("health.backtest_progress", months=format_int(len(month_ends))), show_time=True):
-        backtest, result = ctx.derive(health.compute_history_backtest, history_inputs, config, rule, ctx.as_of)
+        backtest, result = ctx.derive(health.compute_backtest_from, history_rows, history_measures, config, rule, ctx.as_of)
     if result["rows"] == 0:
         st.info(t("health.backtest_empty"))
     else:

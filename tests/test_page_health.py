@@ -188,8 +188,11 @@ def _cache_usage() -> dict[str, int]:
 
 
 def test_weight_moves_keep_the_cached_objects_small(app_db):
-    """A weight move caches small results of its own; the monthly history's inputs are read and kept once."""
+    """A weight move caches small results of its own; the monthly history's inputs, their measures and what
+    the backtest reads of them are computed and kept once (three large entries, whatever the weights)."""
     import pickle
+
+    from ka.ui.cache import MAX_LARGE_ENTRIES
 
     connection = db.open(app_db)
     try:
@@ -203,7 +206,29 @@ def test_weight_moves_keep_the_cached_objects_small(app_db):
     for weight in weights:
         at.slider(key="health_weight_recency").set_value(weight).run()
         assert not at.exception
+        assert _cache_usage()["large_entries"] == before["large_entries"] == 3 <= MAX_LARGE_ENTRIES
     after = _cache_usage()
-    assert after["large_entries"] == before["large_entries"] == 1
     per_move = (after["bytes"] - before["bytes"]) / len(weights)
     assert 0 < per_move < history_bytes / 2  # a scored copy of the history would be about twice its inputs
+
+
+def test_a_new_recency_floor_measures_the_history_again_and_the_large_cache_stays_bounded(app_db):
+    """The measures depend on min_interval_days alone: a new floor adds one large entry, weights add none,
+    and however many floors are tried the large cache holds at most MAX_LARGE_ENTRIES."""
+    from ka.ui.cache import MAX_LARGE_ENTRIES
+
+    at = _run()
+    assert _cache_usage()["large_entries"] == 3
+    at.number_input(key="health_min_interval").set_value(30.0).run()
+    assert not at.exception
+    assert _cache_usage()["large_entries"] == 4
+    for weight in (0, 25, 50):
+        at.slider(key="health_weight_nps").set_value(weight).run()
+        assert _cache_usage()["large_entries"] == 4
+    for floor in (7.0, 21.0, 60.0):
+        at.number_input(key="health_min_interval").set_value(floor).run()
+        assert not at.exception
+        assert _cache_usage()["large_entries"] <= MAX_LARGE_ENTRIES
+    metrics = _metrics(at)  # the page still shows the colours of the last floor
+    counts, _ = _expected(app_db, health.HealthConfig(min_interval_days=60.0).with_rule("nps", weight=50))
+    assert metrics[":red[●] Red accounts"] == str(counts["red"])
