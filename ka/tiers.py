@@ -196,7 +196,13 @@ def read_account_tiers(
     tier, is_nonpositive, and region, industry, ka_manager, revenue, gross_profit, visits.
     Tiers are drawn among the accounts of `scope` (a regional view has its own A accounts).
     """
-    values = read_account_values(con, tier_window(period, config.window), scope)
+    return compute_account_tiers(read_account_values(con, tier_window(period, config.window), scope), config)
+
+
+def compute_account_tiers(values: pd.DataFrame, config: TierConfig) -> pd.DataFrame:
+    """read_account_tiers from the account values of its window (read_account_values, with any columns
+    added): the values do not depend on the method or the thresholds, so a page reads them once and
+    tiers them again for every new rule."""
     tiered = tier_values(values, config)
     first = ["account_id", "account_name", "account_name_en", "metric_value", "share", "cumulative_share", "tier"]
     return tiered[first + [c for c in tiered.columns if c not in first]]
@@ -287,6 +293,11 @@ def compute_migration_flows(migration: pd.DataFrame) -> pd.DataFrame:
         .agg(accounts=("account_id", "size"))
         .sort_values(["tier_before", "tier_after"], ignore_index=True)
     )
+
+
+def compute_values_migration(before: pd.DataFrame, after: pd.DataFrame, config: TierConfig) -> pd.DataFrame:
+    """compute_tier_migration between the account values of two windows, each tiered by `config`."""
+    return compute_tier_migration(compute_account_tiers(before, config), compute_account_tiers(after, config))
 
 
 def read_tier_migration(

@@ -110,8 +110,10 @@ def render_tiers() -> None:
         st.stop()
 
     window = tiers.tier_window(ctx.period, config.window)
-    tiered = ui.with_display_values(ui.with_display_names(ctx.load(tiers.read_account_tiers, ctx.period, scope, config)),
-                                    {"region": "region", "industry": "industry", "ka_manager": "ka_manager"})
+    # the window's account values do not depend on the method or the thresholds: they are read and labelled
+    # once (cached), and a new rule only tiers them again
+    tiered = tiers.compute_account_tiers(ctx.derive(ui.with_account_labels, ui.loaded(tiers.read_account_values, window, scope)),
+                                         config)
     st.caption(ui.scope_caption(ctx, t("tiers.caption", window=ui.period_label(window), accounts=format_int(len(tiered)),
                                        metric=t(f"common.{config.metric}"), method=t(f"tiers.method_{config.method}"))))
     if st.session_state.get(ui.TIER_FILTER_KEY):
@@ -169,9 +171,9 @@ def render_tiers() -> None:
     st.radio(t("tiers.migration_base"), ("prior", "year_ago"), key="tiers_migration_base", horizontal=True,
              format_func=lambda b: t(f"tiers.migration_base_{b}"))
     before = ctx.period.prior() if st.session_state["tiers_migration_base"] == "prior" else ctx.period.year_ago()
-    migration = ctx.derive(
-        tiers.compute_tier_migration,
-        ui.loaded(tiers.read_account_tiers, before, scope, config), ui.loaded(tiers.read_account_tiers, ctx.period, scope, config),
+    migration = ctx.derive(  # from the two windows' cached values: a new rule reads nothing again
+        tiers.compute_values_migration, ui.loaded(tiers.read_account_values, tiers.tier_window(before, config.window), scope),
+        ui.loaded(tiers.read_account_values, window, scope), config,
     )
     st.caption(t("tiers.migration_help"))
     st.plotly_chart(

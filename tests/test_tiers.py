@@ -303,3 +303,34 @@ def test_pareto_of_5000_accounts_draws_the_largest_as_bars_and_stays_small():
 def test_movers_largest_change_first(tier_con):
     movers = tiers.compute_movers(tiers.read_tier_migration(tier_con, quarter_period(2025, 2), Q3, Scope()))
     assert movers["account_id"].tolist() == ["E5", "A1", "B2", "C3", "D4"]  # |−900|, 600, 250, 80, |−20|
+
+
+DEMO_RULES = [
+    TierConfig(),
+    TierConfig(a_cumulative=0.6, b_cumulative=0.9, metric="gross_profit"),
+    TierConfig(method="bands", a_band=0.05, b_band=0.01, window="t12m"),
+    TierConfig(method="topn", top_a=5, top_b=10),
+]
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize("config", DEMO_RULES)
+def test_tiers_of_values_read_and_labelled_once_are_the_tiers_read_for_the_rule(demo_con, config, language):
+    """The tiers page labels a window's account values once and tiers them for every rule: the same rows and
+    values as reading the tiers for that rule and labelling them, and the same migration."""
+    from ka import i18n, overview, ui
+    from ka.periods import default_period
+
+    i18n.set_language(language)
+    period = default_period("quarter", overview.read_data_range(demo_con)[1])
+    window = tiers.tier_window(period, config.window)
+    labelled = ui.with_account_labels(tiers.read_account_values(demo_con, window, Scope()))
+    expected = ui.with_account_labels(tiers.read_account_tiers(demo_con, period, Scope(), config))
+    got = tiers.compute_account_tiers(labelled, config)
+    pd.testing.assert_frame_equal(got[list(expected.columns)], expected)
+    assert sorted(got.columns) == sorted(expected.columns) and set(got["tier"]) == {"A", "B", "C"}
+    before = period.prior()
+    values_before = tiers.read_account_values(demo_con, tiers.tier_window(before, config.window), Scope())
+    pd.testing.assert_frame_equal(
+        tiers.compute_values_migration(values_before, labelled, config),
+        tiers.read_tier_migration(demo_con, before, period, Scope(), config))

@@ -22,7 +22,7 @@ from ka.ui.context import (
 from ka.ui.errors import error_boundary
 from ka.ui.format import (
     INVERSE_KPIS, account_display_name, colour_label, colour_mark, colour_style, display_value, filters_caption,
-    kpi_delta, period_caption, period_label, scope_caption, with_display_names, with_display_values,
+    kpi_delta, period_caption, period_label, scope_caption, with_account_labels, with_display_names, with_display_values,
 )
 from ka.ui.links import account_button, account_query, follow_account_click, open_account, open_from_chart, page_link
 from ka.ui.own_data import ask_start_clean, remove_demo, show_empty_state
@@ -38,6 +38,6 @@ __all__ = [
     "follow_account_click", "fragment", "init_page", "init_session", "kpi_delta", "literal", "loaded", "open_account", "open_from_chart",
     "page_link", "period_caption", "period_label", "remove_demo", "render_sidebar", "scope_caption", "select_account",
     "selected_account", "show_empty_state", "show_table", "stop_unless_permitted", "tier_base_scope", "view_params",
-    "with_display_names", "with_display_values",
+    "with_account_labels", "with_display_names", "with_display_values",
     "bounded_options", "page_of", "search_box", "table_key",
 ]

@@ -44,6 +44,15 @@ def with_display_names(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+ACCOUNT_LABELS = {"region": "region", "industry": "industry", "ka_manager": "ka_manager"}
+
+
+def with_account_labels(frame: pd.DataFrame) -> pd.DataFrame:
+    """with_display_names and the region, industry and KA manager by display_value: one call that a page
+    can cache on the frame's description (ctx.derive), so a slider does not label every account again."""
+    return with_display_values(with_display_names(frame), ACCOUNT_LABELS)
+
+
 def kpi_delta(name: str, current, base) -> str | None:
     """The text of a KPI's change against `base`: % for amounts and counts, points for shares."""
     change = overview.compute_deltas(current, base)[name]
