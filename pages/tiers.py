@@ -159,11 +159,14 @@ def render_tiers() -> None:
     if len(tiered) > charts.PARETO_BARS:
         st.caption(t("tiers.pareto_tail", bars=format_int(charts.PARETO_BARS), rest=format_int(len(tiered) - charts.PARETO_BARS)))
     st.subheader(t("tiers.composition_title"))
-    for tab, dimension in zip(st.tabs([t("common.region"), t("common.industry"), t("common.ka_manager")]),
-                              ("region", "industry", "ka_manager")):
-        composition = tiers.compute_tier_composition(tiered, dimension)  # labels are display values already
-        tab.plotly_chart(charts.build_tier_composition(composition, t(f"tiers.composition_by_{dimension}")),
-                         key=f"tiers_composition_{dimension}")
+    # one chart, for the dimension chosen (tabs would build all three figures on every move and show one)
+    st.session_state.setdefault("tiers_composition_dimension", "region")
+    dimension = st.segmented_control(t("tiers.composition_title"), ("region", "industry", "ka_manager"), required=True,
+                                     key="tiers_composition_dimension", format_func=lambda d: t(f"common.{d}"),
+                                     label_visibility="collapsed")
+    composition = tiers.compute_tier_composition(tiered, dimension)  # labels are display values already
+    st.plotly_chart(charts.build_tier_composition(composition, t(f"tiers.composition_by_{dimension}")),
+                    key=f"tiers_composition_{dimension}")
 
     # --- tier migration -------------------------------------------------------------------------
     st.subheader(t("tiers.migration_heading"))

@@ -205,3 +205,46 @@ def test_search_finds_an_account_by_either_name_or_its_id(app_db):
     assert accounts_table(at).value.empty
     assert any(c.value == i18n.t("paging.no_match") for c in at.caption)
 
+
+
+def _composition_charts(at: AppTest) -> dict[str, dict]:
+    """The composition charts drawn, by key, as their Plotly JSON."""
+    import json
+
+    return {key: json.loads(c.proto.spec) for c in at.get("plotly_chart")
+            for key in ("tiers_composition_region", "tiers_composition_industry", "tiers_composition_ka_manager")
+            if c.proto.id and key in c.proto.id}
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_one_composition_chart_is_built_for_the_dimension_chosen(app_db, language):
+    import base64
+
+    import numpy as np
+
+    from ka import ui
+    at = run_page(PAGE, language)
+    assert not at.exception
+    i18n.set_language(language)
+    _, tiered = expected_tiers(app_db)
+    choice = at.segmented_control(key="tiers_composition_dimension")
+    assert choice.value == "region"
+    assert choice.options == [i18n.t(f"common.{d}") for d in ("region", "industry", "ka_manager")]
+    for dimension in ("region", "industry", "ka_manager"):
+        if dimension != "region":
+            at.segmented_control(key="tiers_composition_dimension").set_value(dimension).run()
+            assert not at.exception
+        charts = _composition_charts(at)
+        assert list(charts) == [f"tiers_composition_{dimension}"]
+        figure = charts[f"tiers_composition_{dimension}"]
+        assert figure["layout"]["title"]["text"] == i18n.t(f"tiers.composition_by_{dimension}")
+        assert [trace["name"] for trace in figure["data"]] == list(tiers.TIERS)
+        composition = tiers.compute_tier_composition(ui.with_account_labels(tiered), dimension)
+        for trace in figure["data"]:  # counts arrive as Plotly's typed arrays
+            rows = composition[composition["tier"] == trace["name"]]
+            assert trace["y"] == rows["label"].tolist()
+            counts = np.frombuffer(base64.b64decode(trace["x"]["bdata"]), dtype=trace["x"]["dtype"])
+            assert counts.tolist() == rows["accounts"].tolist()
+        assert int(composition["accounts"].sum()) == len(tiered)
+    at.number_input(key="tiers_a_cumulative").set_value(60.0).run()  # a move keeps the dimension chosen
+    assert list(_composition_charts(at)) == ["tiers_composition_ka_manager"]
