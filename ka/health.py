@@ -573,30 +573,30 @@ class HistoryRows:
     """Of every row of the history, in its order, what the backtest and the migration read besides the
     colour (read-only arrays; see compute_history_rows)."""
 
-    account_ids: np.ndarray  # object
     as_of: np.ndarray  # float64 days since 1970-01-01 of the row's month end
     has_next: np.ndarray  # bool: the 3 months after the month end are in the data
     orders_next: np.ndarray  # float64
     revenue_next: np.ndarray  # float64
     revenue_recent: np.ndarray  # float64
-    account_codes: np.ndarray  # int64: the row's account as a position in last_orders
+    account_codes: np.ndarray  # int64: the row's account as a position in accounts and last_orders
+    accounts: np.ndarray  # object: the account ids, each once
     last_orders: np.ndarray  # float64 days of each account's last order in the history, NaN where none
     lead_days: np.ndarray  # float64 days from the row's month end to its account's last order
 
 
 def compute_history_rows(history_inputs: pd.DataFrame) -> HistoryRows:
     """The configuration-free part of the backtest and the migration of the history, computed once."""
-    codes, _ = pd.factorize(history_inputs["account_id"])
+    codes, accounts = pd.factorize(history_inputs["account_id"])
     last_orders = _days(history_inputs.groupby(codes)["last_order_date"].max().sort_index().to_numpy())
     as_of = _days(history_inputs["as_of"].to_numpy())
     return HistoryRows(*(_read_only(np.asarray(a)) for a in (
-        history_inputs["account_id"].to_numpy(dtype=object),
         as_of,
         history_inputs["has_next_window"].to_numpy(dtype=bool),
         history_inputs["orders_next"].to_numpy(dtype="float64"),
         history_inputs["revenue_next"].to_numpy(dtype="float64"),
         history_inputs["revenue_recent"].to_numpy(dtype="float64"),
         codes.astype("int64"),
+        np.asarray(accounts, dtype=object),
         last_orders,
         last_orders[codes] - as_of,
     )))
@@ -658,7 +658,7 @@ def compute_migration_from(
     def colours_at(month: date) -> pd.DataFrame:
         at = np.flatnonzero(rows.as_of == _days([month])[0])
         colour = _score({m: values[at] for m, values in measures.items()}, config)["colour"]
-        return pd.DataFrame({"account_id": rows.account_ids[at], "colour": colour})
+        return pd.DataFrame({"account_id": rows.accounts[rows.account_codes[at]], "colour": colour})
 
     return compute_colour_migration(colours_at(month_from), colours_at(month_to))
 

@@ -225,10 +225,11 @@ def test_a_new_recency_floor_measures_the_history_again_and_the_large_cache_stay
     for weight in (0, 25, 50):
         at.slider(key="health_weight_nps").set_value(weight).run()
         assert _cache_usage()["large_entries"] == 4
-    for floor in (7.0, 21.0, 60.0):
+    for floor in (7.0, 21.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 9.0, 10.0, 11.0, 60.0):  # more floors than entries
         at.number_input(key="health_min_interval").set_value(floor).run()
         assert not at.exception
         assert _cache_usage()["large_entries"] <= MAX_LARGE_ENTRIES
+    assert _cache_usage()["large_entries"] == MAX_LARGE_ENTRIES  # the oldest floors' measures made room
     metrics = _metrics(at)  # the page still shows the colours of the last floor
     counts, _ = _expected(app_db, health.HealthConfig(min_interval_days=60.0).with_rule("nps", weight=50))
     assert metrics[":red[●] Red accounts"] == str(counts["red"])

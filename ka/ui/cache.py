@@ -25,7 +25,9 @@ MAX_ENTRIES = 96
 # lines) are kept in a small cache of their own, as the objects themselves: st.cache_data would pickle
 # them and hand every reader a fresh copy. Nothing may change them; a computation on them returns a
 # small result of its own (one account, two month ends, a backtest), which the main cache keeps.
-MAX_LARGE_ENTRIES = 4
+# A scope's history takes three entries (its inputs, their measures, what the backtest reads of its
+# rows; about 90 MB on 10 million lines), so this keeps the histories of four scopes.
+MAX_LARGE_ENTRIES = 12
 
 
 @st.cache_resource(show_spinner=False)
