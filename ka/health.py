@@ -403,28 +403,28 @@ def compute_backtest(history: pd.DataFrame, rule: ChurnRule, data_end: date) -> 
     """
     rows = history[history["has_next_window"].astype(bool) & (history["colour"] != NO_SCORE)].copy()
     rows["churned"] = compute_churned(rows, rule)
-    table = []
-    for colour in COLOURS:
-        part = rows[rows["colour"] == colour]
-        churned = int(part["churned"].sum())
-        table.append({
-            "colour": colour, "accounts": len(part), "churned": churned,
-            "churn_rate": churned / len(part) if len(part) else None,
-        })
-    total, total_churned = len(rows), int(rows["churned"].sum())
-    red = rows[rows["colour"] == "red"]
-    red_churned = int(red["churned"].sum())
+    counts = [(len(part), int(part["churned"].sum())) for part in (rows[rows["colour"] == colour] for colour in COLOURS)]
+    return _backtest_result(counts, int(rows["as_of"].nunique()), compute_lead_times(history, data_end))
+
+
+def _backtest_result(counts: list[tuple[int, int]], month_ends: int, lead_times: dict) -> tuple[pd.DataFrame, dict]:
+    """The backtest's table (a row per colour and "all") and summary from (rows, churned) per colour of
+    COLOURS, red first: the rows are the month ends × accounts with a colour and 3 following months."""
+    table = [{"colour": colour, "accounts": rows, "churned": churned, "churn_rate": churned / rows if rows else None}
+             for colour, (rows, churned) in zip(COLOURS, counts)]
+    total, total_churned = sum(rows for rows, _ in counts), sum(churned for _, churned in counts)
+    red_rows, red_churned = counts[0]
     base_rate = total_churned / total if total else None
-    precision = red_churned / len(red) if len(red) else None
+    precision = red_churned / red_rows if red_rows else None
     summary = {
         "rows": total,
-        "month_ends": int(rows["as_of"].nunique()),
+        "month_ends": month_ends,
         "churned": total_churned,
         "base_rate": base_rate,
         "red_precision": precision,
         "red_recall": red_churned / total_churned if total_churned else None,
         "red_lift": precision / base_rate if precision is not None and base_rate else None,
-        **compute_lead_times(history, data_end),
+        **lead_times,
     }
     table.append({"colour": "all", "accounts": total, "churned": total_churned, "churn_rate": base_rate})
     return pd.DataFrame(table), summary
@@ -612,28 +612,8 @@ def compute_backtest_from(
     if rule.kind == "revenue_drop":
         churned = churned | ((rows.revenue_recent > 0) & (rows.revenue_next <= (1 - rule.drop) * rows.revenue_recent))
     churned = churned & evaluated
-    table = []
-    for name in COLOURS:
-        part = evaluated & (colour == name)
-        accounts, part_churned = int(part.sum()), int((churned & part).sum())
-        table.append({"colour": name, "accounts": accounts, "churned": part_churned,
-                      "churn_rate": part_churned / accounts if accounts else None})
-    total, total_churned = int(evaluated.sum()), int(churned.sum())
-    red_rows, red_churned = table[0]["accounts"], table[0]["churned"]
-    base_rate = total_churned / total if total else None
-    precision = red_churned / red_rows if red_rows else None
-    summary = {
-        "rows": total,
-        "month_ends": int(np.unique(rows.as_of[evaluated]).size),
-        "churned": total_churned,
-        "base_rate": base_rate,
-        "red_precision": precision,
-        "red_recall": red_churned / total_churned if total_churned else None,
-        "red_lift": precision / base_rate if precision is not None and base_rate else None,
-        **_lead_times_from(rows, colour, data_end),
-    }
-    table.append({"colour": "all", "accounts": total, "churned": total_churned, "churn_rate": base_rate})
-    return pd.DataFrame(table), summary
+    counts = [(int(part.sum()), int((churned & part).sum())) for part in (evaluated & (colour == name) for name in COLOURS)]
+    return _backtest_result(counts, int(np.unique(rows.as_of[evaluated]).size), _lead_times_from(rows, colour, data_end))
 
 
 def _lead_times_from(rows: HistoryRows, colour: np.ndarray, data_end: date) -> dict:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ka import health
+from ka import db, health
 from ka.scope import ALL
 
 DEFAULT = health.HealthConfig()
@@ -27,8 +27,6 @@ RULES = [health.ChurnRule(), health.ChurnRule("revenue_drop", 0.5), health.Churn
 
 @pytest.fixture(scope="module")
 def history(demo_db_path):
-    from ka import db
-
     connection = db.open(demo_db_path)
     try:
         inputs = health.read_history_inputs(connection, ALL)

@@ -3,15 +3,18 @@ the sidebar Tier filter narrows the overview."""
 
 from __future__ import annotations
 
+import base64
+import json
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import independent as independent_figures
 from ka_testing import ROOT, every_page, run_page
 import ka.ui.paging
-from ka import db, i18n, overview, tiers
+from ka import db, i18n, overview, tiers, ui
 from ka.periods import default_period
 from ka.scope import Scope
 from ka.tiers import TierConfig
@@ -29,8 +32,6 @@ def accounts_table(at: AppTest):
 
 def is_account_link(table, column: str = "account") -> bool:
     """Whether a show_table column is drawn as buttons (a click opens the row's Account 360)."""
-    import json
-
     return json.loads(table.proto.columns)[column]["type_config"]["type"] == "button"
 
 
@@ -206,11 +207,8 @@ def test_search_finds_an_account_by_either_name_or_its_id(app_db):
     assert any(c.value == i18n.t("paging.no_match") for c in at.caption)
 
 
-
 def _composition_charts(at: AppTest) -> dict[str, dict]:
     """The composition charts drawn, by key, as their Plotly JSON."""
-    import json
-
     return {key: json.loads(c.proto.spec) for c in at.get("plotly_chart")
             for key in ("tiers_composition_region", "tiers_composition_industry", "tiers_composition_ka_manager")
             if c.proto.id and key in c.proto.id}
@@ -218,11 +216,6 @@ def _composition_charts(at: AppTest) -> dict[str, dict]:
 
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_one_composition_chart_is_built_for_the_dimension_chosen(app_db, language):
-    import base64
-
-    import numpy as np
-
-    from ka import ui
     at = run_page(PAGE, language)
     assert not at.exception
     i18n.set_language(language)
