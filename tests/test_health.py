@@ -18,7 +18,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from import_helpers import import_paths, write_file
 from ka import db, health
+from ka.cells import export_frame
 from ka.periods import add_months
 from ka.scope import ALL, Scope
 
@@ -307,3 +309,15 @@ def test_an_accounts_history_is_in_month_end_order_with_the_scores_of_each_month
     at_each = {as_of: health.compute_scores(inputs[inputs["as_of"] == as_of], config).set_index("account_id").loc[account, "score"]
                for as_of in history["as_of"]}
     assert history["score"].tolist() == pytest.approx([at_each[a] for a in history["as_of"]], nan_ok=True)
+
+
+def test_twelve_month_revenue_is_the_exact_amount_in_the_list_and_the_export(con, tmp_path):
+    """Summed as doubles, 100.0001 + 111.1339 is 211.13400000000001: the list and the export carry 211.134."""
+    write_file(tmp_path, "lines.csv", "Order ID,Customer ID,Order Date,Sales,Cost\n"
+               "O1,X,2025-04-10,100.0001,50.0001\nO2,X,2025-05-10,111.1339,60.0000\nO3,Y,2025-05-12,19.52,10\n")
+    import_paths(con, tmp_path / "lines.csv")
+    listing = health.read_health(con, date(2025, 5, 31), ALL)
+    row = listing.set_index("account_id").loc["X"]
+    assert repr(float(row["revenue_12m"])) == "211.134" and repr(float(row["gross_profit_12m"])) == "101.1339"
+    exported = export_frame(health.compute_export(listing)).to_csv(index=False)
+    assert ",211.134," in exported and "211.13400000000001" not in exported

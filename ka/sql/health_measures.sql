@@ -176,8 +176,10 @@ final as (
         case when act.first_visit_date <= a.as_of
              then coalesce(a.as_of - lv.last_visit_date, 365) end       as days_since_visit,
         c.contract_end_date - a.as_of                                    as days_to_contract_end,
-        a.revenue_12m,
-        a.gross_profit_12m,
+        -- money leaves as DECIMAL: the doubles above sum fast, but 211.134 must not be shown or exported
+        -- as 211.13400000000001
+        a.revenue_12m::decimal(18, 4)                                    as revenue_12m,
+        a.gross_profit_12m::decimal(18, 4)                               as gross_profit_12m,
         case when a.has_next_window then coalesce(a.revenue_next, 0) end as revenue_next,
         case when a.has_next_window then coalesce(a.orders_next, 0) end  as orders_next,
         a.has_next_window
