@@ -10,7 +10,11 @@ without hashing or re-reading them.
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 from dataclasses import dataclass
+from datetime import date, time
+from decimal import Decimal
 from typing import Any, Callable
 
 import duckdb
@@ -79,7 +83,33 @@ def run(con: duckdb.DuckDBPyConnection, db_path: str, version: tuple, scope: Sco
 
     `con` is the connection the page run started with, so a run never mixes two versions."""
     cached = _cached_large_call if call.is_large else _cached_call
-    return cached(db_path, version, scope, i18n.get_language(), call.key(), _call=call, _con=con)
+    key = key_text((db_path, version, scope, i18n.get_language(), call.key()))
+    return cached(key, _call=call, _con=con, _db_path=db_path, _version=version, _scope=scope)
+
+
+# Streamlit hashes a cached function's arguments value by value, a few ms for a scope with a tier's
+# thousands of account ids or a health configuration, on every one of the dozens of calls of a page run.
+# One text that names the whole key exactly hashes in microseconds.
+_PLAIN = (str, int, float, Decimal, date, time, type(None))  # bool is an int; datetime a date
+
+
+def key_text(value) -> str:
+    """A text naming `value` exactly: equal texts for equal values and different texts for different
+    ones, for the immutable values that key the cache (str, numbers, Decimal, dates, None, enums,
+    tuples and frozensets of them, frozen dataclasses of them). Anything else is a TypeError: a value
+    whose text could hide a difference (a frame, an array, a dict) must not key a cache."""
+    if isinstance(value, enum.Enum):
+        return f"{type(value).__qualname__}.{value.name}"
+    if isinstance(value, _PLAIN):
+        return f"{type(value).__name__}:{value!r}"
+    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        return "(" + ",".join(key_text(v) for v in value) + ",)"
+    if isinstance(value, frozenset):
+        return "{" + ",".join(sorted(key_text(v) for v in value)) + "}"
+    if dataclasses.is_dataclass(value) and not isinstance(value, type) and type(value).__dataclass_params__.frozen:
+        fields = ",".join(key_text(getattr(value, f.name)) for f in dataclasses.fields(value))
+        return f"{type(value).__module__}.{type(value).__qualname__}({fields})"
+    raise TypeError(f"{type(value).__module__}.{type(value).__qualname__} cannot key a cache")
 
 
 def _evaluate(con: duckdb.DuckDBPyConnection, db_path: str, version: tuple, scope: Scope, call: Call) -> Any:
@@ -89,20 +119,21 @@ def _evaluate(con: duckdb.DuckDBPyConnection, db_path: str, version: tuple, scop
     return call.function(*args)
 
 
-# `scope` and `language` key the cache even where the call does not use them: no result computed
-# for one user's filters or language can reach another's.
+# `key` names the database, its version, the scope, the language and the call: the scope and the
+# language key the cache even where the call does not use them, so no result computed for one user's
+# filters or language can reach another's. The arguments after it are what the key names.
 @st.cache_data(show_spinner=False, max_entries=MAX_ENTRIES)
 def _cached_call(
-    db_path: str, version: tuple, scope: Scope, language: str, key: tuple, _call: Call, _con: duckdb.DuckDBPyConnection
+    key: str, _call: Call, _con: duckdb.DuckDBPyConnection, _db_path: str, _version: tuple, _scope: Scope
 ) -> Any:
-    return _evaluate(_con, db_path, version, scope, _call)
+    return _evaluate(_con, _db_path, _version, _scope, _call)
 
 
 @st.cache_resource(show_spinner=False, max_entries=MAX_LARGE_ENTRIES)
 def _cached_large_call(
-    db_path: str, version: tuple, scope: Scope, language: str, key: tuple, _call: Call, _con: duckdb.DuckDBPyConnection
+    key: str, _call: Call, _con: duckdb.DuckDBPyConnection, _db_path: str, _version: tuple, _scope: Scope
 ) -> Any:
-    return _evaluate(_con, db_path, version, scope, _call)
+    return _evaluate(_con, _db_path, _version, _scope, _call)
 
 
 def clear_caches() -> None:
