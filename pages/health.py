@@ -222,7 +222,7 @@ def render_health() -> None:
     migration = ctx.derive(health.compute_migration_from, history_rows, history_measures, migration_from, migration_to, config)
     migration = migration.rename(index=colour_label, columns=colour_label).rename_axis(
         index=t("health.migration_from"), columns=t("health.migration_to"))
-    st.dataframe(migration.style.map(colour_style), key="health_migration")
+    st.dataframe(migration, key="health_migration")
 
     # --- backtest ------------------------------------------------------------------------------------
     st.subheader(t("health.backtest_title"), help=t("health.backtest_help"))

@@ -32,15 +32,16 @@ def with_display_values(frame: pd.DataFrame, columns: dict[str, str]) -> pd.Data
     """A copy with the columns named in `columns` (column → dimension) shown by display_value."""
     out = frame.copy()
     for column, dimension in columns.items():
-        out[column] = [display_value(dimension, v) for v in out[column]]
+        out[column] = [display_value(dimension, v) for v in out[column].tolist()]
     return out
 
 
 def with_display_names(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy with an `account` column in the user's language (cached frames are never mutated)."""
     out = frame.copy()
-    names_en = out["account_name_en"] if "account_name_en" in out else [None] * len(out)
-    out["account"] = [account_display_name(n, e) for n, e in zip(out["account_name"], names_en)]
+    # tolist(): iterating a string column element by element costs ≈ 25 ms for 5,000 accounts
+    names_en = out["account_name_en"].tolist() if "account_name_en" in out else [None] * len(out)
+    out["account"] = [account_display_name(n, e) for n, e in zip(out["account_name"].tolist(), names_en)]
     return out
 
 
