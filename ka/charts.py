@@ -27,16 +27,24 @@ def _texts(values) -> list[str]:
     return [plotly_text(value) for value in values]
 
 
-def _layout(fig: go.Figure, title: str | None = None, height: int = 340) -> go.Figure:
-    fig.update_layout(
+def _layout(title: str | None = None, height: int = 340, xaxis: dict | None = None, yaxis: dict | None = None,
+            **overrides) -> dict:
+    """The app's figure layout as one dict, for go.Figure(data=..., layout=_layout(...)): `xaxis` and
+    `yaxis` add to the house axis style, `overrides` replace top-level properties (hovermode, legend...).
+
+    Every figure is built in one construction rather than styled by update_layout, update_xaxes or
+    add_hrect afterwards: each such call validates its properties and parses their paths again, and
+    one construction is about ten times cheaper, which counts on every slider move."""
+    layout = dict(
         title=title, height=height, margin=dict(l=10, r=10, t=50 if title else 10, b=10),
         font=dict(family=FONT, size=FONT_SIZE),
         legend=dict(orientation="h", yanchor="top", y=-0.12, x=0),  # below the plot: a long title keeps its line
         plot_bgcolor="white", hovermode="x unified", separators=".,",
+        xaxis=dict(showgrid=False, **(xaxis or {})),
+        yaxis=dict(gridcolor="#e5e7eb", zeroline=True, zerolinecolor="#9ca3af", **(yaxis or {})),
     )
-    fig.update_xaxes(showgrid=False)
-    fig.update_yaxes(gridcolor="#e5e7eb", zeroline=True, zerolinecolor="#9ca3af")
-    return fig
+    layout.update(overrides)
+    return layout
 
 
 def _nice_step(top: float) -> float:
@@ -46,16 +54,16 @@ def _nice_step(top: float) -> float:
     return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
 
 
-def _amount_ticks(fig: go.Figure, values: pd.Series, axis: str = "y") -> None:
-    """Axis from zero with round ticks labelled in 万/亿 or K/M, to match the tiles."""
+def _amount_ticks(values: pd.Series) -> dict:
+    """Axis properties from zero with round ticks labelled in 万/亿 or K/M, to match the tiles
+    (none when there is nothing above zero: the axis is left to Plotly)."""
     top = float(values.max()) if len(values) else 0.0
     if top <= 0:
-        return
+        return {}
     step = _nice_step(top)
     ticks = [step * k for k in range(0, int(top // step) + 2)]
-    update = fig.update_yaxes if axis == "y" else fig.update_xaxes
-    update(range=[min(0.0, float(values.min())), ticks[-1]], tickvals=ticks,
-           ticktext=[_tick_label(v) for v in ticks])
+    return dict(range=[min(0.0, float(values.min())), ticks[-1]], tickvals=ticks,
+                ticktext=[_tick_label(v) for v in ticks])
 
 
 def _tick_label(value: float) -> str:
@@ -69,10 +77,10 @@ def _tick_label(value: float) -> str:
 
 def build_year_over_year_trend(frame: pd.DataFrame, year: int) -> go.Figure:
     """Monthly revenue of `year` (solid) against the year before (grey); x is the month of the year."""
-    fig = go.Figure()
+    traces = []
     for y, color, dash in ((year - 1, "#94a3b8", "dot"), (year, PALETTE[0], "solid")):
         rows = frame[frame["year"] == y]
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=rows["month_of_year"], y=rows["revenue"].astype(float), name=str(y), mode="lines+markers",
                 line=dict(color=color, dash=dash, width=3 if y == year else 2),
@@ -81,51 +89,50 @@ def build_year_over_year_trend(frame: pd.DataFrame, year: int) -> go.Figure:
             )
         )
     months = list(range(1, 13))
-    fig.update_xaxes(tickvals=months, ticktext=month_of_year_labels(), range=[0.5, 12.5])
-    _amount_ticks(fig, frame["revenue"].astype(float))
-    return _layout(fig, t("overview.trend_title", year=year, last_year=year - 1))
+    return go.Figure(data=traces, layout=_layout(
+        t("overview.trend_title", year=year, last_year=year - 1),
+        xaxis=dict(tickvals=months, ticktext=month_of_year_labels(), range=[0.5, 12.5]),
+        yaxis=_amount_ticks(frame["revenue"].astype(float)),
+    ))
 
 
 def build_revenue_bars(frame: pd.DataFrame, title: str) -> go.Figure:
     """Horizontal bars of revenue by a label, largest on top."""
     rows = frame.sort_values("revenue")
-    fig = go.Figure(
-        go.Bar(
-            x=rows["revenue"].astype(float), y=_texts(rows["label"]), orientation="h", marker_color=PALETTE[0],
-            text=[format_amount(v) for v in rows["revenue"]], textposition="outside", textangle=0,
-            cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>",
-        )
+    bars = go.Bar(
+        x=rows["revenue"].astype(float), y=_texts(rows["label"]), orientation="h", marker_color=PALETTE[0],
+        text=[format_amount(v) for v in rows["revenue"]], textposition="outside", textangle=0,
+        cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>",
     )
     top = float(rows["revenue"].max()) if len(rows) else 0.0
-    fig.update_xaxes(showticklabels=False, range=[min(0.0, float(rows["revenue"].min() if len(rows) else 0)), top * 1.18])
-    fig = _layout(fig, title, height=max(220, 44 * len(rows) + 60))
-    fig.update_layout(hovermode="closest")
-    return fig
-
+    return go.Figure(data=[bars], layout=_layout(
+        title, height=max(220, 44 * len(rows) + 60), hovermode="closest",
+        xaxis=dict(showticklabels=False, range=[min(0.0, float(rows["revenue"].min() if len(rows) else 0)), top * 1.18]),
+    ))
 
 
 def build_monthly_bars(frame: pd.DataFrame, title: str) -> go.Figure:
     """Monthly revenue bars with gross profit as a line (one account's rhythm). Every month of
     `frame` is a bar one month wide, months without orders as zeros (see read_monthly_revenue)."""
-    fig = go.Figure()
     months = pd.to_datetime(frame["month"])
     labels = [format_month(m) for m in months]
-    fig.add_trace(go.Bar(
+    traces = [go.Bar(
         x=months, y=frame["revenue"].astype(float), name=t("common.revenue"), marker_color=PALETTE[0],
         xperiod="M1", xperiodalignment="middle",
         customdata=[[label, format_amount(v)] for label, v in zip(labels, frame["revenue"])],
         hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>",
-    ))
+    )]
     if frame["gross_profit"].notna().any():
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=months, y=frame["gross_profit"].astype(float), name=t("common.gross_profit"),
             mode="lines+markers", line=dict(color=PALETTE[2]), xperiod="M1", xperiodalignment="middle",
             customdata=[[label, format_amount(v)] for label, v in zip(labels, frame["gross_profit"])],
             hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>",
         ))
-    fig.update_xaxes(tickformat=month_tickformat(), dtick="M3" if len(frame) > 12 else "M1")
-    _amount_ticks(fig, frame["revenue"].astype(float))
-    return _layout(fig, title)
+    return go.Figure(data=traces, layout=_layout(
+        title, xaxis=dict(tickformat=month_tickformat(), dtick="M3" if len(frame) > 12 else "M1"),
+        yaxis=_amount_ticks(frame["revenue"].astype(float)),
+    ))
 
 # --- account tiers --------------------------------------------------------------------------------
 TIER_COLORS = {"A": "#2563eb", "B": "#f59e0b", "C": "#94a3b8", "New": "#16a34a", "Lost": "#dc2626"}
@@ -150,14 +157,14 @@ def build_pareto(frame: pd.DataFrame, thresholds: tuple[float, ...] = ()) -> go.
     line through a few hundred of its points (every tier's first rank among them), so the chart sent
     to the browser stays small however many accounts there are.
     """
-    fig = go.Figure()
+    traces = []
     ranks = np.arange(1, len(frame) + 1)
     values = frame["metric_value"].to_numpy(dtype="float64")
     tier_of = frame["tier"].to_numpy()
     head = min(len(frame), PARETO_BARS)
     for tier in ("A", "B", "C"):
         rows = np.flatnonzero(tier_of[:head] == tier)
-        fig.add_trace(go.Bar(
+        traces.append(go.Bar(
             x=ranks[rows], y=values[rows], name=tier, marker_color=TIER_COLORS[tier], legendgroup=tier,
             # [0] maps a click back to the account; [1] and [2] are what the hover shows, escaped
             customdata=np.column_stack([
@@ -170,46 +177,42 @@ def build_pareto(frame: pd.DataFrame, thresholds: tuple[float, ...] = ()) -> go.
         rows = _spread(head + np.flatnonzero(tier_of[head:] == tier), PARETO_TAIL_POINTS)
         if len(rows):
             has_bars = bool((tier_of[:head] == tier).any())  # else this outline is the tier's legend entry
-            fig.add_trace(go.Scatter(
+            traces.append(go.Scatter(
                 x=ranks[rows], y=values[rows], name=tier, legendgroup=tier, showlegend=not has_bars, mode="lines",
                 line=dict(color=TIER_COLORS[tier], width=1), fill="tozeroy", fillcolor=TIER_COLORS[tier],
                 hovertemplate="#%{x}: %{y:,.0f}<extra>" + tier + "</extra>",
             ))
     firsts = np.flatnonzero(np.r_[True, tier_of[1:] != tier_of[:-1]]) if len(frame) else np.array([], dtype=int)
     line = np.union1d(np.union1d(np.arange(head), _spread(np.arange(head, len(frame)), PARETO_TAIL_POINTS)), firsts)
-    fig.add_trace(go.Scatter(
+    traces.append(go.Scatter(
         x=ranks[line], y=frame["cumulative_share"].to_numpy(dtype="float64")[line], name=t("tiers.cumulative_share"),
         yaxis="y2", mode="lines", line=dict(color="#111827", width=2), hovertemplate="#%{x}: %{y:.1%}<extra></extra>",
     ))
-    for threshold in thresholds:
-        fig.add_shape(type="line", xref="paper", x0=0, x1=1, yref="y2", y0=threshold, y1=threshold,
-                      line=dict(color="#dc2626", dash="dash", width=1))
-        fig.add_annotation(xref="paper", x=1, yref="y2", y=threshold, text=f"{threshold:.0%}", showarrow=False,
-                           xanchor="right", yanchor="bottom", font=dict(color="#dc2626"))
-    fig = _layout(fig, t("tiers.pareto_title"), height=380)
-    _amount_ticks(fig, frame["metric_value"])  # before yaxis2 exists: the amount ticks are for the bars only
-    fig.update_layout(
-        hovermode="closest", bargap=0, clickmode="event+select",
+    shapes = [dict(type="line", xref="paper", x0=0, x1=1, yref="y2", y0=threshold, y1=threshold,
+                   line=dict(color="#dc2626", dash="dash", width=1)) for threshold in thresholds]
+    annotations = [dict(xref="paper", x=1, yref="y2", y=threshold, text=f"{threshold:.0%}", showarrow=False,
+                        xanchor="right", yanchor="bottom", font=dict(color="#dc2626")) for threshold in thresholds]
+    return go.Figure(data=traces, layout=_layout(
+        t("tiers.pareto_title"), height=380, hovermode="closest", bargap=0, clickmode="event+select",
+        shapes=shapes, annotations=annotations, xaxis=dict(title=t("tiers.rank")),
+        yaxis=_amount_ticks(frame["metric_value"]),  # the amount ticks are for the bars only, not the share axis
         yaxis2=dict(overlaying="y", side="right", range=[0, 1.02], tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0],
                     tickformat=".0%", showgrid=False),
-    )
-    fig.update_xaxes(title=t("tiers.rank"))
-    return fig
+    ))
 
 
 def build_tier_composition(frame: pd.DataFrame, title: str) -> go.Figure:
     """Stacked horizontal bars: accounts per tier for each value of an account attribute."""
-    fig = go.Figure()
+    traces = []
     for tier in ("A", "B", "C"):
         rows = frame[frame["tier"] == tier]
-        fig.add_trace(go.Bar(
+        traces.append(go.Bar(
             y=_texts(rows["label"]), x=rows["accounts"], name=tier, orientation="h", marker_color=TIER_COLORS[tier],
             hovertemplate="%{y}: %{x}<extra>" + tier + "</extra>",
         ))
     labels = frame["label"].nunique()
-    fig = _layout(fig, title, height=max(240, 30 * labels + 90))
-    fig.update_layout(barmode="stack", hovermode="closest")
-    return fig
+    return go.Figure(data=traces, layout=_layout(title, height=max(240, 30 * labels + 90), barmode="stack",
+                                                 hovermode="closest"))
 
 
 def _rgba(hex_color: str, alpha: float) -> str:
@@ -224,7 +227,7 @@ def build_tier_sankey(flows: pd.DataFrame, before_label: str, after_label: str) 
     names = {"New": t("tiers.node_new"), "Lost": t("tiers.node_lost")}
     labels = [f"{names.get(n, n)} · {before_label}" if n != "New" else names[n] for n in left] + [
         f"{names.get(n, n)} · {after_label}" if n != "Lost" else names[n] for n in right]
-    fig = go.Figure(go.Sankey(
+    sankey = go.Sankey(
         node=dict(label=labels, color=[TIER_COLORS[n] for n in left + right], pad=18, thickness=16),
         link=dict(
             source=[left.index(s) for s in flows["tier_before"]],
@@ -232,12 +235,11 @@ def build_tier_sankey(flows: pd.DataFrame, before_label: str, after_label: str) 
             value=flows["accounts"].tolist(),
             color=[_rgba(TIER_COLORS[s], 0.35) for s in flows["tier_before"]],
         ),
+    )
+    return go.Figure(data=[sankey], layout=_layout(
+        t("tiers.migration_title", before=before_label, after=after_label), height=380, hovermode="closest",
+        xaxis=dict(visible=False), yaxis=dict(visible=False),
     ))
-    fig = _layout(fig, t("tiers.migration_title", before=before_label, after=after_label), height=380)
-    fig.update_layout(hovermode="closest")
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return fig
 
 
 # --- what-if: Lorenz curve, revenue waterfall, multi-year projection --------------------
@@ -258,41 +260,38 @@ def build_lorenz_curve(current: pd.DataFrame, prior: pd.DataFrame | None = None)
 
     current = spread(current)
     prior = None if prior is None else spread(prior)
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], name=t("whatif.lorenz_equality"), mode="lines",
-                             line=dict(color="#9ca3af", dash="dot"), hoverinfo="skip"))
+    traces = [go.Scatter(x=[0, 1], y=[0, 1], name=t("whatif.lorenz_equality"), mode="lines",
+                         line=dict(color="#9ca3af", dash="dot"), hoverinfo="skip")]
     if prior is not None and len(prior) > 1:
-        fig.add_trace(go.Scatter(x=prior["account_share"], y=prior["revenue_share"], name=t("whatif.lorenz_prior"),
+        traces.append(go.Scatter(x=prior["account_share"], y=prior["revenue_share"], name=t("whatif.lorenz_prior"),
                                  mode="lines", line=dict(color=PALETTE[1], width=2)))
-    fig.add_trace(go.Scatter(x=current["account_share"], y=current["revenue_share"], name=t("whatif.lorenz_current"),
+    traces.append(go.Scatter(x=current["account_share"], y=current["revenue_share"], name=t("whatif.lorenz_current"),
                              mode="lines", line=dict(color=PALETTE[0], width=3)))
-    fig.update_xaxes(tickformat=".0%", title=t("whatif.lorenz_accounts"), range=[0, 1])
-    fig.update_yaxes(tickformat=".0%", title=t("whatif.lorenz_revenue"), range=[0, 1])
-    fig = _layout(fig, t("whatif.lorenz_title"), height=360)
-    fig.update_layout(hovermode="closest")
-    return fig
+    return go.Figure(data=traces, layout=_layout(
+        t("whatif.lorenz_title"), height=360, hovermode="closest",
+        xaxis=dict(tickformat=".0%", title=t("whatif.lorenz_accounts"), range=[0, 1]),
+        yaxis=dict(tickformat=".0%", title=t("whatif.lorenz_revenue"), range=[0, 1]),
+    ))
 
 
 def build_revenue_waterfall(waterfall: pd.DataFrame) -> go.Figure:
     """Before → each lever's change → after (steps: before, picked_accounts, new_accounts, after)."""
     measures = ["absolute" if step in ("before", "after") else "relative" for step in waterfall["step"]]
     amounts = waterfall["amount"].astype(float)
-    fig = go.Figure(go.Waterfall(
+    steps = go.Waterfall(
         x=[t(f"whatif.step_{step}") for step in waterfall["step"]], y=amounts, measure=measures,
         text=[format_amount(v) for v in amounts], textposition="outside",  # as the results table
         increasing=dict(marker_color=PALETTE[2]), decreasing=dict(marker_color=PALETTE[4]),
         totals=dict(marker_color=PALETTE[0]), connector=dict(line=dict(color="#9ca3af")),
         hovertemplate="%{x}: %{text}<extra></extra>",
-    ))
-    _amount_ticks(fig, amounts)
-    fig = _layout(fig, t("whatif.waterfall_title"))
-    fig.update_layout(hovermode="closest", showlegend=False)
-    return fig
+    )
+    return go.Figure(data=[steps], layout=_layout(t("whatif.waterfall_title"), hovermode="closest", showlegend=False,
+                                                  yaxis=_amount_ticks(amounts)))
 
 
 def build_projection(projection: pd.DataFrame, period_label: str) -> go.Figure:
     """Revenue and gross profit per year 0…H, before (dotted) and with the scenario (solid)."""
-    fig = go.Figure()
+    traces = []
     lines = (
         ("revenue_before", "whatif.revenue_before", PALETTE[0], "dot"),
         ("revenue_after", "whatif.revenue_after", PALETTE[0], "solid"),
@@ -301,31 +300,31 @@ def build_projection(projection: pd.DataFrame, period_label: str) -> go.Figure:
     )
     for column, label, color, dash in lines:
         values = projection[column].astype(float)
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=projection["year"], y=values, name=t(label), mode="lines+markers", line=dict(color=color, dash=dash),
             customdata=[format_amount(v) for v in values], hovertemplate="%{customdata}",
         ))
-    fig.update_xaxes(tickvals=list(projection["year"]), title=t("whatif.year"))
-    _amount_ticks(fig, pd.concat([projection[c].astype(float) for c, *_ in lines]))
-    fig = _layout(fig, t("whatif.projection_title", period=period_label), height=380)
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.22, x=0))  # four entries: below, not over the title
-    return fig
+    return go.Figure(data=traces, layout=_layout(
+        t("whatif.projection_title", period=period_label), height=380,
+        legend=dict(orientation="h", yanchor="top", y=-0.22, x=0),  # four entries: below, not over the title
+        xaxis=dict(tickvals=list(projection["year"]), title=t("whatif.year")),
+        yaxis=_amount_ticks(pd.concat([projection[c].astype(float) for c, *_ in lines])),
+    ))
 
 
 # --- scorecards --------------------------------------------------------------------------------
 def build_composite_trend(trend: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     """Composite score (0–100) per quarter, one line per manager or account (`labels`: id → name)."""
-    fig = go.Figure()
+    traces = []
     for i, (group, rows) in enumerate(trend.dropna(subset=["composite"]).groupby("group_id", sort=True)):
         name = plotly_text(labels.get(group, group))
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=rows["quarter"], y=rows["composite"], name=name, mode="lines+markers",
             line=dict(color=PALETTE[i % len(PALETTE)], width=2),
             hovertemplate="%{x}: %{y:.1f}<extra>" + name + "</extra>",
         ))
-    fig.update_yaxes(range=[0, 100])
-    fig.update_xaxes(type="category")
-    return _layout(fig, t("scorecards.trend_title"))
+    return go.Figure(data=traces, layout=_layout(t("scorecards.trend_title"), xaxis=dict(type="category"),
+                                                 yaxis=dict(range=[0, 100])))
 
 
 # --- health --------------------------------------------------------------------------------
@@ -334,21 +333,19 @@ HEALTH_COLOURS = {"red": "#dc2626", "yellow": "#f59e0b", "green": "#16a34a", "no
 
 def build_health_tier_bars(frame: pd.DataFrame) -> go.Figure:
     """12-month revenue per tier, stacked by colour (frame: tier, colour, accounts, revenue)."""
-    fig = go.Figure()
+    traces = []
     for colour, hex_colour in HEALTH_COLOURS.items():
         rows = frame[frame["colour"] == colour]
         if rows.empty:
             continue
-        fig.add_trace(go.Bar(
+        traces.append(go.Bar(
             x=rows["tier"], y=rows["revenue"].astype(float), name=t(f"health.colour.{colour}"),
             marker_color=hex_colour, customdata=[[format_amount(v), n] for v, n in zip(rows["revenue"], rows["accounts"])],
             hovertemplate="%{x}: %{customdata[0]} · %{customdata[1]}<extra>" + t(f"health.colour.{colour}") + "</extra>",
         ))
-    fig.update_layout(barmode="stack")
-    _amount_ticks(fig, frame.groupby("tier")["revenue"].sum().astype(float) if len(frame) else frame["revenue"])
-    fig = _layout(fig, t("health.by_tier"), height=300)
-    fig.update_layout(hovermode="closest")
-    return fig
+    totals = frame.groupby("tier")["revenue"].sum().astype(float) if len(frame) else frame["revenue"]
+    return go.Figure(data=traces, layout=_layout(t("health.by_tier"), height=300, barmode="stack", hovermode="closest",
+                                                 yaxis=_amount_ticks(totals)))
 
 
 def build_health_contribution(row: pd.Series, measures: tuple[str, ...]) -> go.Figure:
@@ -357,40 +354,41 @@ def build_health_contribution(row: pd.Series, measures: tuple[str, ...]) -> go.F
     names = [t(f"health.measure.{m}") for m in shown]
     earned = [float(row[f"earned_{m}"]) for m in shown]
     missed = [float(row[f"missed_{m}"]) for m in shown]
-    fig = go.Figure([
+    traces = [
         go.Bar(y=names, x=earned, orientation="h", name=t("health.earned"), marker_color=HEALTH_COLOURS["green"],
                hovertemplate="%{y}: %{x:.1f}<extra></extra>"),
         go.Bar(y=names, x=missed, orientation="h", name=t("health.missed"), marker_color="#fca5a5",
                hovertemplate="%{y}: −%{x:.1f}<extra></extra>"),
-    ])
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(autorange="reversed")
-    fig = _layout(fig, t("health.contribution_title", score=f"{float(row['score']):.0f}"), height=max(260, 32 * len(shown) + 90))
-    fig.update_layout(hovermode="closest")
-    return fig
+    ]
+    return go.Figure(data=traces, layout=_layout(
+        t("health.contribution_title", score=f"{float(row['score']):.0f}"), height=max(260, 32 * len(shown) + 90),
+        barmode="stack", hovermode="closest", yaxis=dict(autorange="reversed"),
+    ))
 
 
 def build_health_history(frame: pd.DataFrame, red_below: float, green_above: float, marks: list[tuple]) -> go.Figure:
     """Score at each month end (frame: as_of, score, colour) on red/yellow/green bands; `marks` are
     (date, label) of configuration versions, drawn as dashed lines where they fall in the chart."""
-    fig = go.Figure()
-    for low, high, colour in ((0, red_below, "red"), (red_below, green_above, "yellow"), (green_above, 100, "green")):
-        fig.add_hrect(y0=low, y1=high, fillcolor=HEALTH_COLOURS[colour], opacity=0.08, line_width=0)
-    fig.add_trace(go.Scatter(
+    # the bands and lines as add_hrect and add_vline would draw them, across the plot's width or height
+    shapes = [dict(type="rect", xref="x domain", x0=0, x1=1, yref="y", y0=low, y1=high,
+                   fillcolor=HEALTH_COLOURS[colour], opacity=0.08, line=dict(width=0))
+              for low, high, colour in ((0, red_below, "red"), (red_below, green_above, "yellow"), (green_above, 100, "green"))]
+    annotations = []
+    score = go.Scatter(
         x=frame["as_of"], y=frame["score"], mode="lines+markers", line=dict(color="#334155", width=2),
         marker=dict(color=[HEALTH_COLOURS.get(c, "#94a3b8") for c in frame["colour"]], size=9),
         customdata=[format_month(d) for d in pd.to_datetime(frame["as_of"])],
         hovertemplate="%{customdata}: %{y:.0f}<extra></extra>", showlegend=False,
         cliponaxis=False,  # a score of 100 sits on the top edge: draw its whole marker, not half
-    ))
+    )
     if len(frame):
         first, last = min(frame["as_of"]), max(frame["as_of"])
         for when, label in marks:
             if first <= when <= last:
-                fig.add_vline(x=when, line_dash="dash", line_color="#64748b")
-                fig.add_annotation(x=when, y=100, text=label, showarrow=False, yanchor="bottom")
-    fig.update_yaxes(range=[0, 100])
-    fig.update_xaxes(tickformat=month_tickformat())
-    fig = _layout(fig, t("health.history_title"), height=300)
-    fig.update_layout(hovermode="closest")
-    return fig
+                shapes.append(dict(type="line", xref="x", x0=when, x1=when, yref="y domain", y0=0, y1=1,
+                                   line=dict(color="#64748b", dash="dash")))
+                annotations.append(dict(x=when, y=100, text=label, showarrow=False, yanchor="bottom"))
+    return go.Figure(data=[score], layout=_layout(
+        t("health.history_title"), height=300, hovermode="closest", shapes=shapes, annotations=annotations,
+        xaxis=dict(tickformat=month_tickformat()), yaxis=dict(range=[0, 100]),
+    ))

@@ -49,7 +49,6 @@ def build_org_chart(chart: pd.DataFrame, labels: dict[str, str], title: str | No
     chart: relationships.compute_org_chart joined with best_colour (None: not assessed);
     labels: colour → legend text, level/role codes → words (the caller's language)."""
     positions = org_chart_positions(chart)
-    fig = go.Figure()
     edge_x, edge_y = [], []
     for name, manager in zip(chart["contact_name"], chart["manager"]):
         if isinstance(manager, str) and manager in positions:
@@ -58,8 +57,8 @@ def build_org_chart(chart: pd.DataFrame, labels: dict[str, str], title: str | No
             start, middle, end = y0 - LABEL_DEPTH, y1 + (1 - LABEL_DEPTH) / 2 + 0.1, y1 + 0.12
             edge_x += [x0, x0, x1, x1, None]
             edge_y += [start, middle, middle, end, None]
-    fig.add_trace(go.Scatter(x=edge_x, y=edge_y, mode="lines", line=dict(color="#cbd5e1", width=1.5),
-                             hoverinfo="skip", showlegend=False))
+    traces = [go.Scatter(x=edge_x, y=edge_y, mode="lines", line=dict(color="#cbd5e1", width=1.5),
+                         hoverinfo="skip", showlegend=False)]
     for colour in ("green", "yellow", "red", None):
         rows = chart[chart["best_colour"] == colour] if colour else chart[chart["best_colour"].isna()]
         if rows.empty:
@@ -76,7 +75,7 @@ def build_org_chart(chart: pd.DataFrame, labels: dict[str, str], title: str | No
             for name, level, role, active in zip(rows["contact_name"], rows["level"], rows["buying_role"],
                                                  rows["is_active"])
         ]
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=xs, y=ys, mode="markers+text", text=texts, textposition="bottom center",
             hovertext=hovers, hovertemplate="%{hovertext}<extra></extra>",
             marker=dict(size=22, symbol=["square" if active else "square-open" for active in rows["is_active"]],
@@ -85,14 +84,14 @@ def build_org_chart(chart: pd.DataFrame, labels: dict[str, str], title: str | No
         ))
     levels = int(chart["depth"].max()) + 1 if len(chart) else 1
     width = max((x for x, _ in positions.values()), default=0) + 1
-    fig.update_layout(
+    # one construction, not update_layout and update_*axes afterwards: see ka.charts._layout
+    return go.Figure(data=traces, layout=dict(
         title=title, height=150 + 120 * levels, margin=dict(l=10, r=10, t=50 if title else 10, b=10),
         font=dict(family=FONT, size=12), plot_bgcolor="white", paper_bgcolor="white",
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0), hoverlabel=dict(font_family=FONT),
-    )
-    fig.update_xaxes(visible=False, range=[-0.6, width - 0.4])
-    fig.update_yaxes(visible=False, range=[-(levels - 1) - 0.75, 0.35])
-    return fig
+        xaxis=dict(visible=False, range=[-0.6, width - 0.4]),
+        yaxis=dict(visible=False, range=[-(levels - 1) - 0.75, 0.35]),
+    ))
 
 
 def build_who_knows_whom(grid: pd.DataFrame, labels: dict[str, str], title: str | None = None,
@@ -107,15 +106,13 @@ def build_who_knows_whom(grid: pd.DataFrame, labels: dict[str, str], title: str 
     rows = [_text(name) for name in grid.index]
     scale = [[0.0, HEALTH_COLOURS["red"]], [0.33, HEALTH_COLOURS["red"]], [0.34, HEALTH_COLOURS["yellow"]],
              [0.66, HEALTH_COLOURS["yellow"]], [0.67, HEALTH_COLOURS["green"]], [1.0, HEALTH_COLOURS["green"]]]
-    fig = go.Figure(go.Heatmap(
+    cells = go.Heatmap(
         z=z, x=columns, y=rows, text=words, texttemplate="%{text}", zmin=0, zmax=2, colorscale=scale,
         showscale=False, xgap=3, ygap=3, hovertemplate="%{y} × %{x}: %{text}<extra></extra>",
-    ))
-    fig.update_layout(
+    )
+    return go.Figure(data=[cells], layout=dict(
         title=dict(text=title, y=0.99, yanchor="top"), height=150 + 36 * max(len(rows), 1),
         margin=dict(l=10, r=10, t=90 if title else 40, b=10),
         font=dict(family=FONT, size=12), plot_bgcolor="#f1f5f9", paper_bgcolor="white", hoverlabel=dict(font_family=FONT),
-    )
-    fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(side="top", type="category")
-    return fig
+        xaxis=dict(side="top", type="category"), yaxis=dict(autorange="reversed", type="category"),
+    ))
