@@ -207,8 +207,20 @@ def render_health() -> None:
     )
     right.caption(t("health.history_note"))
 
-    # --- colour migration between two month ends -------------------------------------------------------
-    st.subheader(t("health.migration_title"), help=t("health.migration_help"))
+    # --- colour migration and backtest: each reads the whole history, so it runs only while its section is open
+    with st.expander(t("health.migration_title"), icon=":material/swap_vert:", key="health_migration_open",
+                     on_change="rerun") as section:
+        if section.open:
+            render_migration(as_of, history_rows, history_measures, config)
+    with st.expander(t("health.backtest_title"), icon=":material/fact_check:", key="health_backtest_open",
+                     on_change="rerun") as section:
+        if section.open:
+            render_backtest(history_rows, history_measures, config)
+
+
+def render_migration(as_of, history_rows, history_measures, config: health.HealthConfig) -> None:
+    """Accounts per colour at one month end against their colour at another."""
+    st.caption(t("health.migration_help"))
     earlier_ends = [d for d in month_ends if d <= as_of] or month_ends
     if st.session_state.get("health_migration_as_of") != as_of:  # a new period: compare three months up to its end
         st.session_state["health_migration_as_of"] = as_of
@@ -224,8 +236,10 @@ def render_health() -> None:
         index=t("health.migration_from"), columns=t("health.migration_to"))
     st.dataframe(migration, key="health_migration")
 
-    # --- backtest ------------------------------------------------------------------------------------
-    st.subheader(t("health.backtest_title"), help=t("health.backtest_help"))
+
+def render_backtest(history_rows, history_measures, config: health.HealthConfig) -> None:
+    """Each month end's colours against the churn of the three months after it."""
+    st.caption(t("health.backtest_help"))
     left, right = st.columns(2)
     st.session_state.setdefault("health_churn_rule", "no_order")
     st.session_state.setdefault("health_churn_drop", 50)
@@ -238,27 +252,26 @@ def render_health() -> None:
         backtest, result = ctx.derive(health.compute_backtest_from, history_rows, history_measures, config, rule, ctx.as_of)
     if result["rows"] == 0:
         st.info(t("health.backtest_empty"))
-    else:
-        columns = st.columns(4)
-        columns[0].metric(t("health.precision"), format_pct(result["red_precision"]), help=t("health.precision_help"), border=True)
-        columns[1].metric(t("health.recall"), format_pct(result["red_recall"]), help=t("health.recall_help"), border=True)
-        columns[2].metric(t("health.lift"), format_number(result["red_lift"], 1) + "×" if result["red_lift"] else "—",
-                          help=t("health.lift_help", base_rate=format_pct(result["base_rate"])), border=True)
-        lead = result["median_lead_days"]
-        columns[3].metric(
-            t("health.lead_time"), t("health.lead_time_value", days=format_number(lead, 0)) if lead is not None else "—",
-            help=t("health.lead_time_help", warned=result["lost_warned"], lost=result["lost_accounts"]), border=True,
-        )
-        st.caption(t("health.backtest_reading", precision=format_pct(result["red_precision"]),
-                     recall=format_pct(result["red_recall"]), base_rate=format_pct(result["base_rate"]),
-                     lift=format_number(result["red_lift"], 1) if result["red_lift"] else "—"))
-        ui.show_table(
-            backtest.assign(colour=[colour_label(c) if c != "all" else t("health.colour.all") for c in backtest["colour"]]),
-            {"colour": Col(t("health.col_colour")), "accounts": Col(t("health.col_accounts"), "count"),
-             "churned": Col(t("health.col_churned"), "count"), "churn_rate": Col(t("health.col_churn_rate"), "share")},
-            key="health_backtest", styler=lambda styled: styled.map(colour_style, subset=["colour"]),
-        )
-
+        return
+    columns = st.columns(4)
+    columns[0].metric(t("health.precision"), format_pct(result["red_precision"]), help=t("health.precision_help"), border=True)
+    columns[1].metric(t("health.recall"), format_pct(result["red_recall"]), help=t("health.recall_help"), border=True)
+    columns[2].metric(t("health.lift"), format_number(result["red_lift"], 1) + "×" if result["red_lift"] else "—",
+                      help=t("health.lift_help", base_rate=format_pct(result["base_rate"])), border=True)
+    lead = result["median_lead_days"]
+    columns[3].metric(
+        t("health.lead_time"), t("health.lead_time_value", days=format_number(lead, 0)) if lead is not None else "—",
+        help=t("health.lead_time_help", warned=result["lost_warned"], lost=result["lost_accounts"]), border=True,
+    )
+    st.caption(t("health.backtest_reading", precision=format_pct(result["red_precision"]),
+                 recall=format_pct(result["red_recall"]), base_rate=format_pct(result["base_rate"]),
+                 lift=format_number(result["red_lift"], 1) if result["red_lift"] else "—"))
+    ui.show_table(
+        backtest.assign(colour=[colour_label(c) if c != "all" else t("health.colour.all") for c in backtest["colour"]]),
+        {"colour": Col(t("health.col_colour")), "accounts": Col(t("health.col_accounts"), "count"),
+         "churned": Col(t("health.col_churned"), "count"), "churn_rate": Col(t("health.col_churn_rate"), "share")},
+        key="health_backtest", styler=lambda styled: styled.map(colour_style, subset=["colour"]),
+    )
 
 render_health()
 

@@ -50,8 +50,11 @@ def _expected(path, config: health.HealthConfig | None = None) -> tuple[dict[str
 NO_REVENUE_YOY = health.HealthConfig().with_rule("revenue_yoy", weight=0)
 
 
+OPEN_SECTIONS = {"health_migration_open": True, "health_backtest_open": True}
+
+
 def test_colour_counts_list_and_backtest(app_db):
-    at = _run()
+    at = _run(**OPEN_SECTIONS)
     assert not at.exception
     assert at.title[0].value == "Account health"
     metrics = _metrics(at)
@@ -77,6 +80,33 @@ def test_colour_counts_list_and_backtest(app_db):
     backtest = _frame_with(at, "churn_rate")
     assert backtest["accounts"].iloc[-1] == backtest["accounts"].iloc[:-1].sum()
     assert not any("would change" in str(m.value) for m in at.markdown)  # nothing edited yet
+
+
+def test_migration_and_backtest_run_only_while_their_sections_are_open(app_db):
+    """Closed (the default), neither reads the history's measures: a weight move rescores what is shown.
+    Opened, the backtest shows the figures the health module computes for the whole history."""
+    from ka.i18n import format_pct
+
+    at = _run()
+    assert not at.exception
+    assert not [d for d in at.dataframe if "churn_rate" in d.value.columns] and "Precision of red" not in _metrics(at)
+    assert _cache_usage()["large_entries"] == 1  # the history's inputs, for the selected account's history
+    at.slider(key="health_weight_recency").set_value(5).run()
+    assert not at.exception and _cache_usage()["large_entries"] == 1
+    at.session_state["health_backtest_open"] = True
+    at.run()
+    assert not at.exception and _cache_usage()["large_entries"] == 3
+    connection = db.open(app_db)
+    try:
+        data_end = connection.execute("select max(order_date) from transactions").fetchall()[0][0]
+        config = health.HealthConfig().with_rule("recency", weight=5)
+        table, summary = health.compute_history_backtest(health.read_history_inputs(connection, ALL), config,
+                                                         health.ChurnRule(), data_end)
+    finally:
+        connection.close()
+    backtest = _frame_with(at, "churn_rate")
+    assert list(backtest["accounts"]) == list(table["accounts"]) and list(backtest["churned"]) == list(table["churned"])
+    assert summary["rows"] > 0 and _metrics(at)["Precision of red"] == format_pct(summary["red_precision"])
 
 
 def test_moving_a_weight_slider_changes_counts_and_the_would_change_list(app_db):
@@ -163,7 +193,7 @@ def test_saving_creates_a_version_and_clears_the_would_change_list(demo_db_path,
 
 
 def test_chinese(app_db):
-    at = _run("zh")
+    at = _run("zh", **OPEN_SECTIONS)
     assert not at.exception
     assert at.title[0].value == "客户健康度"
     metrics = _metrics(at)
@@ -199,7 +229,7 @@ def test_weight_moves_keep_the_cached_objects_small(app_db):
         history_bytes = len(pickle.dumps(health.read_history_inputs(connection, ALL)))
     finally:
         connection.close()
-    at = _run()
+    at = _run(**OPEN_SECTIONS)
     assert not at.exception
     before = _cache_usage()
     weights = (0, 5, 10, 20, 30, 40, 50, 45)
@@ -217,7 +247,7 @@ def test_a_new_recency_floor_measures_the_history_again_and_the_large_cache_stay
     and however many floors are tried the large cache holds at most MAX_LARGE_ENTRIES."""
     from ka.ui.cache import MAX_LARGE_ENTRIES
 
-    at = _run()
+    at = _run(**OPEN_SECTIONS)
     assert _cache_usage()["large_entries"] == 3
     at.number_input(key="health_min_interval").set_value(30.0).run()
     assert not at.exception
