@@ -358,12 +358,15 @@ def compute_colour_summary(scored: pd.DataFrame) -> pd.DataFrame:
 
 def compute_tier_colours(scored: pd.DataFrame) -> pd.DataFrame:
     """Accounts and 12-month revenue per tier × colour (for the stacked bars)."""
-    return (
-        scored[["account_id", "tier", "colour", "revenue_12m"]].assign(tier=scored["tier"].fillna("C"))
-        .groupby(["tier", "colour"], as_index=False)
-        .agg(accounts=("account_id", "size"), revenue=("revenue_12m", "sum"))
-        .sort_values(["tier", "colour"], ignore_index=True)
-    )
+    tier = scored["tier"].fillna("C").to_numpy(dtype=object)
+    colour, revenue = scored["colour"].to_numpy(dtype=object), scored["revenue_12m"]
+    rows = []
+    for name in sorted(set(tier)):  # a dozen masks: a pandas groupby on string keys took ten times as long
+        of_tier = tier == name
+        for shade in sorted(set(colour[of_tier])):
+            part = of_tier & (colour == shade)
+            rows.append({"tier": name, "colour": shade, "accounts": int(part.sum()), "revenue": revenue[part].sum()})
+    return pd.DataFrame(rows, columns=["tier", "colour", "accounts", "revenue"])
 
 
 def compute_colour_changes(edited: pd.DataFrame, saved: pd.DataFrame) -> pd.DataFrame:

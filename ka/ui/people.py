@@ -190,7 +190,8 @@ def _red_without_plan(actions: pd.DataFrame, listing: pd.DataFrame) -> pd.DataFr
 
 def render_red_plans(ctx: PageContext, listing: pd.DataFrame) -> None:
     """Health: whether each red account has an open action (the ones without first)."""
-    red = listing[listing["colour"] == "red"]
+    columns = [c for c in ("account_id", "account", "account_name", "account_name_en", "revenue_at_risk") if c in listing]
+    red = listing.loc[listing["colour"] == "red", columns]  # the listing has ~90 columns: copy the few shown
     if red.empty:
         return
     actions = ctx.load(action_plans.read_actions, ctx.scope, ctx.as_of)
