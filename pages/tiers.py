@@ -168,8 +168,32 @@ def render_tiers() -> None:
     st.plotly_chart(charts.build_tier_composition(composition, t(f"tiers.composition_by_{dimension}")),
                     key=f"tiers_composition_{dimension}")
 
-    # --- tier migration -------------------------------------------------------------------------
-    st.subheader(t("tiers.migration_heading"))
+    # --- tier migration: the earlier window tiered by the same rule; runs only while its section is open ---
+    with st.expander(t("tiers.migration_heading"), icon=":material/swap_vert:", key="tiers_migration_open",
+                     on_change="rerun") as section:
+        if section.open:
+            render_migration(config, window)
+
+    # --- all accounts with their tier (a click on a name opens the account) ---------------------------
+    st.subheader(t("tiers.accounts_title"))
+    ui.show_table(ui.page_of(tiered, "tiers_accounts"), {
+        "account": Col(t("common.account"), "account", width=195),
+        "tier": Col(t("tiers.tier"), width=45),
+        "share": Col(t("tiers.share_of", metric=t(f"common.{config.metric}")), "share"),
+        "cumulative_share": Col(t("tiers.cumulative_share"), "share"),
+        "revenue": Col(t("common.revenue"), "money"),
+        "region": Col(t("common.region")),
+        "industry": Col(t("common.industry")),
+        "ka_manager": Col(t("common.ka_manager")),
+        "account_id": Col(t("common.account_id"), shown=False),
+        "gross_profit": Col(t("common.gross_profit"), "money", shown=False),
+        "visits": Col(t("tiers.actual_visits"), "count", shown=False),
+        "is_nonpositive": Col(t("tiers.nonpositive"), "flag", help=t("tiers.nonpositive_help"), shown=False),
+    }, key=ui.table_key("tiers_accounts"))
+
+
+def render_migration(config: tiers.TierConfig, window) -> None:
+    """The Sankey of tiers from the earlier window to this one, and the accounts that moved."""
     st.session_state.setdefault("tiers_migration_base", "prior")
     st.radio(t("tiers.migration_base"), ("prior", "year_ago"), key="tiers_migration_base", horizontal=True,
              format_func=lambda b: t(f"tiers.migration_base_{b}"))
@@ -197,23 +221,6 @@ def render_tiers() -> None:
         "account_id": Col(t("common.account_id"), shown=False),
     }, key=ui.table_key("tiers_movers"))
     st.caption(t("tiers.movers_count", count=format_int(len(movers))))
-
-    # --- all accounts with their tier (a click on a name opens the account) ---------------------------
-    st.subheader(t("tiers.accounts_title"))
-    ui.show_table(ui.page_of(tiered, "tiers_accounts"), {
-        "account": Col(t("common.account"), "account", width=195),
-        "tier": Col(t("tiers.tier"), width=45),
-        "share": Col(t("tiers.share_of", metric=t(f"common.{config.metric}")), "share"),
-        "cumulative_share": Col(t("tiers.cumulative_share"), "share"),
-        "revenue": Col(t("common.revenue"), "money"),
-        "region": Col(t("common.region")),
-        "industry": Col(t("common.industry")),
-        "ka_manager": Col(t("common.ka_manager")),
-        "account_id": Col(t("common.account_id"), shown=False),
-        "gross_profit": Col(t("common.gross_profit"), "money", shown=False),
-        "visits": Col(t("tiers.actual_visits"), "count", shown=False),
-        "is_nonpositive": Col(t("tiers.nonpositive"), "flag", help=t("tiers.nonpositive_help"), shown=False),
-    }, key=ui.table_key("tiers_accounts"))
 
 
 render_tiers()

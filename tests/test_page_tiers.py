@@ -16,7 +16,7 @@ from ka_testing import ROOT, every_page, run_page
 import ka.ui.paging
 from ka import db, i18n, overview, tiers, ui
 from ka.periods import default_period
-from ka.scope import Scope
+from ka.scope import ALL, Scope
 from ka.tiers import TierConfig
 
 PAGE = str(ROOT / "pages" / "tiers.py")
@@ -145,9 +145,29 @@ def test_account_list_names_the_demo_values_in_the_users_language(app_db, langua
 
 
 def test_movers_open_account_360_in_one_click(app_db):
-    at = run_page(PAGE)
+    at = run_page(PAGE, tiers_migration_open=True)
     movers = next(d for d in at.dataframe if "tier_before" in d.value.columns)
     assert is_account_link(movers) and not movers.value.empty
+
+
+def test_the_migration_runs_only_while_its_section_is_open_and_then_counts_every_account(app_db):
+    """Closed (the default), a new threshold tiers the current window only; opened, the movers are the
+    accounts whose tier differs between the two windows, as the tiers module computes them."""
+    at = run_page(PAGE)
+    assert not at.exception and not [d for d in at.dataframe if "tier_before" in d.value.columns]
+    at.session_state["tiers_migration_open"] = True
+    at.run()
+    assert not at.exception
+    connection = db.open(app_db)
+    try:
+        data_end = connection.execute("select max(order_date) from transactions").fetchall()[0][0]
+        period = default_period("quarter", data_end)
+        migration = tiers.read_tier_migration(connection, period.prior(), period, ALL)
+    finally:
+        connection.close()
+    moved = int(migration["is_moved"].sum())
+    assert moved > 0
+    assert f"{moved:,} accounts changed tier. Click a name to open the account." in [c.value for c in at.caption]
 
 
 @pytest.mark.parametrize(
