@@ -158,7 +158,8 @@ def delete_saved() -> None:
 # --- what the sliders move: dependency, concentration, scenario results, saved scenarios -------------
 # A fragment: a slider, a lever or a coefficient reruns this part only, not the sidebar and the
 # page's start (the cached base above). The threshold and the coefficients count in the dependency
-# alerts and in the scenario results alike, so both are in it; saving reruns the whole app.
+# alerts and in the scenario results alike, so the scenario is a fragment within it; saving reruns
+# the whole app.
 @ui.fragment
 def render_what_moves() -> None:
     # --- dependency index ------------------------------------------------------------------------------
@@ -226,7 +227,13 @@ def render_what_moves() -> None:
     st.plotly_chart(charts.build_lorenz_curve(whatif.compute_lorenz(base.frame["revenue"]),
                                               whatif.compute_lorenz(base.frame["prior_revenue"])), key="whatif_lorenz")
 
-    # --- scenario --------------------------------------------------------------------------------------
+    render_scenario(coefficients, threshold)
+
+
+# The scenario's levers rerun this part alone: the dependency and concentration above do not move with
+# them. A new threshold or coefficient reruns the part above, and this part with it.
+@ui.fragment
+def render_scenario(coefficients: dict[str, float], threshold: float) -> None:
     st.header(t("whatif.scenario_header"))
     st.caption(t("whatif.scenario_caption"))
     revenue_col, retention_col, growth_col = st.columns(3)

@@ -218,18 +218,19 @@ def apply_tier_filter(ctx: PageContext) -> Scope:
     return replace(ctx.scope, account_ids=tiers.account_ids_in_tiers(tiered, chosen))
 
 
-def fragment(render: Callable[[], None]) -> Callable[[], None]:
+def fragment(render: Callable[..., None]) -> Callable[..., None]:
     """`st.fragment` for the part of a page that its own widgets rerun alone (a slider and the figures it
     moves). Such a rerun skips app.py and the page's start: the idle-session check is made again, the
     language (per script run, read by t() and the cache keys) is set again from this session, and the
-    part has an error boundary of its own."""
+    part has an error boundary of its own. A fragment may sit inside another and take arguments: rerun
+    alone, it gets the ones of the run that last drew it."""
     @functools.wraps(render)
-    def in_session() -> None:
+    def in_session(*args, **kwargs) -> None:
         if not auth.still_signed_in():
             st.rerun(scope="app")  # the whole app: the login gate says the session has expired
         i18n.set_language(st.session_state.get(LANGUAGE_KEY, i18n.DEFAULT_LANGUAGE))
         with error_boundary():
-            render()
+            render(*args, **kwargs)
 
     return st.fragment(in_session)
 

@@ -61,6 +61,11 @@ def test_a_whatif_lever_changes_the_results(page: Page, app_server, console_erro
     assert gain and float(gain.group(1)) > 0  # keeping more accounts keeps more gross profit
     results = page.locator('[data-testid="stColumn"]', has=note).locator('[data-testid="stDataFrame"]').first
     assert results.screenshot() != table_before  # the before → after table was redrawn with other figures
+    # the threshold reruns the dependency part and the scenario with it; the lever keeps its value
+    move_slider(page, "whatif_threshold", "ArrowRight")
+    expect(page.locator('[data-testid="stAlert"]', has_text=sentence.format(pp="+3"))).to_be_visible()
+    assert move_slider(page, "whatif_retention_pp", "ArrowLeft") == "2"
+    expect(page.locator('[data-testid="stAlert"]', has_text=sentence.format(pp="+2"))).to_be_visible()
     assert_no_exception(page)
     screenshot(page, screenshot_dir, f"whatif-lever-{lang}-1366")
     assert console_errors == []
