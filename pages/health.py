@@ -182,14 +182,6 @@ def render_health() -> None:
     people.render_red_plans(ctx, listing)
 
     # --- why: contribution and history of the selected account ----------------------------------------
-    # inputs at every month end take seconds on 10 million lines: read once per scope and kept apart; so are
-    # their measures (per recency floor) and what the backtest reads of each row, so a new configuration only
-    # scores what is shown (one account, two month ends, the backtest's colours)
-    history_inputs = ui.loaded(health.read_history_inputs, ctx.scope, large=True)
-    history_rows = ui.derived(health.compute_history_rows, history_inputs, large=True)
-    history_measures = ui.derived(health.compute_history_measures, history_inputs, config.min_interval_days, large=True)
-    with st.spinner(t("health.history_progress", months=format_int(len(month_ends))), show_time=True):
-        ctx.load(health.read_history_inputs, ctx.scope, large=True)  # shown only when it takes a while: the first visit
     selected_id = ui.selected_account()
     if selected_id not in set(listing["account_id"]):
         selected_id = listing["account_id"].iloc[0]
@@ -199,15 +191,23 @@ def render_health() -> None:
     left, right = st.columns(2)
     if row["colour"] != health.NO_SCORE:
         left.plotly_chart(charts.build_health_contribution(row, health.MEASURES), key="health_contribution")
-    account_history = ctx.derive(health.compute_scores, ui.derived(health.compute_account_inputs, history_inputs, selected_id),
-                                 config)
+    # the account's inputs at every month end are read for it alone (its tier drawn among the scope's accounts)
+    account_inputs = ui.loaded(health.read_account_history_inputs, ctx.scope, selected_id,
+                               ui.loaded(health.read_latest_tiers, ctx.scope))
+    account_history = ctx.derive(health.compute_scores, account_inputs, config)
     marks = [(pd.Timestamp(v["saved_at"]).date(), t("health.history_config_mark", version=v["version"])) for v in versions]
     right.plotly_chart(
         charts.build_health_history(account_history, config.red_below, config.green_above, marks), key="health_history"
     )
     right.caption(t("health.history_note"))
 
-    # --- colour migration and backtest: each reads the whole history, so it runs only while its section is open
+    # --- colour migration and backtest: each reads the whole history, so it runs only while its section is open.
+    # The inputs at every month end take seconds on 10 million lines: read once per scope and kept apart; so are
+    # their measures (per recency floor) and what the backtest reads of each row, so a new configuration only
+    # scores them (the backtest's colours, two month ends of the migration)
+    history_inputs = ui.loaded(health.read_history_inputs, ctx.scope, large=True)
+    history_rows = ui.derived(health.compute_history_rows, history_inputs, large=True)
+    history_measures = ui.derived(health.compute_history_measures, history_inputs, config.min_interval_days, large=True)
     with st.expander(t("health.migration_title"), icon=":material/swap_vert:", key="health_migration_open",
                      on_change="rerun") as section:
         if section.open:
@@ -218,8 +218,15 @@ def render_health() -> None:
             render_backtest(history_rows, history_measures, config)
 
 
+def read_history_once() -> None:
+    """The history's inputs, with a progress note: shown only when the read takes a while (once per scope)."""
+    with st.spinner(t("health.history_progress", months=format_int(len(month_ends))), show_time=True):
+        ctx.load(health.read_history_inputs, ctx.scope, large=True)
+
+
 def render_migration(as_of, history_rows, history_measures, config: health.HealthConfig) -> None:
     """Accounts per colour at one month end against their colour at another."""
+    read_history_once()
     st.caption(t("health.migration_help"))
     earlier_ends = [d for d in month_ends if d <= as_of] or month_ends
     if st.session_state.get("health_migration_as_of") != as_of:  # a new period: compare three months up to its end
@@ -239,6 +246,7 @@ def render_migration(as_of, history_rows, history_measures, config: health.Healt
 
 def render_backtest(history_rows, history_measures, config: health.HealthConfig) -> None:
     """Each month end's colours against the churn of the three months after it."""
+    read_history_once()
     st.caption(t("health.backtest_help"))
     left, right = st.columns(2)
     st.session_state.setdefault("health_churn_rule", "no_order")

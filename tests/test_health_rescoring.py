@@ -77,6 +77,40 @@ def test_an_accounts_history_from_its_cached_inputs_is_its_rows_scored(history, 
         pd.testing.assert_frame_equal(health.compute_account_history(inputs, account, config), expected)
 
 
+@pytest.mark.parametrize("scope_of", ["all", "region", "tier", "manager"])
+def test_an_accounts_inputs_read_for_it_alone_are_its_rows_of_the_scopes_history(demo_db_path, scope_of):
+    """The page reads one account's history inputs on their own; they are the account's rows of the whole
+    history of its scope, tier included (drawn among the scope's accounts at the data's last month end),
+    for accounts tiered A, B and C, one lost before the last month end, and one outside the scope."""
+    from dataclasses import replace
+
+    connection = db.open(demo_db_path)
+    try:
+        region = connection.execute("select min(region) from accounts").fetchall()[0][0]
+        manager = connection.execute("select min(ka_manager) from accounts").fetchall()[0][0]
+        every = health.read_history_inputs(connection, ALL)
+        scope = {"all": ALL, "region": replace(ALL, regions=(region,)), "manager": replace(ALL, allowed_managers=(manager,)),
+                 "tier": replace(ALL, account_ids=tuple(sorted(every["account_id"].unique())[::2]))}[scope_of]
+        history = health.read_history_inputs(connection, scope)
+        latest = health.read_latest_tiers(connection, scope)
+        last = history["as_of"].max()
+        at_last = history[history["as_of"] == last]
+        picked = [at_last.loc[at_last["tier"] == tier, "account_id"].iloc[0] for tier in ("A", "B", "C")]
+        lost = sorted(set(history["account_id"]) - set(at_last["account_id"]))
+        outside = sorted(set(every["account_id"]) - set(history["account_id"]))
+        assert (lost if scope_of == "all" else outside)  # the cases are there to compare
+        for account in picked + lost[:1] + outside[:1]:
+            read = health.read_account_history_inputs(connection, scope, account, latest).reset_index(drop=True)
+            if account in outside:  # not the scope's: nothing, as the scope's history has nothing of it
+                assert read.empty
+                continue
+            expected = health.compute_account_inputs(history, account).reset_index(drop=True)
+            assert len(expected)
+            pd.testing.assert_frame_equal(read, expected)
+    finally:
+        connection.close()
+
+
 def test_the_cached_measures_are_the_measures_and_cannot_be_changed(history):
     inputs, _ = history
     for min_interval in (14.0, 45.0):

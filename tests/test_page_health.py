@@ -90,9 +90,9 @@ def test_migration_and_backtest_run_only_while_their_sections_are_open(app_db):
     at = _run()
     assert not at.exception
     assert not [d for d in at.dataframe if "churn_rate" in d.value.columns] and "Precision of red" not in _metrics(at)
-    assert _cache_usage()["large_entries"] == 1  # the history's inputs, for the selected account's history
+    assert _cache_usage()["large_entries"] == 0  # the selected account's history is read for it alone
     at.slider(key="health_weight_recency").set_value(5).run()
-    assert not at.exception and _cache_usage()["large_entries"] == 1
+    assert not at.exception and _cache_usage()["large_entries"] == 0
     at.session_state["health_backtest_open"] = True
     at.run()
     assert not at.exception and _cache_usage()["large_entries"] == 3
