@@ -192,11 +192,10 @@ def render_what_moves() -> None:
             ui.show_table(ui.page_of(alerts, "whatif_alerts"), dependency_columns, key=ui.table_key("whatif_alerts"))
         else:
             st.success(t("whatif.no_alerts", threshold=threshold), icon=":material/check_circle:")
-        with st.expander(t("whatif.all_accounts")):
-            all_columns = {**dependency_columns, "revenue": Col(t("common.revenue"), "money"),
-                           "new_revenue_needed": Col(t("whatif.new_revenue_needed"), "money", shown=False),
-                           "is_above_threshold": Col(t("whatif.above_threshold"), "flag")}
-            ui.show_table(ui.page_of(dependency, "whatif_dependency"), all_columns, key=ui.table_key("whatif_dependency"))
+        # every account's index, paged: drawn only while the section is open, not sent on every move
+        with st.expander(t("whatif.all_accounts"), key="whatif_all_accounts_open", on_change="rerun") as section:
+            if section.open:
+                render_all_accounts(dependency, dependency_columns)
 
     # --- concentration -----------------------------------------------------------------------------------
     st.header(t("whatif.concentration_header"))
@@ -228,6 +227,14 @@ def render_what_moves() -> None:
                                               whatif.compute_lorenz(base.frame["prior_revenue"])), key="whatif_lorenz")
 
     render_scenario(coefficients, threshold)
+
+
+def render_all_accounts(dependency: pd.DataFrame, dependency_columns: dict) -> None:
+    """Every account's dependency index, a page at a time, with its revenue and whether it is over the threshold."""
+    all_columns = {**dependency_columns, "revenue": Col(t("common.revenue"), "money"),
+                   "new_revenue_needed": Col(t("whatif.new_revenue_needed"), "money", shown=False),
+                   "is_above_threshold": Col(t("whatif.above_threshold"), "flag")}
+    ui.show_table(ui.page_of(dependency, "whatif_dependency"), all_columns, key=ui.table_key("whatif_dependency"))
 
 
 # The scenario's levers rerun this part alone: the dependency and concentration above do not move with
