@@ -125,11 +125,16 @@ def read_health_inputs(
     The tier is drawn once, over the 12 months ending at last_as_of with the tier page's saved
     method, and used for every month end of the request (drawing it per month end would
     double the time of the history; it only sets the visit cadence)."""
+    settings = tiers.read_tier_settings(con)
+    return add_tiers(_read_measure_rows(con, first_as_of, last_as_of, scope), settings["config"], settings["visits_per_month"])
+
+
+def _read_measure_rows(con: duckdb.DuckDBPyConnection, first_as_of: date, last_as_of: date, scope: Scope) -> pd.DataFrame:
+    """health_measures.sql's rows per account and month end from first_as_of to last_as_of, without the tier."""
     params = {**scope.params(), "first_month": month_start(first_as_of), "last_month": month_start(last_as_of)}
     frame = db.query_df(con, db.load_sql("health_measures"), params)
     frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.date
-    settings = tiers.read_tier_settings(con)
-    return add_tiers(frame, settings["config"], settings["visits_per_month"])
+    return frame
 
 
 def add_tiers(frame: pd.DataFrame, config: tiers.TierConfig, visits_per_month: dict[str, float]) -> pd.DataFrame:
@@ -540,10 +545,7 @@ def read_account_history_inputs(
     month_ends = read_month_ends(con) or [date(1900, 1, 31)]
     within = scope.account_ids is None or account_id in scope.account_ids
     one = replace(scope, account_ids=(account_id,) if within else ())
-    params = {**one.params(), "first_month": month_start(month_ends[-1]), "last_month": month_start(month_ends[0])}
-    frame = db.query_df(con, db.load_sql("health_measures"), params)
-    frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.date
-    frame = frame.merge(latest_tiers, on="account_id", how="left")
+    frame = _read_measure_rows(con, month_ends[-1], month_ends[0], one).merge(latest_tiers, on="account_id", how="left")
     return frame.sort_values("as_of", kind="stable")
 
 
