@@ -18,6 +18,7 @@ from ka.i18n import format_amount, format_int, t
 SOURCES_KEY = "data_import_sources"    # the uploaded files, saved in the session's upload folder
 FOLDER_KEY = "data_import_folder"      # that folder (deleted with the session, after an import, at start-up)
 UPLOADER_KEY = "data_import_uploader"  # which uploader: a new one after an import, so its files are let go
+STAGE_KEY = "data_import_stage"        # the checked batch's stage, in the upload folder: its import reads no file again
 MESSAGE_KEY = "data_import_message"    # the outcome of the last import/undo, shown after the rerun
 MAPPING_BASIS_KEY = "data_import_mapping_basis"
 KIND_KEY = "data_import_kind"          # what the files contain: transactions or an optional table
@@ -60,6 +61,14 @@ def upload_folder() -> importing.UploadFolder:
     return folder
 
 
+def kept_stage() -> importing.KeptStage:
+    folder = upload_folder().path / "stage"
+    kept = st.session_state.get(STAGE_KEY)
+    if kept is None or kept.folder != folder:
+        kept = st.session_state[STAGE_KEY] = importing.KeptStage(folder)
+    return kept
+
+
 def forget_uploads() -> None:
     """Delete the uploaded files and offer a fresh uploader; Streamlit's own copies of the old uploader's
     files (kept in memory for the session) are let go too, so the server's memory returns after an import."""
@@ -67,6 +76,7 @@ def forget_uploads() -> None:
     st.session_state[SOURCES_KEY] = []
     st.session_state[UPLOADER_KEY] += 1
     st.session_state.pop("data_import_checked", None)
+    st.session_state.pop(STAGE_KEY, None)  # (its files went with the folder's)
     file_ids = [file_id for file_id, _, _ in st.session_state.pop("data_import_upload_signature", ())]
     run = get_script_run_ctx()
     if run is not None and runtime.exists():
@@ -378,7 +388,8 @@ def run_with_progress(sources, options, *, dry_run: bool) -> importing.ImportRep
             key = "data_import.stage_reading" if stage == "reading" else f"data_import.stage_{stage}_{spec.unit}"
             status.update(label=t(key, count=format_int(count)))
 
-        report = importing.run_import(ctx.con, spec.name, sources, options, dry_run=dry_run, on_stage=show)
+        report = importing.run_import(ctx.con, spec.name, sources, options, dry_run=dry_run, on_stage=show,
+                                      kept=kept_stage())
     progress_place.empty()  # a refusal leaves it by the exception: the status then stays, marked failed, above the message
     return report
 

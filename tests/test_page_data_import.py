@@ -125,6 +125,24 @@ def test_uploaded_files_are_deleted_when_their_import_ends(writable_app_db):
     assert at.session_state["data_import_sources"] == []
 
 
+def test_the_import_reads_the_files_no_more_after_their_report(writable_app_db, monkeypatch):
+    landed = []
+    land = importing.read.land
+    monkeypatch.setattr(importing.read, "land", lambda *args, **kwargs: landed.append(args[2]) or land(*args, **kwargs))
+    folder = importing.UploadFolder()
+    i18n.set_language("en")
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["lang"] = "en"
+    at.session_state["data_import_folder"] = folder
+    at.session_state["data_import_sources"] = folder.save([("orders.csv", io.BytesIO(CSV))])
+    at.run()
+    assert metric_values(at)["Rows to import"] == "3" and landed == [0]
+    at.button(key="data_import_commit").click().run()
+    assert not at.exception and landed == [0]  # imported from the report's stage
+    assert _batch_rows(writable_app_db, 2) == (3, Decimal("350.5000"))
+    assert list(folder.path.iterdir()) == []  # the stage went with the files
+
+
 def test_a_folder_of_two_headers_shows_a_mapping_for_each(writable_app_db):
     plain = b"Order Date,Customer ID,Sales\n2026-09-01,KA00001,100\n"
     rich = b"Sales,Cost,Customer ID,Order Date,Region\n200,150,KA00002,2026-09-02,East\n"

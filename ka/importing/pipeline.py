@@ -18,22 +18,26 @@ from ka.importing.kinds import KINDS
 from ka.importing.mapping import plan_layouts
 from ka.importing.options import ImportOptions, OnStage, no_progress
 from ka.importing.report import ImportRefused, ImportReport
+from ka.importing.transactions import KeptStage
 
 
 def run_import(
     con, kind: str, sources: list[read.SourceFile], options: ImportOptions | None = None, *, dry_run: bool = False,
-    on_stage: OnStage = no_progress,
+    on_stage: OnStage = no_progress, kept: KeptStage | None = None,
 ) -> ImportReport:
     """Import the files as one batch of the kind (or only report what would happen). Raises ImportRefused.
 
-    `on_stage` hears when reading, checking and merging begin (for a progress display)."""
+    `on_stage` hears when reading, checking and merging begin (for a progress display). `kept` keeps
+    transaction lines' stage between a dry run and the import of the same batch, so the files are read
+    and parsed once (the tables beside them are small and staged each time)."""
     spec = KINDS[kind]
     options = options or ImportOptions()
     on_stage("reading", len(sources))
     parts = read.inspect_batch(sources, options.encoding, options.sheet)
     layouts, part_layout = plan_layouts(spec, parts, options)
     if spec.merge == "lines":
-        return transactions.import_lines(con, spec, parts, layouts, part_layout, options, dry_run=dry_run, on_stage=on_stage)
+        return transactions.import_lines(con, spec, parts, layouts, part_layout, options, dry_run=dry_run, on_stage=on_stage,
+                                         kept=kept)
     return tables.import_table(con, spec, parts, layouts[0].mapping, options, dry_run=dry_run, on_stage=on_stage)
 
 

@@ -409,13 +409,26 @@ def inspect_batch(sources: list[SourceFile], encoding: str | None = None, sheet:
 # --- landing in DuckDB ----------------------------------------------------------------------
 STAGE = "import_stage"  # the scratch database a batch is landed in (attached by the caller), see land()
 TEXT_NULL = db.Sql("null::varchar")  # what a field the mapping has no column for reads as
-# Where land() writes a group's table: a temp table of the connection, or a table of the stage database
-# (on disk and compressed, so a 10-million-line file does not have to fit in memory).
+# Where land() keeps a group's tables: temp tables of the connection, or tables of the stage database
+# (on disk and compressed, so a 10-million-line file does not have to fit in memory; and lasting beyond
+# the connection, so a batch checked once is imported without reading its files again: open_landed).
 TABLE_PLACES = {
-    "temp": ("create or replace temp table {file_table}", "{file_table}"),
-    "stage": ("create or replace table {stage}.{file_table}", "{stage}.{file_table}"),
+    "temp": ("create or replace temp table {table}", "{table}"),
+    "stage": ("create or replace table {stage}.{table}", "{stage}.{table}"),
 }
 ALL_COLUMNS = db.Sql("*")  # land() keeps every column as text
+
+
+def _group_tables(number: int, place: str) -> dict[str, str | db.Sql]:
+    """The SQL names of a landed group's tables ({file_table}, {paths}, {refused}, {gaps}) and the
+    statements that create them ({create_file_table}, ...), named by the group's number only
+    (db.with_identifiers admits nothing else), and its view {raw_view}."""
+    create, stored = TABLE_PLACES[place]
+    names: dict[str, str | db.Sql] = {"raw_view": f"import_raw_{number}"}
+    for role, table in (("file_table", "file"), ("paths", "paths"), ("refused", "refused"), ("gaps", "gaps")):
+        names[role] = db.with_identifiers(stored, stage=STAGE, table=f"import_{table}_{number}")
+        names[f"create_{role}"] = db.with_identifiers(create, stage=STAGE, table=f"import_{table}_{number}")
+    return names
 
 
 def _utf8_path(part: FilePart, temp_dir: Path) -> Path:
@@ -455,8 +468,8 @@ def land(
 
     `_file` is the part's index in `parts`, `_line` its line in that file (the header is line 1).
     Returns the rows the reader refused: (file index, line, error type, the line's text). Table
-    names carry only the group's number, never text from a file. The lines are stored in a temp
-    table, or (place="stage") in the stage database the caller attached as `import_stage`.
+    names carry only the group's number, never text from a file. The lines are stored in temp
+    tables, or (place="stage") in the stage database the caller attached as `import_stage`.
 
     `select_list` (SQL over the generated names c0..cN and the caller's macros, never text from a
     file) replaces c0..cN in the view: values are then parsed while the file is read, in the same
@@ -467,15 +480,10 @@ def land(
     """
     first = parts[0]
     columns = {f"c{index}": "VARCHAR" for index in range(len(first.headers))}
-    # the group's tables, named by its number only (db.with_identifiers admits nothing else)
-    names = {
-        "file_table": f"import_file_{number}", "raw_view": f"import_raw_{number}",
-        "paths": f"import_paths_{number}", "refused": f"import_refused_{number}", "gaps": f"import_gaps_{number}",
-    }
-    create, stored = (db.with_identifiers(template, stage=STAGE, **names) for template in TABLE_PLACES[place])
+    tables = _group_tables(number, place)
 
     def sql(template: str, **parts) -> db.Sql:
-        return db.with_identifiers(template, create=create, stored=stored, **names, **parts)
+        return db.with_identifiers(template, **tables, **parts)
 
     if first.kind == "excel":
         import pyarrow as pa
@@ -487,9 +495,9 @@ def land(
             arrays[name] = pa.array([row[index] or None for row in rows], pa.string())
         cur.register("import_arrow", pa.table(arrays))
         picked = select_list if select_list == ALL_COLUMNS else sql("_file, _line, {select_list}", select_list=select_list)
-        cur.execute(sql("{create} as select {picked} from import_arrow", picked=picked))
+        cur.execute(sql("{create_file_table} as select {picked} from import_arrow", picked=picked))
         cur.unregister("import_arrow")
-        cur.execute(sql("create or replace temp view {raw_view} as select * from {stored}"))
+        open_landed(cur, parts, number, place)
         # Cells beyond the header's width are data no header names: refuse those rows.
         return [
             (0, line, "TOO MANY COLUMNS", ",".join(row))
@@ -502,7 +510,7 @@ def land(
     cur.execute("drop table if exists import_reject_scans")
     # (select_list is SQL the caller composed from fixed templates and generated column names)
     cur.execute(
-        sql("""{create} as select {picked} from read_csv(
+        sql("""{create_file_table} as select {picked} from read_csv(
             $paths, header = true, columns = $columns, delim = $delim, quote = '"', escape = '"',
             store_rejects = true, rejects_table = 'import_rejects', rejects_scan = 'import_reject_scans',
             max_line_size = 10000000, filename = $filename{new_line}
@@ -514,14 +522,14 @@ def land(
     )
     cur.execute(
         sql("""
-        create or replace temp table {paths} as
+        {create_paths} as
         select unnest($paths) as path, (generate_subscripts($paths, 1) - 1)::integer as file_index
         """),
         {"paths": paths},
     )
     cur.execute(
         sql("""
-        create or replace temp table {refused} as
+        {create_refused} as
         select files.file_index, rejects.line, any_value(rejects.error_type::varchar) as error_type,
                any_value(rejects.csv_line) as csv_line
         from import_rejects as rejects
@@ -542,7 +550,7 @@ def land(
     # + the rejected lines before it.
     cur.execute(
         sql("""
-        create or replace temp table {gaps} as
+        {create_gaps} as
         with rejected as (
             select file_index, line, row_number() over (partition by file_index order by line) as seen
             from {refused}
@@ -550,23 +558,38 @@ def land(
         select file_index, line - seen - 1 as kept_before, max(seen) as passed from rejected group by all
         """)
     )
-    if len(paths) == 1:
+    open_landed(cur, parts, number, place)
+    refused = cur.execute(sql("select * from {refused} order by file_index, line")).fetchall()
+    return [(file_index, int(line), kind, text) for file_index, line, kind, text in refused]
+
+
+def open_landed(cur, parts: list[FilePart], number: int, place: str = "stage") -> None:
+    """The temp view `import_raw_<number>` over a group's landed tables (see land). land() makes it;
+    a batch whose files were landed in a stage it attaches again makes it anew, without reading them."""
+    tables = _group_tables(number, place)
+
+    def sql(template: str, **parts) -> db.Sql:
+        return db.with_identifiers(template, **tables, **parts)
+
+    if parts[0].kind == "excel":  # the rows were given their file and line as they were stored
+        cur.execute(sql("create or replace temp view {raw_view} as select * from {file_table}"))
+        return
+    if len(parts) == 1:
         # rowid counts from an offset inside a transaction, so positions are relative to the first row
-        located = sql("select 0 as _file, rowid - (select min(rowid) from {stored}) as position, * from {stored}")
+        located = sql("select 0 as _file, rowid - (select min(rowid) from {file_table}) as position, * from {file_table}")
     else:
         located = sql("""
             select files.file_index as _file, file.rowid - starts.first_row as position, file.* exclude (_path)
-            from {stored} as file
-            join (select _path, min(rowid) as first_row from {stored} group by _path) as starts using (_path)
+            from {file_table} as file
+            join (select _path, min(rowid) as first_row from {file_table} group by _path) as starts using (_path)
             join {paths} as files on files.path = file._path""")
-    refused = cur.execute(sql("select * from {refused} order by file_index, line")).fetchall()
-    if not refused:  # the common case: no gaps to account for
+    if not cur.execute(sql("select count(*) > 0 from {gaps}")).fetchall()[0][0]:  # the common case: no gaps
         cur.execute(sql(
             "create or replace temp view {raw_view} as "
             "select _file, (position + 2)::bigint as _line, * exclude (_file, position) from ({located})",
             located=located,
         ))
-        return []
+        return
     cur.execute(
         sql("""
         create or replace temp view {raw_view} as
@@ -578,7 +601,6 @@ def land(
             on located._file = gaps.file_index and located.position >= gaps.kept_before
         """, located=located)
     )
-    return [(file_index, int(line), kind, text) for file_index, line, kind, text in refused]
 
 
 # read_csv finds LF and CRLF itself; a lone CR is named (by its escape, as DuckDB spells it)

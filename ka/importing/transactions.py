@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import tempfile
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -64,18 +65,29 @@ RELEASE_MEMORY_LIMIT = "64MiB"  # set for a moment after a batch, so DuckDB hand
 
 def import_lines(
     con, spec: Kind, parts: list[read.FilePart], layouts: list[Layout], part_layout: list[int], options: ImportOptions,
-    *, dry_run: bool, on_stage: OnStage = no_progress,
+    *, dry_run: bool, on_stage: OnStage = no_progress, kept: KeptStage | None = None,
 ) -> ImportReport:
-    """Import the files' lines as one batch (or only report what would happen). Raises ImportRefused."""
+    """Import the files' lines as one batch (or only report what would happen). Raises ImportRefused.
+
+    With `kept`, the stage is kept in its folder after the batch, and a batch made from the same files
+    and choices is checked and merged from it without reading the files again (a check, then its import)."""
     # Stage and merge are two transactions (DuckDB writes one database per transaction), on one writer:
     # on a served database the next version, published only when the block ends normally; a dry run or
     # a refusal leaves it by an exception, so nothing is published.
     try:
-        with db.write_connection(con) as cur, tempfile.TemporaryDirectory(prefix="ka-import-") as temp_dir:
+        with db.write_connection(con) as cur, _scratch_folder(kept) as temp_dir:
             window = options.date_window or load_date_window(con)  # (after the writer's checks of the folder)
-            with _import_memory(cur), _stage_database(cur, Path(temp_dir)):
+            legacy_lines = cur.execute("select count(*) > 0 from legacy_line_keys").fetchall()[0][0]
+            made_from = _made_from(spec, parts, layouts, part_layout, options, legacy_lines)
+            reusable = kept.take(made_from) if kept else None
+            with _import_memory(cur), _stage_database(cur, temp_dir):
                 try:
-                    staged = _stage(cur, spec, parts, layouts, part_layout, options, Path(temp_dir), window)
+                    if reusable:
+                        staged = _reopen(cur, reusable, window)
+                    else:
+                        staged = _stage(cur, spec, parts, layouts, part_layout, options, temp_dir, window, legacy_lines)
+                        if kept:
+                            kept.keep(made_from, staged)
                     on_stage("checking", staged.rows_read)
                     with db.transaction(cur) as writer:  # on the batch's own cursor: its temp views live there
                         report = _check(writer, staged, options)
@@ -120,10 +132,24 @@ def _import_memory(cur):
         cur.execute("set memory_limit = ?", [configured])
 
 
+STAGE_FILE = "stage.duckdb"
+
+
+@contextmanager
+def _scratch_folder(kept: KeptStage | None):
+    """Where the batch's stage and transcoded copies go: the kept stage's folder, or one removed after."""
+    if kept:
+        kept.folder.mkdir(parents=True, exist_ok=True)
+        yield kept.folder
+        return
+    with tempfile.TemporaryDirectory(prefix="ka-import-") as temp_dir:
+        yield Path(temp_dir)
+
+
 @contextmanager
 def _stage_database(cur, temp_dir: Path):
     """The batch's scratch database, attached as read.STAGE for as long as the batch is staged and merged."""
-    path = temp_dir / "stage.duckdb"
+    path = temp_dir / STAGE_FILE
     cur.execute(db.with_identifiers("attach ? as {stage}", stage=read.STAGE), [str(path)])
     try:
         yield path
@@ -161,6 +187,45 @@ class Staged:
     window: DateWindow
 
 
+@dataclass
+class KeptStage:
+    """A batch's stage kept on disk between its check and its import (the page's report, then its
+    button), so the files are read and parsed once. It serves a batch made from the same files (by
+    content), kind, layouts and date order, while the database's older line keys are as they were;
+    anything else stages the files afresh. The checks against the database are always made again."""
+
+    folder: Path
+    made_from: tuple | None = None
+    staged: Staged | None = None
+
+    def take(self, made_from: tuple) -> Staged | None:
+        """The stage for a batch made from exactly this, or None, with the folder emptied for a new one."""
+        if self.staged is not None and self.made_from == made_from and (self.folder / STAGE_FILE).exists():
+            return self.staged
+        self.forget()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        return None
+
+    def keep(self, made_from: tuple, staged: Staged) -> None:
+        self.made_from, self.staged = made_from, staged
+
+    def forget(self) -> None:
+        """Nothing kept, and the folder's files (the stage, transcoded copies) deleted."""
+        self.made_from = self.staged = None
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _made_from(spec: Kind, parts, layouts, part_layout, options: ImportOptions, legacy_lines: bool) -> tuple:
+    """Everything a stage depends on (the date window and the duplicate choice are applied after it)."""
+    return (
+        spec.name,
+        tuple((part.label, part.sha256, part.sheet, part.encoding, part.delimiter, tuple(part.headers))
+              for part in parts),
+        tuple(tuple(sorted(layout.mapping.items())) for layout in layouts), tuple(part_layout),
+        options.date_order, (options.mapping or {}).get("line_no"), bool(legacy_lines),
+    )
+
+
 def _layout_groups(parts: list[read.FilePart]) -> list[list[int]]:
     """Indexes of consecutive parts DuckDB can read in one scan (e.g. a folder of daily files)."""
     groups: list[list[int]] = []
@@ -181,11 +246,11 @@ def _legacy_line_column(part: read.FilePart, options: ImportOptions) -> str | No
     return next((by_name[name] for name in LINE_NO_SYNONYMS if name in by_name), None)
 
 
-def _stage(cur, spec: Kind, parts, layouts, part_layout, options: ImportOptions, temp_dir: Path, window: DateWindow) -> Staged:
+def _stage(cur, spec: Kind, parts, layouts, part_layout, options: ImportOptions, temp_dir: Path, window: DateWindow,
+           legacy_lines: bool) -> Staged:
     """Land every group of files in the stage database (one scan each, values parsed while read), then
     parse and check the lines there (the view import_parsed): everything the database is not needed for."""
     cur.execute(db.load_sql("import_macros"))
-    legacy_lines = cur.execute("select count(*) > 0 from legacy_line_keys").fetchall()[0][0]
     groups = _layout_groups(parts)
     files: list[FileSummary] = []
     broken_rows: list[RejectedRow] = []
@@ -232,6 +297,17 @@ def _stage(cur, spec: Kind, parts, layouts, part_layout, options: ImportOptions,
         )
         _parse(cur, staged, window)
         _check_mojibake(cur)
+    return staged
+
+
+def _reopen(cur, staged: Staged, window: DateWindow) -> Staged:
+    """A kept stage, attached again: its landed groups' views and the parsed lines (in today's date
+    window), without reading the files. What the stage checked of the files themselves (field counts,
+    encodings, the mapping's required fields, mojibake) holds as it did."""
+    staged = replace(staged, window=window)
+    for number, members in enumerate(staged.groups):
+        read.open_landed(cur, [staged.parts[index] for index in members], number, place="stage")
+    _parse(cur, staged, window)
     return staged
 
 
