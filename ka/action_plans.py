@@ -86,6 +86,12 @@ def _state_rows(store: StateStore) -> pd.DataFrame:
 def read_actions(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date) -> pd.DataFrame:
     """Every action of the accounts of the scope (ACTION_COLUMNS), imported and made in the app,
     each once, with the overdue flag as of `as_of`; sorted by account, due date and title."""
+    return add_overdue(read_scope_actions(con, scope), as_of)
+
+
+def read_scope_actions(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    """read_actions without the overdue flags, which alone depend on a day: what a count over several
+    periods reads once."""
     imported = db.query_df(con, db.load_sql("action_plans_imported"), scope.params())
     allowed = read_scoped_account_ids(con, scope)
     names = {row[0]: (row[1], row[2]) for row in db.query_rows(
@@ -122,7 +128,7 @@ def read_actions(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date) -> p
             "updated_at": item["updated_at"], "updated_by": item["updated_by"],
         })
     frame = pd.DataFrame(rows, columns=ACTION_COLUMNS[:-2], dtype=object)
-    return add_overdue(frame, as_of).sort_values(["account_id", "due_date", "title"], kind="stable", ignore_index=True)
+    return frame.sort_values(["account_id", "due_date", "title"], kind="stable", ignore_index=True)
 
 
 def _text(value):

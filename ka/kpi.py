@@ -238,13 +238,16 @@ PROCESS_COUNTS = ["actions_due", "actions_on_time_count", "rule_accounts", "comp
 
 
 def read_process_values(
-    con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, level: str
+    con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, level: str, actions: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per manager or account (group_id), the counts behind the three process KPIs (PROCESS_COUNTS),
     as of the period's end (the data's last day in a period still running):
     - actions due in the period and not cancelled, and those done by their due date;
     - accounts whose tier has an executive-visit rule, and those visited by an executive within it;
-    - key contacts (active decision makers and executives), and those with a green relationship."""
+    - key contacts (active decision makers and executives), and those with a green relationship.
+
+    `actions` are the scope's actions (action_plans.read_scope_actions), when already read for
+    another period: they do not depend on it."""
     data_end = overview.read_data_range(con)[1]
     as_of = as_of_for(period, data_end) if data_end else period.end
     accounts = db.query_df(con, db.load_sql("scorecard_process_accounts"), {
@@ -257,7 +260,8 @@ def read_process_values(
     accounts["rule_accounts"] = [days is not None for days in allowed]
     accounts["compliant_accounts"] = [days is not None and seen is not None and seen <= days
                                       for days, seen in zip(allowed, visited)]
-    actions = action_plans.read_actions(con, scope, as_of)
+    if actions is None:
+        actions = action_plans.read_scope_actions(con, scope)
     in_period = pd.Series([period.start <= day <= period.end for day in actions["due_date"]], index=actions.index,
                           dtype=bool)
     due = actions[in_period & (actions["status"] != "cancelled")]
@@ -416,10 +420,13 @@ def compute_scorecards(
     return Scorecards(level, period, values, scores, composite)
 
 
-def read_kpi_values(con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, level: str) -> pd.DataFrame:
-    """Every KPI's value per manager or account (the expensive part; targets and weights are not in it)."""
+def read_kpi_values(
+    con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, level: str, actions: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Every KPI's value per manager or account (the expensive part; targets and weights are not in it).
+    `actions`: the scope's actions, when read already (see read_process_values)."""
     raw = read_scorecard_values(con, period, scope, level, read_cadence(con, period))
-    process = read_process_values(con, period, scope, level)
+    process = read_process_values(con, period, scope, level, actions)
     raw = raw.merge(process, on="group_id", how="left").fillna({name: 0 for name in PROCESS_COUNTS})
     return compute_kpi_values(raw, period_months(period))
 
@@ -448,7 +455,8 @@ def read_trend_scores(
     """KPI scores per group and calendar quarter, up to the one holding the period's end (the costly
     part of the trend: weights are applied afterwards, so a weight move reads nothing)."""
     chosen = trend_quarters(period, quarters)
-    return compute_trend_scores(chosen, *[read_kpi_values(con, q, scope, level) for q in chosen],
+    actions = action_plans.read_scope_actions(con, scope)
+    return compute_trend_scores(chosen, *[read_kpi_values(con, q, scope, level, actions) for q in chosen],
                                 *[read_targets(con, level, target_period_key(q)) for q in chosen])
 
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 import pandas as pd
 
-from ka import charts, kpi, ui
+from ka import action_plans, charts, kpi, ui
 from ka.cells import export_frame
 from ka.i18n import format_by_unit, format_int, format_pct, t
 from ka.ui import Col
@@ -133,7 +133,8 @@ def render_scorecards() -> None:
     ))
 
     # --- the scorecards -------------------------------------------------------------------------------
-    values = ctx.load(kpi.read_kpi_values, ctx.period, ctx.scope, level)
+    actions = ui.loaded(action_plans.read_scope_actions, ctx.scope)  # read once for every period's process KPIs
+    values = ctx.load(kpi.read_kpi_values, ctx.period, ctx.scope, level, actions)
     targets = ctx.load(kpi.read_targets, level, period_key)
     cards = kpi.compute_scorecards(level, ctx.period, values, targets, weights, config)
     groups = len(cards.composite)
@@ -173,7 +174,8 @@ def render_scorecards() -> None:
         if manager is not None:
             st.subheader(t("scorecards.drill_accounts", manager=ui.literal(manager_name(manager))))
             account_scope = replace(ctx.scope, managers=(manager,))
-            account_values = ctx.load(kpi.read_kpi_values, ctx.period, account_scope, "account")
+            account_values = ctx.load(kpi.read_kpi_values, ctx.period, account_scope, "account",
+                                      ui.loaded(action_plans.read_scope_actions, account_scope))
             account_targets = ctx.load(kpi.read_targets, "account", period_key)
             account_cards = kpi.compute_scorecards("account", ctx.period, account_values, account_targets, weights, config)
             render_ranking(account_cards, "scorecards_drill_table")
@@ -231,7 +233,7 @@ def render_scorecards() -> None:
         # quarters but one); the weights only recombine the scores
         quarters = tuple(kpi.trend_quarters(ctx.period))
         trend_scores = ui.derived(kpi.compute_trend_scores, quarters,
-                                  *[ui.loaded(kpi.read_kpi_values, q, ctx.scope, level) for q in quarters],
+                                  *[ui.loaded(kpi.read_kpi_values, q, ctx.scope, level, actions) for q in quarters],
                                   *[ui.loaded(kpi.read_targets, level, kpi.target_period_key(q)) for q in quarters])
         trend = ctx.derive(kpi.compute_composite_trend, trend_scores, weights)
         st.plotly_chart(charts.build_composite_trend(trend, names), key="scorecards_trend")

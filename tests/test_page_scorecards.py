@@ -207,3 +207,24 @@ def test_the_subtitle_counts_the_managers_in_the_right_number(app_db, lang, one,
     assert many in subtitle(_run(lang))
     alone = subtitle(_run(lang, filter_managers=["陈静"]))
     assert one in alone and "managers" not in alone
+
+
+def test_the_scopes_actions_are_read_once_for_the_period_and_every_trend_quarter(app_db, monkeypatch):
+    import streamlit as st
+
+    from ka import action_plans
+
+    scopes = []
+    read = action_plans.read_scope_actions
+
+    def counting(con, scope):
+        scopes.append(scope)
+        return read(con, scope)
+
+    counting.__qualname__ = read.__qualname__  # a cached call is named by its function
+    monkeypatch.setattr(action_plans, "read_scope_actions", counting)
+    st.cache_data.clear()
+    at = _run()
+    assert not at.exception and len(scopes) == 1  # not once per quarter: actions do not depend on the period
+    at.slider(key="scorecards_weight_performance").set_value(90).run()
+    assert len(scopes) == 1
