@@ -121,12 +121,18 @@ def _owners(team: pd.DataFrame) -> dict[tuple[str, str], str]:
 
 
 # --- reading --------------------------------------------------------------------------------
-def read_red_reasons(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date) -> pd.DataFrame:
-    """Each red account's top reasons (account_id, account_name, measure, red_since) as of the month end of `as_of`."""
+def read_red_reasons(
+    con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date, portfolio_health: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Each red account's top reasons (account_id, account_name, measure, red_since) as of the month end of `as_of`.
+
+    `portfolio_health`: health.read_health of the portfolio (the scope without its account list) for
+    `as_of`, when read already; one account's proposals then do not score the whole portfolio again."""
     month = health.latest_month_end(as_of)
     # scored within the portfolio the accounts belong to, so an account is red here exactly when the
     # Health page says so (the visit cadence follows a tier drawn over that portfolio)
-    listing = health.read_health(con, as_of, replace(scope, account_ids=None))
+    listing = health.read_health(con, as_of, replace(scope, account_ids=None)) if portfolio_health is None \
+        else portfolio_health
     if scope.account_ids is not None:
         listing = listing[listing["account_id"].isin(scope.account_ids)]
     red = listing[listing["colour"] == "red"]
@@ -148,10 +154,12 @@ def read_red_reasons(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date) 
     return pd.DataFrame(rows, columns=columns)
 
 
-def read_proposal_inputs(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date) -> ProposalInputs:
+def read_proposal_inputs(
+    con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date, portfolio_health: pd.DataFrame | None = None,
+) -> ProposalInputs:
     people = relationships.read_people(con, scope, as_of)
     return ProposalInputs(
-        red_reasons=read_red_reasons(con, scope, as_of),
+        red_reasons=read_red_reasons(con, scope, as_of, portfolio_health),
         summary=relationships.compute_relationship_summary(people, relationships.read_executive_visit_days(con)),
         contacts=relationships.compute_contact_relationships(people.contacts, people.assessments),
         assessments=people.assessments,
@@ -164,9 +172,12 @@ def read_dismissed(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
     return {(cause, episode) for cause, episode in db.state_of(con).read("select cause, episode from proposal_dismissals")}
 
 
-def read_proposals(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date) -> pd.DataFrame:
+def read_proposals(
+    con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date, portfolio_health: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The proposed actions of the scope's accounts (`portfolio_health`: see read_red_reasons)."""
     actions = action_plans.read_actions(con, scope, as_of)
-    return compute_proposals(read_proposal_inputs(con, scope, as_of), actions, read_dismissed(con))
+    return compute_proposals(read_proposal_inputs(con, scope, as_of, portfolio_health), actions, read_dismissed(con))
 
 
 # --- taking a proposal up ---------------------------------------------------------------------

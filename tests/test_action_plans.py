@@ -331,6 +331,23 @@ def test_an_accounts_red_reasons_alone_are_those_the_health_page_lists(demo_con,
         assert list(alone["measure"]) == (listed if item["colour"] == "red" else []), item["account_id"]
 
 
+def test_an_accounts_proposals_from_the_portfolio_health_read_once_are_those_read_alone(demo_con):
+    # Account 360 passes the portfolio's health (scored once, cached) instead of scoring it per account
+    as_of = date(2026, 10, 31)
+    portfolio = health.read_health(demo_con, as_of, ALL)
+    red = portfolio[portfolio["colour"] == "red"]["account_id"].tolist()
+    assert red, "the small demo has red accounts at this month end"
+    proposed = 0
+    for account_id in red[:5] + portfolio[portfolio["colour"] != "red"]["account_id"].tolist()[:3]:
+        scope = Scope(account_ids=(account_id,))
+        alone = proposals.read_proposals(demo_con, scope, as_of)
+        shared = proposals.read_proposals(demo_con, scope, as_of, portfolio)
+        pd.testing.assert_frame_equal(shared, alone)
+        proposed += len(shared)
+        assert (account_id in red) == (not proposals.read_red_reasons(demo_con, scope, as_of, portfolio).empty)
+    assert proposed > 0
+
+
 def test_the_written_out_row_statements_name_every_row_column_in_order():
     """_READ_ROW, _INSERT_ROW and _REPLACE_ROW spell the columns out: none may be missing or out of order."""
     def names(text: str) -> list[str]:

@@ -8,10 +8,10 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from ka import action_plans, proposals, relationship_charts, relationships
+from ka import action_plans, health, proposals, relationship_charts, relationships
 from ka.action_plans import ActionDraft, ActionRefused
 from ka.i18n import format_int, format_pct, t
-from ka.ui.cache import clear_caches
+from ka.ui.cache import clear_caches, loaded
 from ka.ui.context import PageContext
 from ka.ui.format import account_display_name
 from ka.ui.tables import Col, show_table
@@ -108,7 +108,9 @@ def render_actions(ctx: PageContext, account_id: str) -> None:
     if error := st.session_state.get("account_action_error"):
         st.error(error)
     scope = replace(ctx.scope, account_ids=(account_id,))  # the user's scope holds here too
-    found = ctx.load(proposals.read_proposals, scope, ctx.as_of)
+    # the portfolio's health is scored once and kept: the next account's proposals read only their own
+    portfolio_health = loaded(health.read_health, ctx.as_of, replace(scope, account_ids=None))
+    found = ctx.load(proposals.read_proposals, scope, ctx.as_of, portfolio_health)
     for number, proposal in enumerate(found.to_dict("records")):
         text, accept, dismiss = st.columns([6, 1, 1])
         text.markdown(":material/lightbulb: " + t("actions.proposed", title=literal(proposals.title(proposal))))
