@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -218,8 +218,9 @@ def _cache_usage() -> dict[str, int]:
 
 
 def test_weight_moves_keep_the_cached_objects_small(app_db):
-    """A weight move caches small results of its own; the monthly history's inputs, their measures and what
-    the backtest reads of them are computed and kept once (three large entries, whatever the weights)."""
+    """A weight move caches small results of its own, not the portfolio scored for that setting; the monthly
+    history's inputs, their measures and what the backtest reads of them are computed and kept once (three
+    large entries, whatever the weights)."""
     import pickle
 
     from ka.ui.cache import MAX_LARGE_ENTRIES
@@ -227,6 +228,10 @@ def test_weight_moves_keep_the_cached_objects_small(app_db):
     connection = db.open(app_db)
     try:
         history_bytes = len(pickle.dumps(health.read_history_inputs(connection, ALL)))
+        as_of = health.latest_month_end(connection.execute("select max(order_date) from transactions").fetchall()[0][0])
+        previous = as_of.replace(day=1) - timedelta(days=1)
+        scored_bytes = len(pickle.dumps(health.compute_scores(health.read_health_inputs(connection, previous, as_of, ALL),
+                                                              health.HealthConfig())))
     finally:
         connection.close()
     at = _run(**OPEN_SECTIONS)
@@ -240,6 +245,7 @@ def test_weight_moves_keep_the_cached_objects_small(app_db):
     after = _cache_usage()
     per_move = (after["bytes"] - before["bytes"]) / len(weights)
     assert 0 < per_move < history_bytes / 2  # a scored copy of the history would be about twice its inputs
+    assert per_move < scored_bytes  # nor is the portfolio scored anew kept for each setting
 
 
 def test_a_new_recency_floor_measures_the_history_again_and_the_large_cache_stays_bounded(app_db):

@@ -76,6 +76,10 @@ class PageContext:
         """`compute(*args)`, cached likewise; an argument may be a cache.loaded/derived call."""
         return cache.run(self.con, self.db_path, self.version, self.scope, cache.derived(compute, *args, large=large))
 
+    def value(self, call: cache.Call) -> Any:
+        """The value of a call described by ui.loaded or ui.derived, from the same cache."""
+        return cache.run(self.con, self.db_path, self.version, self.scope, call)
+
 
 def database_path() -> str:
     return str(db.db_path_from_env())
