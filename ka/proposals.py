@@ -156,8 +156,9 @@ def read_red_reasons(
 
 def read_proposal_inputs(
     con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date, portfolio_health: pd.DataFrame | None = None,
+    people: relationships.People | None = None,
 ) -> ProposalInputs:
-    people = relationships.read_people(con, scope, as_of)
+    people = relationships.read_people(con, scope, as_of) if people is None else people
     return ProposalInputs(
         red_reasons=read_red_reasons(con, scope, as_of, portfolio_health),
         summary=relationships.compute_relationship_summary(people, relationships.read_executive_visit_days(con)),
@@ -174,10 +175,13 @@ def read_dismissed(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
 
 def read_proposals(
     con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date, portfolio_health: pd.DataFrame | None = None,
+    people: relationships.People | None = None,
 ) -> pd.DataFrame:
-    """The proposed actions of the scope's accounts (`portfolio_health`: see read_red_reasons)."""
+    """The proposed actions of the scope's accounts. What a page has read already may be passed:
+    `portfolio_health` (see read_red_reasons) and `people` (relationships.read_people of the same scope and day)."""
     actions = action_plans.read_actions(con, scope, as_of)
-    return compute_proposals(read_proposal_inputs(con, scope, as_of, portfolio_health), actions, read_dismissed(con))
+    inputs = read_proposal_inputs(con, scope, as_of, portfolio_health, people)
+    return compute_proposals(inputs, actions, read_dismissed(con))
 
 
 # --- taking a proposal up ---------------------------------------------------------------------

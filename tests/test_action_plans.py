@@ -332,7 +332,8 @@ def test_an_accounts_red_reasons_alone_are_those_the_health_page_lists(demo_con,
 
 
 def test_an_accounts_proposals_from_the_portfolio_health_read_once_are_those_read_alone(demo_con):
-    # Account 360 passes the portfolio's health (scored once, cached) instead of scoring it per account
+    # Account 360 passes the portfolio's health (scored once, cached) instead of scoring it per account,
+    # and the account's people its relationship map read
     as_of = date(2026, 10, 31)
     portfolio = health.read_health(demo_con, as_of, ALL)
     red = portfolio[portfolio["colour"] == "red"]["account_id"].tolist()
@@ -343,6 +344,8 @@ def test_an_accounts_proposals_from_the_portfolio_health_read_once_are_those_rea
         alone = proposals.read_proposals(demo_con, scope, as_of)
         shared = proposals.read_proposals(demo_con, scope, as_of, portfolio)
         pd.testing.assert_frame_equal(shared, alone)
+        people = relationships.read_people(demo_con, scope, as_of)
+        pd.testing.assert_frame_equal(proposals.read_proposals(demo_con, scope, as_of, portfolio, people), alone)
         proposed += len(shared)
         assert (account_id in red) == (not proposals.read_red_reasons(demo_con, scope, as_of, portfolio).empty)
     assert proposed > 0

@@ -108,9 +108,11 @@ def render_actions(ctx: PageContext, account_id: str) -> None:
     if error := st.session_state.get("account_action_error"):
         st.error(error)
     scope = replace(ctx.scope, account_ids=(account_id,))  # the user's scope holds here too
-    # the portfolio's health is scored once and kept: the next account's proposals read only their own
+    # the portfolio's health is scored once and kept, and the account's people are those of its
+    # relationship map above: the next account's proposals read only what is theirs alone
     portfolio_health = loaded(health.read_health, ctx.as_of, replace(scope, account_ids=None))
-    found = ctx.load(proposals.read_proposals, scope, ctx.as_of, portfolio_health)
+    people = loaded(relationships.read_people, scope, ctx.as_of)
+    found = ctx.load(proposals.read_proposals, scope, ctx.as_of, portfolio_health, people)
     for number, proposal in enumerate(found.to_dict("records")):
         text, accept, dismiss = st.columns([6, 1, 1])
         text.markdown(":material/lightbulb: " + t("actions.proposed", title=literal(proposals.title(proposal))))
