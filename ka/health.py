@@ -515,14 +515,6 @@ def read_health(
     return compute_account_list(current, before)
 
 
-def read_health_listing(
-    con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope, config: HealthConfig | None = None
-) -> pd.DataFrame:
-    """read_health with each account's reasons in words, in the current language."""
-    listing = read_health(con, as_of, scope, config)
-    return listing.assign(reasons=reason_texts(listing))
-
-
 def read_history_inputs(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     """Health inputs at every month end of the data (config-independent, so the page caches them)."""
     month_ends = read_month_ends(con) or [date(1900, 1, 31)]

@@ -74,8 +74,8 @@ tiered = ctx.load(tiers.read_account_tiers, ctx.period, ui.tier_base_scope(ctx.s
 tier_row = tiered[tiered["account_id"] == account_id]
 tier_text = t("account.tier", tier=tier_row["tier"].iloc[0]) if len(tier_row) else t("account.no_tier")
 health_config, _ = ctx.load(health.read_config)
-listing = ctx.load(health.read_health_listing, as_of, ctx.scope, health_config)
-health_row = listing[listing["account_id"] == account_id]
+portfolio_health = ctx.load(health.read_health, as_of, ctx.scope, health_config)  # the overview's and the proposals' too
+health_row = portfolio_health[portfolio_health["account_id"] == account_id]
 if len(health_row):
     row = health_row.iloc[0]
     colour = row["colour"]

@@ -63,7 +63,7 @@ for column, dimension in ((left, "region"), (right, "industry")):
 
 # --- health: revenue by tier and colour, and the red accounts with the most revenue at risk -------------
 health_config, _ = ctx.load(health.read_config)
-health_listing = ctx.load(health.read_health_listing, ctx.period_as_of, ctx.scope, health_config)
+health_listing = ctx.load(health.read_health, ctx.period_as_of, ctx.scope, health_config)
 health_date = health.latest_month_end(ctx.period_as_of)
 left, right = st.columns([1, 2])
 left.plotly_chart(charts.build_health_tier_bars(health.compute_tier_colours(health_listing)), key="overview_health_tiers")
@@ -71,6 +71,7 @@ left.caption(t("overview.health_mix_caption", date=f"{health_date:%Y-%m-%d}"))
 with right:
     st.markdown(f"**{t('overview.attention')}**", help=t("health.revenue_at_risk_help"))
     red = ui.with_display_names(health_listing[health_listing["colour"] == "red"].head(5))
+    red = red.assign(reasons=health.reason_texts(red))  # written for the rows shown, not the portfolio
     if red.empty:
         st.caption(t("overview.attention_none"))
     else:

@@ -110,7 +110,8 @@ def render_actions(ctx: PageContext, account_id: str) -> None:
     scope = replace(ctx.scope, account_ids=(account_id,))  # the user's scope holds here too
     # the portfolio's health is scored once and kept, and the account's people are those of its
     # relationship map above: the next account's proposals read only what is theirs alone
-    portfolio_health = loaded(health.read_health, ctx.as_of, replace(scope, account_ids=None))
+    health_config = ctx.load(health.read_config)[0]  # as the pages pass it, so that they share one entry
+    portfolio_health = loaded(health.read_health, ctx.as_of, replace(scope, account_ids=None), health_config)
     people = loaded(relationships.read_people, scope, ctx.as_of)
     found = ctx.load(proposals.read_proposals, scope, ctx.as_of, portfolio_health, people)
     for number, proposal in enumerate(found.to_dict("records")):
