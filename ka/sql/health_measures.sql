@@ -42,12 +42,14 @@ blocks as (
     group by all
 ),
 
--- the account × as-of months with a block inside the 12 months (so possibly an order in them)
+-- every as-of month of each account with a month of orders from 11 months before the first as-of month
+-- to the last; as_of_rows keeps those with orders in their own 12 months (a cross join with the few
+-- as-of months costs less than finding each account's months among its blocks)
 account_months as (
-    select distinct b.account_id, (b.block_end + to_months(3 * o.j))::date as month
-    from blocks as b
-    cross join (values (0), (1), (2), (3)) as o(j)
-    where (b.block_end + to_months(3 * o.j))::date between $first_month and $last_month
+    select a.account_id, m.month
+    from (select distinct account_id from months
+          where month between ($first_month - interval 11 month)::date and $last_month) as a
+    cross join (select unnest(generate_series($first_month::date, $last_month::date, interval 1 month))::date as month) as m
 ),
 
 -- materialized: computed once for the three activity joins and the final select (planned inline,
