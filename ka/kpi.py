@@ -399,6 +399,13 @@ def compute_composite(scores: pd.DataFrame, weights: Weights = Weights()) -> pd.
     return frame
 
 
+def compute_status_counts(scores: pd.DataFrame) -> pd.DataFrame:
+    """How many of each group's KPIs have each status: one row per group_id, one column per status of
+    STATUSES (0 where none has it)."""
+    counts = scores.groupby(["group_id", "status"]).size().unstack(fill_value=0)
+    return counts.reindex(columns=list(STATUSES), fill_value=0)
+
+
 # --- the whole scorecard ---------------------------------------------------------------------
 @dataclass(frozen=True)
 class Scorecards:

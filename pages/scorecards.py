@@ -81,9 +81,9 @@ def render_ranking(scorecards: kpi.Scorecards, key: str) -> None:
     for name in kpi.KPI_NAMES:
         cells = status.xs(name, level="kpi")
         table[name] = table["group_id"].map(lambda g, c=cells: status_text(c.at[g, "status"], c.at[g, "attainment"]))
-    counts = scorecards.scores.groupby(["group_id", "status"]).size().unstack(fill_value=0)
+    counts = kpi.compute_status_counts(scorecards.scores)
     for state in STATUS_COLOURS:  # how many KPIs are on target, close, behind: one coloured column each
-        table[f"kpis_{state}"] = table["group_id"].map(counts[state] if state in counts.columns else {}).fillna(0)
+        table[f"kpis_{state}"] = table["group_id"].map(counts[state]).fillna(0)
     columns = {
         "rank": Col(t("scorecards.rank"), "count", width=50),
         "name": Col(t("scorecards.name"), "account" if scorecards.level == "account" else "text", width=180),

@@ -346,3 +346,15 @@ def test_relationship_kpis_equal_what_account_360_shows_for_every_account(demo_c
         compliance = values.loc[account_id, "executive_visit_compliance"]
         expected = None if pd.isna(row["executive_visit_days"]) else float(not row["executive_visit_overdue"])
         assert (None if pd.isna(compliance) else compliance) == expected, account_id
+
+
+def test_status_counts_give_every_group_every_status():
+    scores = pd.DataFrame({
+        "group_id": ["a", "a", "a", "b", "b"],
+        "kpi": ["revenue", "nps", "churn_rate", "revenue", "nps"],
+        "status": ["green", "green", "red", "yellow", "no_data"],
+    })
+    counts = kpi.compute_status_counts(scores)
+    assert list(counts.columns) == list(kpi.STATUSES)
+    assert counts.loc["a"].to_dict() == {"green": 2, "yellow": 0, "red": 1, "no_target": 0, "no_data": 0}
+    assert counts.loc["b"].to_dict() == {"green": 0, "yellow": 1, "red": 0, "no_target": 0, "no_data": 1}
