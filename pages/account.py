@@ -74,7 +74,7 @@ tiered = ctx.load(tiers.read_account_tiers, ctx.period, ui.tier_base_scope(ctx.s
 tier_row = tiered[tiered["account_id"] == account_id]
 tier_text = t("account.tier", tier=tier_row["tier"].iloc[0]) if len(tier_row) else t("account.no_tier")
 health_config, _ = ctx.load(health.read_config)
-portfolio_health = ctx.load(health.read_health, as_of, ctx.scope, health_config)  # the overview's and the proposals' too
+portfolio_health = ctx.load(health.read_health, as_of, ctx.scope, health_config)  # the overview's entry too
 health_row = portfolio_health[portfolio_health["account_id"] == account_id]
 if len(health_row):
     row = health_row.iloc[0]
