@@ -20,6 +20,7 @@ Threshold comparisons are exact (Decimal), so 80.00 % is 80.00 %, not 79.99999 %
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import timedelta
 from decimal import Decimal
@@ -180,6 +181,23 @@ def read_account_values(
         return pd.DataFrame(db.query_dicts(con, sql, params), columns=ACCOUNT_VALUE_COLUMNS)
     frame = db.query_df(con, sql, params)
     return frame.astype({"revenue": "float64", "gross_profit": "float64"})
+
+
+def read_windows_tiers(
+    con: duckdb.DuckDBPyConnection, windows: Sequence[Period], scope: Scope, config: TierConfig = TierConfig()
+) -> list[dict[str, str]]:
+    """account_id → tier drawn over each of `windows` (not tier_window of them) among the accounts of
+    `scope`, as read_account_tiers draws them, every window's values read in one statement (the
+    scorecards' trend tiers eight quarters)."""
+    frame = db.query_df(con, db.load_sql("account_window_values"), {
+        **scope.params(), "starts": [w.start for w in windows], "ends": [w.end for w in windows]})
+    frame = frame.astype({"revenue": "float64", "gross_profit": "float64"})
+    tiered = []
+    for index in range(len(windows)):
+        values = frame[frame["window_index"] == index]
+        drawn = tier_values(values[["account_id", "revenue", "gross_profit"]], config)
+        tiered.append(dict(zip(drawn["account_id"].tolist(), drawn["tier"].tolist())))
+    return tiered
 
 
 def tier_values(values: pd.DataFrame, config: TierConfig) -> pd.DataFrame:

@@ -156,6 +156,20 @@ def test_read_account_tiers(tier_con, period, scope, config, expected):
                                         "share", "cumulative_share", "tier"]
 
 
+@pytest.mark.parametrize("scope", [Scope(), Scope(regions=("West",))])
+@pytest.mark.parametrize("config", [TierConfig(), TierConfig(metric="gross_profit"), TierConfig(method="topn", top_a=1, top_b=1)])
+def test_tiers_of_several_windows_read_together_are_each_windows_tiers(tier_con, scope, config):
+    """read_windows_tiers (the scorecards' trend: one statement for every window) against
+    read_account_tiers of each window alone: whole months, a day range, an empty month."""
+    windows = [Q3, quarter_period(2025, 2), Period(date(2025, 8, 1), date(2025, 8, 5)), month_period(2025, 6),
+               tiers.tier_window(Q3, "t12m")]
+    single = TierConfig(**{**config.as_dict(), "window": "period"})
+    expected = [dict(zip(t["account_id"], t["tier"])) for t in
+                (tiers.read_account_tiers(tier_con, window, scope, single) for window in windows)]
+    assert tiers.read_windows_tiers(tier_con, windows, scope, single) == expected
+    assert expected[0] and expected[3] == {}
+
+
 def test_tier_summary_with_visit_compliance(tier_con):
     tiered = tiers.read_account_tiers(tier_con, Q3, Scope())
     summary = tiers.compute_tier_summary(tiered, 3.0, tiers.DEFAULT_VISITS_PER_MONTH).set_index("tier")
@@ -311,6 +325,21 @@ DEMO_RULES = [
     TierConfig(method="bands", a_band=0.05, b_band=0.01, window="t12m"),
     TierConfig(method="topn", top_a=5, top_b=10),
 ]
+
+
+@pytest.mark.parametrize("config", DEMO_RULES)
+def test_demo_tiers_of_eight_quarters_read_together_are_each_quarters_tiers(demo_con, config):
+    from ka import kpi, overview
+    from ka.periods import default_period
+
+    quarters = kpi.trend_quarters(default_period("quarter", overview.read_data_range(demo_con)[1]))
+    windows = [tiers.tier_window(q, config.window) for q in quarters]
+    scope = Scope(regions=(demo_con.execute("select min(region) from accounts").fetchone()[0],))
+    got = tiers.read_windows_tiers(demo_con, windows, scope, config)
+    for window, quarter, tiered in zip(windows, quarters, got, strict=True):
+        expected = tiers.read_account_tiers(demo_con, quarter, scope, config)
+        assert tiered == dict(zip(expected["account_id"], expected["tier"])), window
+    assert all(len(set(tiered.values())) > 1 for tiered in got[-4:])  # not all one tier
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
