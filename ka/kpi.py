@@ -38,7 +38,7 @@ import pandas as pd
 from ka import action_plans, db, overview, relationships, tiers
 from ka.cells import export_frame
 from ka.periods import Period, add_months, as_of_for, quarter_period, shift_year
-from ka.scope import ALL, Scope, period_params
+from ka.scope import ALL, Scope
 
 
 @dataclass(frozen=True)
@@ -210,27 +210,36 @@ def history_window(period: Period) -> Period:
 def read_cadence(con: duckdb.DuckDBPyConnection, period: Period) -> dict[str, float]:
     """Promised visits per month of each tiered account: the tier of the whole portfolio in the
     period (saved tier settings), so a sidebar filter never changes an account's promise."""
+    return read_cadences(con, [period])[0]
+
+
+def read_cadences(con: duckdb.DuckDBPyConnection, periods: Sequence[Period]) -> list[dict[str, float]]:
+    """read_cadence of each of `periods`, their tiers' values read in one statement."""
     settings = tiers.read_tier_settings(con)
-    tiered = tiers.read_account_tiers(con, period, ALL, settings["config"])
-    cadence = settings["visits_per_month"]
-    return {str(a): float(cadence.get(tier, 0.0)) for a, tier in zip(tiered["account_id"], tiered["tier"])}
+    config, cadence = settings["config"], settings["visits_per_month"]
+    tiered = tiers.read_windows_tiers(con, [tiers.tier_window(period, config.window) for period in periods], ALL, config)
+    return [{str(account): float(cadence.get(tier, 0.0)) for account, tier in tier_of.items()} for tier_of in tiered]
 
 
 def read_scorecard_values(
-    con: duckdb.DuckDBPyConnection, period: Period, scope: Scope, level: str, cadence: dict[str, float]
+    con: duckdb.DuckDBPyConnection, periods: Sequence[Period], scope: Scope, level: str,
+    cadences: Sequence[dict[str, float]],
 ) -> pd.DataFrame:
-    """Raw figures per manager or account (see scorecard_values.sql); money as float (the
-    scorecard shows ratios and rounded amounts; exact totals are the overview's job)."""
-    prior, year_ago, history = period.prior(), period.year_ago(), history_window(period)
+    """Raw figures per period and manager or account (see scorecard_values.sql), all periods in one
+    statement: period_index is the period's place in `periods`, `cadences` each period's
+    read_cadence. Money as float (the scorecard shows ratios and rounded amounts; exact totals are
+    the overview's job)."""
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}")
-    sql = db.load_sql("scorecard_values")
-    params = {
-        "level": level, **scope.params(), **period_params(period), **period_params(prior, "prior_"),
-        **period_params(year_ago, "yoy_"), **period_params(history, "history_"),
-        "cadence_account_ids": list(cadence), "cadence_visits_per_month": list(cadence.values()),
-    }
-    return db.query_df(con, sql, params)
+    spans = {"": periods, "prior_": [p.prior() for p in periods], "yoy_": [p.year_ago() for p in periods],
+             "history_": [history_window(p) for p in periods]}
+    params = {"level": level, **scope.params(),
+              **{f"{prefix}starts": [p.start for p in chosen] for prefix, chosen in spans.items()},
+              **{f"{prefix}ends": [p.end for p in chosen] for prefix, chosen in spans.items()},
+              "cadence_periods": [index for index, cadence in enumerate(cadences) for _ in cadence],
+              "cadence_account_ids": [account for cadence in cadences for account in cadence],
+              "cadence_visits_per_month": [visits for cadence in cadences for visits in cadence.values()]}
+    return db.query_df(con, db.load_sql("scorecard_values"), params)
 
 
 PROCESS_COUNTS = ["actions_due", "actions_on_time_count", "rule_accounts", "compliant_accounts",
@@ -248,30 +257,39 @@ def read_process_values(
 
     `actions` are the scope's actions (action_plans.read_scope_actions), when already read for
     another period: they do not depend on it."""
+    return read_periods_process_values(con, [period], scope, level, actions)[0]
+
+
+def read_periods_process_values(
+    con: duckdb.DuckDBPyConnection, periods: Sequence[Period], scope: Scope, level: str,
+    actions: pd.DataFrame | None = None,
+) -> list[pd.DataFrame]:
+    """read_process_values of each of `periods`, the relationship counts of all read in one statement."""
     data_end = overview.read_data_range(con)[1]
-    as_of = as_of_for(period, data_end) if data_end else period.end
-    accounts = db.query_df(con, db.load_sql("scorecard_process_accounts"), {
-        "level": level, **scope.params(), "as_of": as_of})
+    as_ofs = [as_of_for(period, data_end) if data_end else period.end for period in periods]
+    every_account = db.query_df(con, db.load_sql("scorecard_process_accounts"), {
+        "level": level, **scope.params(), "as_ofs": as_ofs})
     rule = relationships.read_executive_visit_days(con)
-    tier_of = relationships.read_rule_tiers(con, scope, as_of)
-    allowed = [rule.get(tier_of.get(account)) for account in accounts["account_id"]]
-    visited = [None if pd.isna(day) else (as_of - pd.Timestamp(day).date()).days
-               for day in accounts["last_executive_visit"]]
-    accounts["rule_accounts"] = [days is not None for days in allowed]
-    accounts["compliant_accounts"] = [days is not None and seen is not None and seen <= days
-                                      for days, seen in zip(allowed, visited)]
+    rule_tiers = relationships.read_rule_tiers_of_days(con, scope, as_ofs)
     if actions is None:
         actions = action_plans.read_scope_actions(con, scope)
-    in_period = pd.Series([period.start <= day <= period.end for day in actions["due_date"]], index=actions.index,
-                          dtype=bool)
-    due = actions[in_period & (actions["status"] != "cancelled")]
-    on_time = [status == "done" and isinstance(closed, date) and closed <= day
-               for status, closed, day in zip(due["status"], due["closed_on"], due["due_date"])]
-    per_account = pd.DataFrame({"account_id": due["account_id"], "actions_due": 1, "actions_on_time_count": on_time})
-    per_account = per_account.groupby("account_id", as_index=False)[["actions_due", "actions_on_time_count"]].sum()
-    merged = accounts.merge(per_account, on="account_id", how="left").fillna(
-        {"actions_due": 0, "actions_on_time_count": 0})
-    return merged.groupby("group_id", as_index=False)[PROCESS_COUNTS].sum()
+    counts = []
+    for index, (period, as_of, tier_of) in enumerate(zip(periods, as_ofs, rule_tiers)):
+        accounts = every_account[every_account["period_index"] == index].drop(columns="period_index")
+        allowed = accounts["account_id"].map(tier_of).map(rule).astype("float64")  # days, NaN: no rule
+        visited = (pd.Timestamp(as_of) - pd.to_datetime(accounts["last_executive_visit"])).dt.days  # days ago, NaN: never
+        accounts = accounts.assign(rule_accounts=allowed.notna(), compliant_accounts=visited <= allowed)
+        in_period = pd.Series([period.start <= day <= period.end for day in actions["due_date"]],
+                              index=actions.index, dtype=bool)
+        due = actions[in_period & (actions["status"] != "cancelled")]
+        on_time = [status == "done" and isinstance(closed, date) and closed <= day
+                   for status, closed, day in zip(due["status"], due["closed_on"], due["due_date"])]
+        per_account = pd.DataFrame({"account_id": due["account_id"], "actions_due": 1, "actions_on_time_count": on_time})
+        per_account = per_account.groupby("account_id", as_index=False)[["actions_due", "actions_on_time_count"]].sum()
+        merged = accounts.merge(per_account, on="account_id", how="left").fillna(
+            {"actions_due": 0, "actions_on_time_count": 0})
+        counts.append(merged.groupby("group_id", as_index=False)[PROCESS_COUNTS].sum())
+    return counts
 
 
 def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
@@ -432,10 +450,23 @@ def read_kpi_values(
 ) -> pd.DataFrame:
     """Every KPI's value per manager or account (the expensive part; targets and weights are not in it).
     `actions`: the scope's actions, when read already (see read_process_values)."""
-    raw = read_scorecard_values(con, period, scope, level, read_cadence(con, period))
-    process = read_process_values(con, period, scope, level, actions)
-    raw = raw.merge(process, on="group_id", how="left").fillna({name: 0 for name in PROCESS_COUNTS})
-    return compute_kpi_values(raw, period_months(period))
+    return read_periods_kpi_values(con, [period], scope, level, actions)[0]
+
+
+def read_periods_kpi_values(
+    con: duckdb.DuckDBPyConnection, periods: Sequence[Period], scope: Scope, level: str,
+    actions: pd.DataFrame | None = None,
+) -> list[pd.DataFrame]:
+    """read_kpi_values of each of `periods`, their figures read in one statement (the trend's eight
+    quarters take about as long as four read one by one)."""
+    raw = read_scorecard_values(con, periods, scope, level, read_cadences(con, periods))
+    process = read_periods_process_values(con, periods, scope, level, actions)
+    values = []
+    for index, period in enumerate(periods):
+        figures = raw[raw["period_index"] == index].drop(columns="period_index")
+        figures = figures.merge(process[index], on="group_id", how="left").fillna({name: 0 for name in PROCESS_COUNTS})
+        values.append(compute_kpi_values(figures, period_months(period)))
+    return values
 
 
 def read_scorecards(
@@ -450,7 +481,7 @@ def read_scorecards(
 
 def compute_trend_scores(quarters: Sequence[Period], *values_then_targets: pd.DataFrame) -> pd.DataFrame:
     """KPI scores per group and quarter from each quarter's KPI values and then each quarter's targets
-    (the page reads and keeps every quarter on its own: the next period shares all but one of them)."""
+    (the page keeps every quarter on its own: the next period shares all but one of them)."""
     values, targets = values_then_targets[:len(quarters)], values_then_targets[len(quarters):]
     return pd.concat([compute_kpi_scores(v, t).assign(quarter_start=q.start, quarter=q.label())
                       for q, v, t in zip(quarters, values, targets, strict=True)], ignore_index=True)
@@ -462,8 +493,7 @@ def read_trend_scores(
     """KPI scores per group and calendar quarter, up to the one holding the period's end (the costly
     part of the trend: weights are applied afterwards, so a weight move reads nothing)."""
     chosen = trend_quarters(period, quarters)
-    actions = action_plans.read_scope_actions(con, scope)
-    return compute_trend_scores(chosen, *[read_kpi_values(con, q, scope, level, actions) for q in chosen],
+    return compute_trend_scores(chosen, *read_periods_kpi_values(con, chosen, scope, level),
                                 *[read_targets(con, level, target_period_key(q)) for q in chosen])
 
 

@@ -281,6 +281,20 @@ def test_weights_shares_sum_to_one():
     assert shares["resolution_days"] == 0.0
 
 
+@pytest.mark.parametrize("level", ["manager", "account"])
+@pytest.mark.parametrize("scope", [Scope(), Scope(regions=("East",))])
+def test_periods_read_together_have_each_periods_own_values(scorecard_con, level, scope):
+    """The trend reads its quarters in one statement: each period's values are those it has read alone
+    (quarters, a month, a day range read from the transactions, a quarter with nothing in play)."""
+    periods = [Q3, quarter_period(2025, 2), Period(date(2025, 7, 3), date(2025, 9, 20)), quarter_period(2025, 1),
+               Period(date(2025, 8, 1), date(2025, 8, 31), "month")]
+    together = kpi.read_periods_kpi_values(scorecard_con, periods, scope, level)
+    for period, values in zip(periods, together, strict=True):
+        alone = kpi.read_kpi_values(scorecard_con, period, scope, level)
+        pd.testing.assert_frame_equal(values, alone, check_dtype=False)  # an empty one alone has object columns
+    assert together[0]["revenue"].sum() != together[1]["revenue"].sum() and together[3].empty
+
+
 def test_trend_has_one_composite_per_quarter_and_manager(scorecard_con):
     trend = kpi.read_composite_trend(scorecard_con, Q3, Scope(), "manager", quarters=4)
     # 2025 Q1 has no account in play (no revenue then, before or a year earlier; no contract end)
