@@ -234,7 +234,7 @@ def time_scorecards_floor(con, period, runs: int) -> float:
     from ka.scope import Scope
 
     quarters = kpi.trend_quarters(period)
-    cadences = [kpi.read_cadence(con, quarter) for quarter in quarters]
+    cadences = kpi.read_cadences(con, quarters)
     kpi.read_scorecard_values(con, quarters, Scope(), "manager", cadences)
     timings = []
     for _ in range(runs):

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import duckdb
@@ -207,38 +207,37 @@ def history_window(period: Period) -> Period:
     return Period(shift_year(period.start, -1), end)
 
 
-def read_cadence(con: duckdb.DuckDBPyConnection, period: Period) -> dict[str, float]:
-    """Promised visits per month of each tiered account: the tier of the whole portfolio in the
-    period (saved tier settings), so a sidebar filter never changes an account's promise."""
-    return read_cadences(con, [period])[0]
-
-
-def read_cadences(con: duckdb.DuckDBPyConnection, periods: Sequence[Period]) -> list[dict[str, float]]:
-    """read_cadence of each of `periods`, their tiers' values read in one statement."""
+def read_cadences(con: duckdb.DuckDBPyConnection, periods: Sequence[Period]) -> pd.DataFrame:
+    """Promised visits per month of each tiered account in each of `periods` (period_index,
+    account_id, visits_per_month): the tier of the whole portfolio in the period (saved tier
+    settings), so a sidebar filter never changes an account's promise."""
     settings = tiers.read_tier_settings(con)
     config, cadence = settings["config"], settings["visits_per_month"]
     tiered = tiers.read_windows_tiers(con, [tiers.tier_window(period, config.window) for period in periods], ALL, config)
-    return [{str(account): float(cadence.get(tier, 0.0)) for account, tier in tier_of.items()} for tier_of in tiered]
+    return pd.DataFrame({
+        "period_index": tiered["window_index"].astype("int64"), "account_id": tiered["account_id"].astype(str),
+        "visits_per_month": tiered["tier"].map({tier: float(v) for tier, v in cadence.items()}).fillna(0.0),
+    })
 
 
 def read_scorecard_values(
-    con: duckdb.DuckDBPyConnection, periods: Sequence[Period], scope: Scope, level: str,
-    cadences: Sequence[dict[str, float]],
+    con: duckdb.DuckDBPyConnection, periods: Sequence[Period], scope: Scope, level: str, cadences: pd.DataFrame,
 ) -> pd.DataFrame:
     """Raw figures per period and manager or account (see scorecard_values.sql), all periods in one
-    statement: period_index is the period's place in `periods`, `cadences` each period's
-    read_cadence. Money as float (the scorecard shows ratios and rounded amounts; exact totals are
-    the overview's job)."""
+    statement: period_index is the period's place in `periods`, `cadences` their read_cadences.
+    Money as float (the scorecard shows ratios and rounded amounts; exact totals are the overview's
+    job)."""
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}")
     spans = {"": periods, "prior_": [p.prior() for p in periods], "yoy_": [p.year_ago() for p in periods],
              "history_": [history_window(p) for p in periods]}
+    # one list per account, a value per period (NaN: not tiered then): 5,000 ids bound instead of 40,000
+    promised = cadences.pivot(index="account_id", columns="period_index", values="visits_per_month").reindex(
+        columns=range(len(periods)))
     params = {"level": level, **scope.params(),
               **{f"{prefix}starts": [p.start for p in chosen] for prefix, chosen in spans.items()},
               **{f"{prefix}ends": [p.end for p in chosen] for prefix, chosen in spans.items()},
-              "cadence_periods": [index for index, cadence in enumerate(cadences) for _ in cadence],
-              "cadence_account_ids": [account for cadence in cadences for account in cadence],
-              "cadence_visits_per_month": [visits for cadence in cadences for visits in cadence.values()]}
+              "cadence_account_ids": promised.index.tolist(), "cadence_visits_per_month": promised.to_numpy().tolist()}
     return db.query_df(con, db.load_sql("scorecard_values"), params)
 
 
@@ -270,26 +269,31 @@ def read_periods_process_values(
     every_account = db.query_df(con, db.load_sql("scorecard_process_accounts"), {
         "level": level, **scope.params(), "as_ofs": as_ofs})
     rule = relationships.read_executive_visit_days(con)
-    rule_tiers = relationships.read_rule_tiers_of_days(con, scope, as_ofs)
+    rule_tiers = relationships.read_rule_tiers_of_days(con, scope, as_ofs).rename(columns={"window_index": "period_index"})
+    accounts = every_account.merge(rule_tiers, on=["period_index", "account_id"], how="left")
+    allowed = accounts["tier"].map(rule).astype("float64")  # days between executive visits, NaN: no rule
+    as_of_days = pd.to_datetime(pd.Series(as_ofs, dtype="object")).to_numpy()[accounts["period_index"].to_numpy()]
+    visited = (as_of_days - pd.to_datetime(accounts["last_executive_visit"])).dt.days  # days ago, NaN: never
+    accounts = accounts.assign(rule_accounts=allowed.notna(), compliant_accounts=visited <= allowed)
+
     if actions is None:
         actions = action_plans.read_scope_actions(con, scope)
-    counts = []
-    for index, (period, as_of, tier_of) in enumerate(zip(periods, as_ofs, rule_tiers)):
-        accounts = every_account[every_account["period_index"] == index].drop(columns="period_index")
-        allowed = accounts["account_id"].map(tier_of).map(rule).astype("float64")  # days, NaN: no rule
-        visited = (pd.Timestamp(as_of) - pd.to_datetime(accounts["last_executive_visit"])).dt.days  # days ago, NaN: never
-        accounts = accounts.assign(rule_accounts=allowed.notna(), compliant_accounts=visited <= allowed)
-        in_period = pd.Series([period.start <= day <= period.end for day in actions["due_date"]],
-                              index=actions.index, dtype=bool)
-        due = actions[in_period & (actions["status"] != "cancelled")]
-        on_time = [status == "done" and isinstance(closed, date) and closed <= day
-                   for status, closed, day in zip(due["status"], due["closed_on"], due["due_date"])]
-        per_account = pd.DataFrame({"account_id": due["account_id"], "actions_due": 1, "actions_on_time_count": on_time})
-        per_account = per_account.groupby("account_id", as_index=False)[["actions_due", "actions_on_time_count"]].sum()
-        merged = accounts.merge(per_account, on="account_id", how="left").fillna(
-            {"actions_due": 0, "actions_on_time_count": 0})
-        counts.append(merged.groupby("group_id", as_index=False)[PROCESS_COUNTS].sum())
-    return counts
+    open_actions = actions[actions["status"] != "cancelled"]
+    due = pd.to_datetime(pd.Series(open_actions["due_date"], dtype="object")).to_numpy()
+    closed = pd.to_datetime(pd.Series(open_actions["closed_on"], dtype="object")).to_numpy()
+    on_time = (open_actions["status"] == "done").to_numpy() & (closed <= due)  # NaT (not closed) compares false
+    starts = np.array([np.datetime64(period.start) for period in periods], dtype="datetime64[ns]")
+    ends = np.array([np.datetime64(period.end) for period in periods], dtype="datetime64[ns]")
+    period_of, action_of = np.nonzero((due >= starts[:, None]) & (due <= ends[:, None]))  # due in the period
+    per_account = pd.DataFrame({
+        "period_index": period_of, "account_id": open_actions["account_id"].to_numpy()[action_of],
+        "actions_due": 1, "actions_on_time_count": on_time[action_of].astype(int),
+    }).groupby(["period_index", "account_id"], as_index=False)[["actions_due", "actions_on_time_count"]].sum()
+    merged = accounts.merge(per_account, on=["period_index", "account_id"], how="left").fillna(
+        {"actions_due": 0, "actions_on_time_count": 0})
+    counts = merged.groupby(["period_index", "group_id"], as_index=False)[PROCESS_COUNTS].sum()
+    return [counts[counts["period_index"] == index].drop(columns="period_index").reset_index(drop=True)
+            for index in range(len(periods))]
 
 
 def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:

@@ -88,11 +88,13 @@ def read_rule_tiers(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date) -
     """account_id → the tier the executive-visit rule reads: drawn over the 12 months to the month
     end of `as_of`, within the portfolio the accounts belong to (the filters without an account
     list), as on the other pages; asked for one account alone, it would always be an A."""
-    return read_rule_tiers_of_days(con, scope, [as_of])[0]
+    tiered = read_rule_tiers_of_days(con, scope, [as_of])
+    return dict(zip(tiered["account_id"], tiered["tier"]))
 
 
-def read_rule_tiers_of_days(con: duckdb.DuckDBPyConnection, scope: Scope, as_ofs: Sequence[date]) -> list[dict[str, str]]:
-    """read_rule_tiers as of each of `as_ofs`, their values read in one statement."""
+def read_rule_tiers_of_days(con: duckdb.DuckDBPyConnection, scope: Scope, as_ofs: Sequence[date]) -> pd.DataFrame:
+    """read_rule_tiers as of each of `as_ofs` (window_index: the day's place in them), their values
+    read in one statement."""
     config = tiers.read_tier_settings(con)["config"]
     windows = [tiers.tier_window(trailing_12_months(latest_month_end(as_of)), config.window) for as_of in as_ofs]
     return tiers.read_windows_tiers(con, windows, replace(scope, account_ids=None), config)

@@ -185,19 +185,16 @@ def read_account_values(
 
 def read_windows_tiers(
     con: duckdb.DuckDBPyConnection, windows: Sequence[Period], scope: Scope, config: TierConfig = TierConfig()
-) -> list[dict[str, str]]:
-    """account_id → tier drawn over each of `windows` (not tier_window of them) among the accounts of
-    `scope`, as read_account_tiers draws them, every window's values read in one statement (the
-    scorecards' trend tiers eight quarters)."""
+) -> pd.DataFrame:
+    """The tier of each account (window_index, account_id, tier) drawn over each of `windows` (not
+    tier_window of them) among the accounts of `scope`, as read_account_tiers draws them, every
+    window's values read in one statement (the scorecards' trend tiers eight quarters)."""
     frame = db.query_df(con, db.load_sql("account_window_values"), {
         **scope.params(), "starts": [w.start for w in windows], "ends": [w.end for w in windows]})
     frame = frame.astype({"revenue": "float64", "gross_profit": "float64"})
-    tiered = []
-    for index in range(len(windows)):
-        values = frame[frame["window_index"] == index]
-        drawn = tier_values(values[["account_id", "revenue", "gross_profit"]], config)
-        tiered.append(dict(zip(drawn["account_id"].tolist(), drawn["tier"].tolist())))
-    return tiered
+    return pd.concat(
+        [tier_values(part, config)[["window_index", "account_id", "tier"]] for _, part in frame.groupby("window_index")]
+        or [pd.DataFrame(columns=["window_index", "account_id", "tier"])], ignore_index=True)
 
 
 def tier_values(values: pd.DataFrame, config: TierConfig) -> pd.DataFrame:

@@ -54,14 +54,21 @@ key_contacts as (
     group by o.period_index, c.account_id
 ),
 
-executive_visits as (
-    select o.period_index, v.account_id, max(v.visit_date) as last_executive_visit
+-- visits with a contact of executive level, found before they meet the as-of days (each visit would
+-- otherwise be joined to every day after it first)
+executive_visit_days as materialized (
+    select v.account_id, v.visit_date
     from visits as v
     join members as m using (account_id)
     join contacts as c on c.account_id = v.account_id and c.contact_name = v.contact_name
-    join as_ofs as o on v.visit_date <= o.as_of
     where c.level = 'executive'
-    group by o.period_index, v.account_id
+),
+
+executive_visits as (
+    select o.period_index, d.account_id, max(d.visit_date) as last_executive_visit
+    from executive_visit_days as d
+    join as_ofs as o on d.visit_date <= o.as_of
+    group by o.period_index, d.account_id
 )
 
 select

@@ -17,7 +17,8 @@
 --   prior_active / churned: net revenue > 0 in the prior period / and none (≤ 0) in this one;
 --   strategic_prior_active / strategic_retained: the same, for accounts marked strategic;
 --   visits in the period; promised_visits_per_month: sum of the tier cadence of the accounts
---     ($cadence_… lists: period number, account, visits per month);
+--     ($cadence_visits_per_month: per account of $cadence_account_ids, its cadence in each
+--     period, NaN where it has no tier);
 --   tickets_resolved / median_resolution_days: tickets resolved in the period, days from
 --     opened to resolved (median over the group's tickets).
 -- A span of whole months (from a 1st to a month's last day) reads the pre-aggregates, any other
@@ -35,11 +36,19 @@ with periods as (
         unnest($history_ends::date[])        as history_end
 ),
 
-cadence as (
+cadence_lists as (
     select
-        unnest($cadence_periods::bigint[])             as period_index,
-        unnest($cadence_account_ids::varchar[])        as account_id,
-        unnest($cadence_visits_per_month::double[])    as visits_per_month
+        unnest($cadence_account_ids::varchar[])              as account_id,
+        unnest($cadence_visits_per_month::double[][])        as visits_per_month
+),
+
+cadence as (
+    select *
+    from (
+        select account_id, unnest(range(len(visits_per_month))) as period_index, unnest(visits_per_month) as visits_per_month
+        from cadence_lists
+    )
+    where not isnan(visits_per_month)
 ),
 
 -- the three spans whose account totals a period needs: itself, its prior, a year earlier
