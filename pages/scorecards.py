@@ -134,7 +134,10 @@ def render_scorecards() -> None:
 
     # --- the scorecards -------------------------------------------------------------------------------
     actions = ui.loaded(action_plans.read_scope_actions, ctx.scope)  # read once for every period's process KPIs
-    values = ctx.load(kpi.read_kpi_values, ctx.period, ctx.scope, level, actions)
+    quarters = tuple(kpi.trend_quarters(ctx.period))
+    if level == "manager":  # the trend below: its quarters not read yet are read in one statement
+        ctx.load_each(kpi.read_periods_kpi_values, kpi.read_kpi_values, quarters, ctx.scope, level, actions)
+    values = ctx.load(kpi.read_kpi_values, ctx.period, ctx.scope, level, actions)  # a quarter: the trend's last
     targets = ctx.load(kpi.read_targets, level, period_key)
     cards = kpi.compute_scorecards(level, ctx.period, values, targets, weights, config)
     groups = len(cards.composite)
@@ -229,9 +232,8 @@ def render_scorecards() -> None:
     # --- trend and definitions ---------------------------------------------------------------------------
     if level == "manager":
         st.subheader(t("scorecards.trend"))
-        # every quarter is read and kept on its own (the last is the period above; the next period shares all
-        # quarters but one); the weights only recombine the scores
-        quarters = tuple(kpi.trend_quarters(ctx.period))
+        # every quarter is kept on its own (the next period shares all quarters but one); the weights only
+        # recombine the scores
         trend_scores = ui.derived(kpi.compute_trend_scores, quarters,
                                   *[ui.loaded(kpi.read_kpi_values, q, ctx.scope, level, actions) for q in quarters],
                                   *[ui.loaded(kpi.read_targets, level, kpi.target_period_key(q)) for q in quarters])

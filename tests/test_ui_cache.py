@@ -70,3 +70,42 @@ def test_every_user_scope_data_version_and_language_gets_its_own_entry():
     assert cache.run(None, "a.duckdb", (1,), ALL, cache.loaded(counted_reader, "2026-Q2")) == 7
     assert cache.run(None, "a.duckdb", (1,), Scope(allowed_managers=("王经理",)), call) == 2
     cache.clear_caches()
+
+
+READ_ONE, READ_MANY = [], []
+
+
+def read_one_quarter(con, quarter, scale):
+    READ_ONE.append(quarter)
+    return f"{quarter}×{scale}"
+
+
+def read_many_quarters(con, quarters, scale):
+    READ_MANY.append(tuple(quarters))
+    return [f"{quarter}×{scale}" for quarter in quarters]
+
+
+def test_run_each_reads_the_items_not_cached_together_and_shares_their_entries_with_the_single_reader():
+    """A trend's quarters: the first time all in one read, the next period only its new quarter;
+    each entry is the single reader's, under the scope that keys it."""
+    cache.clear_caches()
+    READ_ONE.clear()
+    READ_MANY.clear()
+    scale = cache.loaded(counted_reader, "scale")  # an argument that is itself a cached call
+
+    def each(items, scope=ALL):
+        return cache.run_each(None, "a.duckdb", (1,), scope, read_many_quarters, read_one_quarter, items, scale)
+
+    CALLS.clear()
+    assert each(("Q1", "Q2", "Q3")) == ["Q1×1", "Q2×1", "Q3×1"]
+    assert READ_MANY == [("Q1", "Q2", "Q3")]
+    assert cache.run(None, "a.duckdb", (1,), ALL, cache.loaded(read_one_quarter, "Q3", scale)) == "Q3×1"
+    assert READ_ONE == []  # from the entry run_each made
+    assert each(("Q2", "Q3", "Q4")) == ["Q2×1", "Q3×1", "Q4×1"]
+    assert READ_MANY == [("Q1", "Q2", "Q3"), ("Q4",)]
+    assert each(("Q2", "Q3", "Q4")) == ["Q2×1", "Q3×1", "Q4×1"]
+    assert len(READ_MANY) == 2  # all cached: nothing read
+    assert each(("Q3", "Q4"), Scope(allowed_managers=("王经理",))) == ["Q3×2", "Q4×2"]  # another user: read again
+    assert READ_MANY[-1] == ("Q3", "Q4")
+    assert READ_ONE == []
+    cache.clear_caches()

@@ -83,8 +83,50 @@ def run(con: duckdb.DuckDBPyConnection, db_path: str, version: tuple, scope: Sco
 
     `con` is the connection the page run started with, so a run never mixes two versions."""
     cached = _cached_large_call if call.is_large else _cached_call
-    key = key_text((db_path, version, scope, i18n.get_language(), call.key()))
-    return cached(key, _call=call, _con=con, _db_path=db_path, _version=version, _scope=scope)
+    return cached(_key(db_path, version, scope, call), _call=call, _con=con, _db_path=db_path, _version=version,
+                  _scope=scope)
+
+
+def _key(db_path: str, version: tuple, scope: Scope, call: Call) -> str:
+    return key_text((db_path, version, scope, i18n.get_language(), call.key()))
+
+
+def run_each(
+    con: duckdb.DuckDBPyConnection, db_path: str, version: tuple, scope: Scope,
+    read_many: Callable, read_one: Callable, items: tuple, *args,
+) -> list:
+    """[run(..., loaded(read_one, item, *args)) for item in items], each value that call's entry, but
+    the items without an entry are read together: read_many(con, those items, *args) returns their
+    values in order (a trend's eight quarters in one statement; the next period finds seven cached)."""
+    calls = [loaded(read_one, item, *args) for item in items]
+    keys = [_key(db_path, version, scope, call) for call in calls]
+
+    def entry(key: str, call: Call) -> Any:
+        return _cached_call(key, _call=call, _con=con, _db_path=db_path, _version=version, _scope=scope)
+
+    values, missing = {}, []
+    for index, key in enumerate(keys):
+        try:
+            values[index] = entry(key, Call(_not_cached, (), reads_database=False))
+        except _NotCached:
+            missing.append(index)
+    if missing:
+        read_missing = Call(read_many, ([items[index] for index in missing], *args), reads_database=True)
+        for index, value in zip(missing, _evaluate(con, db_path, version, scope, read_missing), strict=True):
+            values[index] = entry(keys[index], Call(_given, (value,), reads_database=False))
+    return [values[index] for index in range(len(items))]
+
+
+class _NotCached(Exception):
+    """A probe's answer: the entry is not there (a call that raises leaves no entry behind)."""
+
+
+def _not_cached() -> Any:
+    raise _NotCached
+
+
+def _given(value: Any) -> Any:
+    return value
 
 
 # Streamlit hashes a cached function's arguments value by value, a few ms for a scope with a tier's

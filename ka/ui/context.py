@@ -76,6 +76,11 @@ class PageContext:
         """`compute(*args)`, cached likewise; an argument may be a cache.loaded/derived call."""
         return cache.run(self.con, self.db_path, self.version, self.scope, cache.derived(compute, *args, large=large))
 
+    def load_each(self, read_many: Callable, read_one: Callable, items: tuple, *args) -> list:
+        """[load(read_one, item, *args) for item in items], the items not cached yet read together by
+        `read_many(con, items, *args)` (see cache.run_each)."""
+        return cache.run_each(self.con, self.db_path, self.version, self.scope, read_many, read_one, items, *args)
+
     def value(self, call: cache.Call) -> Any:
         """The value of a call described by ui.loaded or ui.derived, from the same cache."""
         return cache.run(self.con, self.db_path, self.version, self.scope, call)
