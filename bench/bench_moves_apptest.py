@@ -28,6 +28,7 @@ from common import DEFAULT_DB, ensure_big_demo  # noqa: E402
 MOVES = {
     "health": ("slider", "health_weight_revenue_yoy", [5, 25, 10, 30, 15, 35, 20, 40, 0]),
     "tiers": ("number_input", "tiers_a_cumulative", [70.0, 75.0, 85.0, 72.0, 78.0, 82.0, 76.0, 71.0, 79.0]),
+    "scorecards": ("slider", "scorecards_weight_performance", [5, 45, 15, 55, 30, 70, 20, 60, 40]),
 }
 
 
