@@ -256,14 +256,16 @@ def read_process_values(
 
     `actions` are the scope's actions (action_plans.read_scope_actions), when already read for
     another period: they do not depend on it."""
-    return read_periods_process_values(con, [period], scope, level, actions)[0]
+    counts = read_periods_process_values(con, [period], scope, level, actions)
+    return counts.drop(columns="period_index")
 
 
 def read_periods_process_values(
     con: duckdb.DuckDBPyConnection, periods: Sequence[Period], scope: Scope, level: str,
     actions: pd.DataFrame | None = None,
-) -> list[pd.DataFrame]:
-    """read_process_values of each of `periods`, the relationship counts of all read in one statement."""
+) -> pd.DataFrame:
+    """read_process_values of each of `periods` in one frame (period_index: the period's place in
+    `periods`), the relationship counts of all read in one statement."""
     data_end = overview.read_data_range(con)[1]
     as_ofs = [as_of_for(period, data_end) if data_end else period.end for period in periods]
     every_account = db.query_df(con, db.load_sql("scorecard_process_accounts"), {
@@ -291,9 +293,7 @@ def read_periods_process_values(
     }).groupby(["period_index", "account_id"], as_index=False)[["actions_due", "actions_on_time_count"]].sum()
     merged = accounts.merge(per_account, on=["period_index", "account_id"], how="left").fillna(
         {"actions_due": 0, "actions_on_time_count": 0})
-    counts = merged.groupby(["period_index", "group_id"], as_index=False)[PROCESS_COUNTS].sum()
-    return [counts[counts["period_index"] == index].drop(columns="period_index").reset_index(drop=True)
-            for index in range(len(periods))]
+    return merged.groupby(["period_index", "group_id"], as_index=False)[PROCESS_COUNTS].sum()
 
 
 def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
@@ -302,8 +302,9 @@ def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     return numerator.astype("float64").div(denominator.where(denominator != 0))
 
 
-def compute_kpi_values(raw: pd.DataFrame, months: float) -> pd.DataFrame:
-    """One row per group with every KPI's value (NaN where the group has no data for it)."""
+def compute_kpi_values(raw: pd.DataFrame, months: float | pd.Series) -> pd.DataFrame:
+    """One row per group with every KPI's value (NaN where the group has no data for it). `months`: the
+    period's length, or each row's when the rows are of several periods."""
     out = raw[["group_id", "account_name", "account_name_en", "ka_manager", "accounts"]].copy()
     yoy = raw["yoy_revenue"].astype("float64")
     portfolio_gp = raw["portfolio_gross_profit"].astype("float64")
@@ -317,7 +318,8 @@ def compute_kpi_values(raw: pd.DataFrame, months: float) -> pd.DataFrame:
     out["cross_sell_revenue"] = raw["cross_sell_revenue"].astype("float64")
     out["strategic_projects"] = raw["strategic_projects"].astype("float64").where(has_strategic)
     out["strategic_retention"] = _ratio(raw["strategic_retained"], raw["strategic_prior_active"])
-    out["visits_per_month"] = raw["visits"].astype("float64") / months if months else float("nan")
+    months = pd.Series(months, index=raw.index, dtype="float64")
+    out["visits_per_month"] = raw["visits"].astype("float64") / months.where(months != 0)
     out["resolution_days"] = raw["median_resolution_days"].astype("float64").where(raw["tickets_resolved"] > 0)
     out["actions_on_time"] = _ratio(raw["actions_on_time_count"], raw["actions_due"])
     out["executive_visit_compliance"] = _ratio(raw["compliant_accounts"], raw["rule_accounts"])
@@ -329,15 +331,21 @@ def compute_kpi_values(raw: pd.DataFrame, months: float) -> pd.DataFrame:
 # --- attainment and composite ----------------------------------------------------------------
 def _target_matrix(values: pd.DataFrame, targets: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Targets (groups × KPIs) and where each comes from: own, default ('*'), cadence or None."""
-    groups = values["group_id"].astype(str)
-    own_rows = targets[targets["scope_id"] != DEFAULT_SCOPE_ID]
-    own = (
-        own_rows.pivot_table(index="scope_id", columns="metric", values="target", aggfunc="last")
-        .reindex(index=groups, columns=list(KPI_NAMES)).to_numpy(dtype="float64")
-        if len(own_rows) else np.full((len(values), len(KPI_NAMES)), np.nan)
-    )
-    default_rows = targets[targets["scope_id"] == DEFAULT_SCOPE_ID]
-    default = default_rows.groupby("metric")["target"].last().reindex(list(KPI_NAMES)).to_numpy(dtype="float64")
+    # filled target by target (a period has a few dozen): a pivot table took 5 ms per call, and a page run
+    # scores nine periods
+    rows: dict[str, list[int]] = {}
+    for row, group in enumerate(values["group_id"].astype(str)):
+        rows.setdefault(group, []).append(row)
+    own = np.full((len(values), len(KPI_NAMES)), np.nan)
+    default = np.full(len(KPI_NAMES), np.nan)
+    for scope_id, metric, value in zip(targets["scope_id"], targets["metric"], targets["target"].astype("float64")):
+        if metric not in KPI_BY_NAME or np.isnan(value):  # as a pivot table would, and a later row overrides
+            continue
+        column = KPI_NAMES.index(metric)
+        if scope_id == DEFAULT_SCOPE_ID:
+            default[column] = value
+        else:
+            own[rows.get(str(scope_id), []), column] = value
     cadence = np.full(own.shape, np.nan)
     promised = values["promised_visits_per_month"].to_numpy(dtype="float64")
     cadence[:, KPI_NAMES.index("visits_per_month")] = np.where(promised > 0, promised, np.nan)
@@ -465,12 +473,9 @@ def read_periods_kpi_values(
     quarters take about as long as four read one by one)."""
     raw = read_scorecard_values(con, periods, scope, level, read_cadences(con, periods))
     process = read_periods_process_values(con, periods, scope, level, actions)
-    values = []
-    for index, period in enumerate(periods):
-        figures = raw[raw["period_index"] == index].drop(columns="period_index")
-        figures = figures.merge(process[index], on="group_id", how="left").fillna({name: 0 for name in PROCESS_COUNTS})
-        values.append(compute_kpi_values(figures, period_months(period)))
-    return values
+    figures = raw.merge(process, on=["period_index", "group_id"], how="left").fillna({name: 0 for name in PROCESS_COUNTS})
+    values = compute_kpi_values(figures, figures["period_index"].map(dict(enumerate(map(period_months, periods)))))
+    return [values[figures["period_index"].to_numpy() == index].reset_index(drop=True) for index in range(len(periods))]
 
 
 def read_scorecards(
