@@ -469,8 +469,8 @@ def read_periods_kpi_values(
     con: duckdb.DuckDBPyConnection, periods: Sequence[Period], scope: Scope, level: str,
     actions: pd.DataFrame | None = None,
 ) -> list[pd.DataFrame]:
-    """read_kpi_values of each of `periods`, their figures read in one statement (the trend's eight
-    quarters take about as long as four read one by one)."""
+    """read_kpi_values of each of `periods`, their figures read in one statement each (the trend's eight
+    quarters take less time than three read one by one)."""
     raw = read_scorecard_values(con, periods, scope, level, read_cadences(con, periods))
     process = read_periods_process_values(con, periods, scope, level, actions)
     figures = raw.merge(process, on=["period_index", "group_id"], how="left").fillna({name: 0 for name in PROCESS_COUNTS})
